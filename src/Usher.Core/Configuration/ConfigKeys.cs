@@ -1,0 +1,21 @@
+namespace Usher.Configuration;
+
+/// <summary>The configuration's key names: the public contract of the configuration file.</summary>
+internal static class ConfigKeys
+{
+    public const string Root = "Usher";
+
+    public static readonly string[] TopLevel =
+        ["Admin", "Ledger", "Defaults", "Listeners", "MaxSessions", "ShutdownGrace", "RefusalLogInterval"];
+
+    /// <summary>Keys a listener may set itself or inherit from <c>Defaults</c>.</summary>
+    public static readonly string[] Inheritable =
+    [
+        "Identity", "MaxSessionsPerIdentity", "MaxSessions", "Overrides", "OnLimit", "ReclaimWait",
+        "Keepalive", "UserTimeout", "IdleTimeout", "HandshakeTimeout", "ConnectTimeout", "ConnectRate",
+    ];
+
+    public static readonly string[] ListenerOnly = ["Name", "Listen", "Backend"];
+
+    public static readonly string[] Keepalive = ["Idle", "Interval", "Count"];
+}

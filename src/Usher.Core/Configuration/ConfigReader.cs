@@ -1,0 +1,259 @@
+using System.Collections.Frozen;
+using System.Globalization;
+using System.Net;
+using Microsoft.Extensions.Configuration;
+using Usher.Identity;
+
+namespace Usher.Configuration;
+
+/// <summary>Reads and validates the <c>Usher</c> section of a configuration into <see cref="GatewaySettings"/>.
+/// Every problem is reported with the source, the full key and the fix; nothing is silently ignored (unknown keys
+/// are errors, with the closest known key suggested).</summary>
+public sealed partial class ConfigReader
+{
+    private readonly string _source;
+    private readonly List<ConfigError> _errors = [];
+
+    private ConfigReader(string source) => _source = source;
+
+    /// <summary>Reads the configuration; throws <see cref="ConfigException"/> listing every problem.</summary>
+    /// <param name="configuration">The configuration root (holding an <c>Usher</c> section).</param>
+    /// <param name="source">The file it came from, named in error messages.</param>
+    public static GatewaySettings Read(IConfiguration configuration, string source)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var reader = new ConfigReader(source);
+        var settings = reader.ReadRoot(configuration.GetSection(ConfigKeys.Root));
+        if (reader._errors.Count > 0 || settings is null)
+        {
+            throw new ConfigException(reader._errors);
+        }
+
+        return settings;
+    }
+
+    private GatewaySettings? ReadRoot(IConfigurationSection usher)
+    {
+        if (!usher.Exists())
+        {
+            Error(ConfigKeys.Root, "the section is missing",
+                """put the settings under a top-level "Usher" object, e.g. { "Usher": { "Listeners": [ ... ] } }""");
+            return null;
+        }
+
+        CheckKnownKeys(usher, ConfigKeys.TopLevel);
+        var defaults = usher.GetSection("Defaults");
+        if (defaults.Exists())
+        {
+            CheckKnownKeys(defaults, ConfigKeys.Inheritable);
+        }
+
+        var listenersSection = usher.GetSection("Listeners");
+        var listeners = new List<ListenerSettings>();
+        var children = listenersSection.GetChildren().ToList();
+        if (children.Count == 0)
+        {
+            Error(listenersSection.Path, "no listener is configured",
+                """add at least one, e.g. "Listeners": [ { "Name": "pg", "Listen": "127.0.0.1:6432", "Backend": "127.0.0.1:5432" } ]""");
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var child in children)
+        {
+            var listener = ReadListener(child, defaults);
+            if (listener is null)
+            {
+                continue;
+            }
+
+            if (!names.Add(listener.Name))
+            {
+                Error(child.GetSection("Name").Path, $"the name \"{listener.Name}\" is used by another listener",
+                    "give every listener its own Name");
+            }
+
+            listeners.Add(listener);
+        }
+
+        var maxSessions = PositiveInt(usher, "MaxSessions");
+        var grace = Duration(usher, "ShutdownGrace", allowZero: true) ?? TimeSpan.FromSeconds(30);
+        var fold = Duration(usher, "RefusalLogInterval") ?? TimeSpan.FromSeconds(10);
+        return new GatewaySettings
+        {
+            Source = _source,
+            Listeners = listeners,
+            MaxSessions = maxSessions,
+            ShutdownGrace = grace,
+            RefusalLogInterval = fold,
+        };
+    }
+
+    private ListenerSettings? ReadListener(IConfigurationSection section, IConfigurationSection defaults)
+    {
+        CheckKnownKeys(section, [.. ConfigKeys.ListenerOnly, .. ConfigKeys.Inheritable]);
+        var listen = Endpoint(section, "Listen", required: true, mustBeAddress: true);
+        var backend = Endpoint(section, "Backend", required: true, mustBeAddress: false);
+        var name = section["Name"];
+        if (name is not null && string.IsNullOrWhiteSpace(name))
+        {
+            Error(section.GetSection("Name").Path, "the name is empty", "write a short name such as \"pg\"");
+        }
+
+        var layered = new Layered(section, defaults);
+        var keepalive = ReadKeepalive(layered);
+        var identity = ReadIdentity(layered);
+        var onLimit = ReadOnLimit(layered);
+        var perIdentity = PositiveInt(layered.Pick("MaxSessionsPerIdentity"), "MaxSessionsPerIdentity")
+            ?? ListenerSettings.DefaultMaxSessionsPerIdentity;
+        var maxSessions = PositiveInt(layered.Pick("MaxSessions"), "MaxSessions");
+        var overrides = ReadOverrides(layered);
+        var reclaimWait = Duration(layered.Pick("ReclaimWait"), "ReclaimWait") ?? TimeSpan.FromSeconds(5);
+        var userTimeout = Duration(layered.Pick("UserTimeout"), "UserTimeout", allowZero: true);
+        var idleTimeout = Duration(layered.Pick("IdleTimeout"), "IdleTimeout");
+        var handshake = Duration(layered.Pick("HandshakeTimeout"), "HandshakeTimeout") ?? TimeSpan.FromSeconds(10);
+        var connect = Duration(layered.Pick("ConnectTimeout"), "ConnectTimeout") ?? TimeSpan.FromSeconds(5);
+        var connectRate = layered.Pick("ConnectRate");
+        if (connectRate.GetSection("ConnectRate").Exists())
+        {
+            Error(connectRate.GetSection("ConnectRate").Path, "ConnectRate is not available in this version",
+                "remove the key");
+        }
+
+        if (listen is null || backend is null)
+        {
+            return null;
+        }
+
+        return new ListenerSettings
+        {
+            Name = string.IsNullOrWhiteSpace(name) ? section["Listen"]! : name,
+            Listen = (IPEndPoint)listen.Value.EndPoint!,
+            BackendHost = backend.Value.Host,
+            BackendPort = backend.Value.Port,
+            Identity = identity,
+            MaxSessionsPerIdentity = perIdentity,
+            MaxSessions = maxSessions,
+            Overrides = overrides,
+            OnLimit = onLimit,
+            ReclaimWait = reclaimWait,
+            Keepalive = keepalive,
+            UserTimeout = userTimeout ?? keepalive.Budget,
+            IdleTimeout = idleTimeout,
+            HandshakeTimeout = handshake,
+            ConnectTimeout = connect,
+        };
+    }
+
+    private KeepaliveSettings ReadKeepalive(Layered layered)
+    {
+        var d = KeepaliveSettings.Default;
+        foreach (var s in layered.Sections)
+        {
+            var k = s.GetSection("Keepalive");
+            if (k.Exists())
+            {
+                CheckKnownKeys(k, ConfigKeys.Keepalive);
+            }
+        }
+
+        var idle = WholeSeconds(layered.Pick("Keepalive:Idle"), "Keepalive:Idle", 1, 32767) ?? d.Idle;
+        var interval = WholeSeconds(layered.Pick("Keepalive:Interval"), "Keepalive:Interval", 1, 32767) ?? d.Interval;
+        var countSection = layered.Pick("Keepalive:Count");
+        var count = Int(countSection, "Keepalive:Count", 1, 127) ?? d.Count;
+        return new KeepaliveSettings(idle, interval, count);
+    }
+
+    private IdentityKind ReadIdentity(Layered layered)
+    {
+        var owner = layered.Pick("Identity");
+        var text = owner["Identity"];
+        if (text is null)
+        {
+            return IdentityKind.SourceIp;
+        }
+
+        if (Enum.TryParse<IdentityKind>(text, ignoreCase: true, out var kind) && !int.TryParse(text, out _))
+        {
+            if (kind != IdentityKind.SourceIp)
+            {
+                Error(owner.GetSection("Identity").Path, $"the identity kind \"{text}\" is not available in this version",
+                    "use \"SourceIp\"");
+            }
+
+            return kind;
+        }
+
+        Error(owner.GetSection("Identity").Path, $"\"{text}\" is not an identity kind",
+            "use one of " + string.Join(", ", Enum.GetNames<IdentityKind>()));
+        return IdentityKind.SourceIp;
+    }
+
+    private OnLimitPolicy ReadOnLimit(Layered layered)
+    {
+        var owner = layered.Pick("OnLimit");
+        var text = owner["OnLimit"];
+        if (text is null)
+        {
+            return OnLimitPolicy.Reject;
+        }
+
+        if (Enum.TryParse<OnLimitPolicy>(text, ignoreCase: true, out var policy) && !int.TryParse(text, out _))
+        {
+            if (policy != OnLimitPolicy.Reject)
+            {
+                Error(owner.GetSection("OnLimit").Path, $"the policy \"{text}\" is not available in this version",
+                    "use \"Reject\"");
+            }
+
+            return policy;
+        }
+
+        Error(owner.GetSection("OnLimit").Path, $"\"{text}\" is not a policy",
+            "use one of " + string.Join(", ", Enum.GetNames<OnLimitPolicy>()));
+        return OnLimitPolicy.Reject;
+    }
+
+    private FrozenDictionary<string, int> ReadOverrides(Layered layered)
+    {
+        var merged = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var s in layered.Sections.Reverse())
+        {
+            foreach (var entry in s.GetSection("Overrides").GetChildren())
+            {
+                if (int.TryParse(entry.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var limit) && limit >= 0)
+                {
+                    merged[entry.Key] = limit;
+                }
+                else
+                {
+                    Error(entry.Path, $"\"{entry.Value}\" is not a session limit",
+                        "write a whole number of sessions, 0 or more, e.g. \"svc-backup\": 200");
+                }
+            }
+        }
+
+        return merged.ToFrozenDictionary(StringComparer.Ordinal);
+    }
+
+    private void Error(string key, string problem, string fix) => _errors.Add(new ConfigError(_source, key, problem, fix));
+
+    /// <summary>The listener's own section first, then <c>Defaults</c>: a key is taken from the first that has it.</summary>
+    private readonly struct Layered(IConfigurationSection own, IConfigurationSection defaults)
+    {
+        public IConfigurationSection[] Sections { get; } = [own, defaults];
+
+        /// <summary>The section whose child <paramref name="key"/> is set (the listener's when neither is).</summary>
+        public IConfigurationSection Pick(string key)
+        {
+            foreach (var s in Sections)
+            {
+                if (s.GetSection(key).Exists())
+                {
+                    return s;
+                }
+            }
+
+            return Sections[0];
+        }
+    }
+}

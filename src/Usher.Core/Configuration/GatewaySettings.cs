@@ -1,0 +1,22 @@
+namespace Usher.Configuration;
+
+/// <summary>The effective configuration of one gateway process.</summary>
+public sealed class GatewaySettings
+{
+    /// <summary>Where the configuration was read from (a file path), for messages.</summary>
+    public string Source { get; init; } = "(configuration)";
+
+    /// <summary>The listeners.</summary>
+    public required IReadOnlyList<ListenerSettings> Listeners { get; init; }
+
+    /// <summary>Sessions the whole process may hold; <c>null</c> derives it from the file-descriptor limit.</summary>
+    public int? MaxSessions { get; init; }
+
+    /// <summary>On shutdown, how long open sessions may drain before they are closed.</summary>
+    /// <remarks>Defaults to 30 seconds.</remarks>
+    public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Repeated refusals (9646) of one identity are folded into one line per this interval.</summary>
+    /// <remarks>Defaults to 10 seconds.</remarks>
+    public TimeSpan RefusalLogInterval { get; init; } = TimeSpan.FromSeconds(10);
+}

@@ -1,0 +1,67 @@
+using System.Collections.Frozen;
+using System.Net;
+using Usher.Identity;
+
+namespace Usher.Configuration;
+
+/// <summary>The effective settings of one listener: its own keys layered over <c>Defaults</c> and the built-in
+/// defaults. Immutable once read.</summary>
+public sealed class ListenerSettings
+{
+    /// <summary>Built-in default of <see cref="MaxSessionsPerIdentity"/>, the 32 sessions of the Exchange story.</summary>
+    public const int DefaultMaxSessionsPerIdentity = 32;
+
+    /// <summary>The listener's name, used in logs, metrics and the admin API.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Where the listener accepts connections.</summary>
+    public required IPEndPoint Listen { get; init; }
+
+    /// <summary>The backend's host name or address.</summary>
+    public required string BackendHost { get; init; }
+
+    /// <summary>The backend's port.</summary>
+    public required int BackendPort { get; init; }
+
+    /// <summary>Where session identities come from.</summary>
+    public IdentityKind Identity { get; init; } = IdentityKind.SourceIp;
+
+    /// <summary>Sessions one identity may hold on this listener.</summary>
+    /// <remarks>Defaults to 32.</remarks>
+    public int MaxSessionsPerIdentity { get; init; } = DefaultMaxSessionsPerIdentity;
+
+    /// <summary>Sessions this listener may hold in all; <c>null</c> for no listener-wide limit.</summary>
+    public int? MaxSessions { get; init; }
+
+    /// <summary>Per-identity limits that replace <see cref="MaxSessionsPerIdentity"/> (service accounts).</summary>
+    public FrozenDictionary<string, int> Overrides { get; init; } = FrozenDictionary<string, int>.Empty;
+
+    /// <summary>What to do at the limit.</summary>
+    public OnLimitPolicy OnLimit { get; init; } = OnLimitPolicy.Reject;
+
+    /// <summary>How long a new session may wait for a reclaim.</summary>
+    public TimeSpan ReclaimWait { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Keepalive applied to both the client and the backend socket.</summary>
+    public KeepaliveSettings Keepalive { get; init; } = KeepaliveSettings.Default;
+
+    /// <summary>TCP_USER_TIMEOUT on both sockets; <see cref="TimeSpan.Zero"/> leaves the kernel default.</summary>
+    /// <remarks>Defaults to Idle + Interval × Count of <see cref="Keepalive"/>.</remarks>
+    public TimeSpan UserTimeout { get; init; }
+
+    /// <summary>Close a session after this long without data in either direction; <c>null</c> for never.</summary>
+    public TimeSpan? IdleTimeout { get; init; }
+
+    /// <summary>The longest a client may take to present its handshake.</summary>
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The longest a backend may take to accept a connection.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The backend as written in the configuration.</summary>
+    public string Backend => $"{BackendHost}:{BackendPort}";
+
+    /// <summary>The session limit for <paramref name="identity"/>: its override, else the listener's limit.</summary>
+    public int LimitFor(string identity) =>
+        Overrides.Count != 0 && Overrides.TryGetValue(identity, out var limit) ? limit : MaxSessionsPerIdentity;
+}

@@ -1,0 +1,89 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Usher.Configuration;
+
+/// <summary>Writes effective settings back as configuration JSON, with every default filled in, so an operator sees
+/// exactly what a listener will do.</summary>
+public static class SettingsPrinter
+{
+    /// <summary>The effective configuration as indented JSON, in the configuration file's own shape.</summary>
+    public static string ToJson(GatewaySettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteStartObject("Usher");
+            if (settings.MaxSessions is { } max)
+            {
+                w.WriteNumber("MaxSessions", max);
+            }
+            else
+            {
+                w.WriteString("MaxSessions", "(from the file-descriptor limit)");
+            }
+
+            w.WriteString("ShutdownGrace", settings.ShutdownGrace.ToString());
+            w.WriteString("RefusalLogInterval", settings.RefusalLogInterval.ToString());
+            w.WriteStartArray("Listeners");
+            foreach (var l in settings.Listeners)
+            {
+                WriteListener(w, l);
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private static void WriteListener(Utf8JsonWriter w, ListenerSettings l)
+    {
+        w.WriteStartObject();
+        w.WriteString("Name", l.Name);
+        w.WriteString("Listen", l.Listen.ToString());
+        w.WriteString("Backend", l.Backend);
+        w.WriteString("Identity", l.Identity.ToString());
+        w.WriteNumber("MaxSessionsPerIdentity", l.MaxSessionsPerIdentity);
+        if (l.MaxSessions is { } max)
+        {
+            w.WriteNumber("MaxSessions", max);
+        }
+        else
+        {
+            w.WriteNull("MaxSessions");
+        }
+
+        w.WriteStartObject("Overrides");
+        foreach (var (identity, limit) in l.Overrides.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            w.WriteNumber(identity, limit);
+        }
+
+        w.WriteEndObject();
+        w.WriteString("OnLimit", l.OnLimit.ToString());
+        w.WriteString("ReclaimWait", l.ReclaimWait.ToString());
+        w.WriteStartObject("Keepalive");
+        w.WriteString("Idle", l.Keepalive.Idle.ToString());
+        w.WriteString("Interval", l.Keepalive.Interval.ToString());
+        w.WriteNumber("Count", l.Keepalive.Count);
+        w.WriteEndObject();
+        w.WriteString("UserTimeout", l.UserTimeout.ToString());
+        if (l.IdleTimeout is { } idle)
+        {
+            w.WriteString("IdleTimeout", idle.ToString());
+        }
+        else
+        {
+            w.WriteNull("IdleTimeout");
+        }
+
+        w.WriteString("HandshakeTimeout", l.HandshakeTimeout.ToString());
+        w.WriteString("ConnectTimeout", l.ConnectTimeout.ToString());
+        w.WriteEndObject();
+    }
+}

@@ -1,0 +1,59 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Usher.Sessions;
+
+namespace Usher.Diagnostics;
+
+/// <summary>The gateway's events, source-generated: no allocation when a level is off.</summary>
+public static partial class GatewayLog
+{
+    /// <summary>Event 9640.</summary>
+    [LoggerMessage(EventId = UsherEvents.ListenerStarted, EventName = "ListenerStarted", Level = LogLevel.Information,
+        Message = "Listener \"{Listener}\" accepting on {Endpoint}, backend {Backend}, identity {IdentityKind}, {Limit} sessions per identity")]
+    public static partial void ListenerStarted(this ILogger logger, string listener, EndPoint endpoint, string backend, string identityKind, int limit);
+
+    /// <summary>Event 9641.</summary>
+    [LoggerMessage(EventId = UsherEvents.SessionOpened, EventName = "SessionOpened", Level = LogLevel.Debug,
+        Message = "Session {SessionId} for \"{Identity}\" on listener \"{Listener}\" opened from {Client} to {Backend} ({Count} of {Limit})")]
+    public static partial void SessionOpened(this ILogger logger, long sessionId, string identity, string listener, EndPoint client, EndPoint? backend, int count, int limit);
+
+    /// <summary>Event 9642.</summary>
+    [LoggerMessage(EventId = UsherEvents.SessionClosed, EventName = "SessionClosed", Level = LogLevel.Information,
+        Message = "Session {SessionId} for \"{Identity}\" on listener \"{Listener}\" closed: {CloseReason} after {DurationMs} ms, {BytesFromClient} B from client, {BytesFromBackend} B from backend")]
+    public static partial void SessionClosed(this ILogger logger, long sessionId, string identity, string listener, CloseReason closeReason, long durationMs, long bytesFromClient, long bytesFromBackend);
+
+    /// <summary>Event 9643.</summary>
+    [LoggerMessage(EventId = UsherEvents.Draining, EventName = "Draining", Level = LogLevel.Information,
+        Message = "Stopped accepting; draining {Sessions} sessions for up to {GraceSeconds} s")]
+    public static partial void Draining(this ILogger logger, int sessions, double graceSeconds);
+
+    /// <summary>Event 9644.</summary>
+    [LoggerMessage(EventId = UsherEvents.AcceptFailed, EventName = "AcceptFailed", Level = LogLevel.Error,
+        Message = "Listener \"{Listener}\" failed to accept: {Error}")]
+    public static partial void AcceptFailed(this ILogger logger, string listener, string error);
+
+    /// <summary>Event 9645.</summary>
+    [LoggerMessage(EventId = UsherEvents.SessionFailed, EventName = "SessionFailed", Level = LogLevel.Error,
+        Message = "Session {SessionId} on listener \"{Listener}\" failed")]
+    public static partial void SessionFailed(this ILogger logger, Exception exception, long sessionId, string listener);
+
+    /// <summary>Event 9646, the first refusal of an identity in a folding interval.</summary>
+    [LoggerMessage(EventId = UsherEvents.SessionLimitExceeded, EventName = "SessionLimitExceeded", Level = LogLevel.Warning,
+        Message = "Session for \"{Identity}\" on listener \"{Listener}\" exceeded the maximum of {Limit} sessions ({Count} open); refused {Client} (identity {IdentityKind}, limit {Scope}, policy {Policy})")]
+    public static partial void SessionLimitExceeded(this ILogger logger, string identity, string listener, int limit, int count, EndPoint client, string identityKind, string scope, string policy);
+
+    /// <summary>Event 9648.</summary>
+    [LoggerMessage(EventId = UsherEvents.PeerDead, EventName = "PeerDead", Level = LogLevel.Information,
+        Message = "Session {SessionId} for \"{Identity}\" on listener \"{Listener}\": {Side} found dead by {Detector}; closing the other side")]
+    public static partial void PeerDead(this ILogger logger, long sessionId, string identity, string listener, string side, string detector);
+
+    /// <summary>Event 9649.</summary>
+    [LoggerMessage(EventId = UsherEvents.IdleTimeout, EventName = "IdleTimeout", Level = LogLevel.Information,
+        Message = "Session {SessionId} for \"{Identity}\" on listener \"{Listener}\" idle for {IdleSeconds} s (IdleTimeout {TimeoutSeconds} s); closing")]
+    public static partial void IdleTimeout(this ILogger logger, long sessionId, string identity, string listener, double idleSeconds, double timeoutSeconds);
+
+    /// <summary>Event 9652.</summary>
+    [LoggerMessage(EventId = UsherEvents.BackendUnavailable, EventName = "BackendUnavailable", Level = LogLevel.Error,
+        Message = "Backend {Backend} of listener \"{Listener}\" unavailable for {Client} (\"{Identity}\"): {Problem} after {ElapsedMs} ms")]
+    public static partial void BackendUnavailable(this ILogger logger, string backend, string listener, EndPoint client, string identity, string problem, long elapsedMs);
+}

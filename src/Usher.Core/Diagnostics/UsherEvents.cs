@@ -1,0 +1,41 @@
+namespace Usher.Diagnostics;
+
+/// <summary>Stable event ids: a contract with operators' alerting. Never reuse an id; mark retired ones
+/// <c>// Reserved: N</c>.</summary>
+public static class UsherEvents
+{
+    /// <summary>A listener started accepting.</summary>
+    public const int ListenerStarted = 9640;
+    /// <summary>A session was admitted and connected to its backend.</summary>
+    public const int SessionOpened = 9641;
+    /// <summary>A session ended, with its close reason.</summary>
+    public const int SessionClosed = 9642;
+    /// <summary>The gateway stopped accepting and drains its sessions.</summary>
+    public const int Draining = 9643;
+    /// <summary>A listener's accept loop failed.</summary>
+    public const int AcceptFailed = 9644;
+    /// <summary>An unexpected error ended a session.</summary>
+    public const int SessionFailed = 9645;
+    /// <summary>An identity (or the listener, or the process) is at its session limit: the session was refused.</summary>
+    public const int SessionLimitExceeded = 9646;
+    /// <summary>A dead session was evicted to admit a new one.</summary>
+    public const int SessionReclaimed = 9647;
+    /// <summary>A peer was found dead.</summary>
+    public const int PeerDead = 9648;
+    /// <summary>A session idled past IdleTimeout.</summary>
+    public const int IdleTimeout = 9649;
+    /// <summary>A handshake was malformed, oversized or too slow.</summary>
+    public const int HandshakeRejected = 9650;
+    /// <summary>A client connected faster than ConnectRate allows.</summary>
+    public const int ConnectRateExceeded = 9651;
+    /// <summary>The backend could not be reached.</summary>
+    public const int BackendUnavailable = 9652;
+    /// <summary>A session was killed by an operator.</summary>
+    public const int SessionKilled = 9653;
+    /// <summary>A new configuration was applied.</summary>
+    public const int ConfigReloaded = 9654;
+    /// <summary>A new configuration was rejected; the running one stays.</summary>
+    public const int ConfigRejected = 9655;
+    /// <summary>The networked ledger is unreachable.</summary>
+    public const int LedgerUnavailable = 9656;
+}

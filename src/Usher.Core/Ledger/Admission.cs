@@ -1,0 +1,25 @@
+namespace Usher.Ledger;
+
+/// <summary>Which limit refused a session.</summary>
+public enum RefusedBy
+{
+    /// <summary>Not refused.</summary>
+    None = 0,
+    /// <summary>The identity is at its limit on the listener.</summary>
+    Identity,
+    /// <summary>The listener is at its MaxSessions.</summary>
+    Listener,
+    /// <summary>The process is at its global MaxSessions.</summary>
+    Global,
+}
+
+/// <summary>The answer of <see cref="ISessionLedger.TryAdmitAsync"/>.</summary>
+/// <param name="Lease">The lease when admitted, else <c>null</c>.</param>
+/// <param name="RefusedBy">Which limit refused it.</param>
+/// <param name="Count">Sessions open at the refusing limit when refused.</param>
+/// <param name="Limit">The refusing limit.</param>
+public readonly record struct Admission(Lease? Lease, RefusedBy RefusedBy, int Count, int Limit)
+{
+    /// <summary>Whether the session was admitted.</summary>
+    public bool Admitted => Lease is not null;
+}

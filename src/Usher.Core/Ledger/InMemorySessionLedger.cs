@@ -1,0 +1,134 @@
+using System.Collections.Concurrent;
+
+namespace Usher.Ledger;
+
+/// <summary>The ledger of one process: lock-free counters (compare-and-swap, as Kestrel's ResourceCounter) per
+/// identity, per listener and in all. Admission completes synchronously and allocates only the lease; an identity's
+/// counter is removed when its last session ends, so idle identities cost nothing.</summary>
+public sealed class InMemorySessionLedger : ISessionLedger
+{
+    private readonly Counter _global = new();
+    private readonly int _globalLimit;
+
+    /// <summary>Creates a ledger.</summary>
+    /// <param name="globalLimit">Sessions the whole process may hold.</param>
+    public InMemorySessionLedger(int globalLimit = int.MaxValue)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(globalLimit);
+        _globalLimit = globalLimit;
+    }
+
+    /// <inheritdoc />
+    public int Total => Volatile.Read(ref _global.Value);
+
+    /// <summary>The process-wide limit.</summary>
+    public int GlobalLimit => _globalLimit;
+
+    /// <inheritdoc />
+    public LedgerScope CreateScope(string listener, int? maxSessions) => new Scope(listener, maxSessions);
+
+    /// <inheritdoc />
+    public ValueTask<Admission> TryAdmitAsync(LedgerScope scope, string identity, int limit, CancellationToken cancellationToken = default)
+        => ValueTask.FromResult(TryAdmit(scope, identity, limit));
+
+    /// <summary>The synchronous admission the async one wraps.</summary>
+    public Admission TryAdmit(LedgerScope scope, string identity, int limit)
+    {
+        var s = (Scope)scope;
+        if (!_global.TryAcquire(_globalLimit, out var globalCount))
+        {
+            return new Admission(null, RefusedBy.Global, globalCount, _globalLimit);
+        }
+
+        if (!s.Total.TryAcquire(s.MaxSessions ?? int.MaxValue, out var listenerCount))
+        {
+            _global.Release();
+            return new Admission(null, RefusedBy.Listener, listenerCount, s.MaxSessions ?? int.MaxValue);
+        }
+
+        while (true)
+        {
+            var counter = s.Identities.GetOrAdd(identity, static _ => new Counter());
+            var current = Volatile.Read(ref counter.Value);
+            if (current < 0)
+            {
+                // Retired by its last release: a fresh counter is about to replace it.
+                Thread.Yield();
+                continue;
+            }
+
+            if (current >= limit)
+            {
+                s.Total.Release();
+                _global.Release();
+                return new Admission(null, RefusedBy.Identity, current, limit);
+            }
+
+            if (Interlocked.CompareExchange(ref counter.Value, current + 1, current) == current)
+            {
+                return new Admission(new MemoryLease(this, s, identity, counter), RefusedBy.None, current + 1, limit);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public int Count(LedgerScope scope, string identity) =>
+        ((Scope)scope).Identities.TryGetValue(identity, out var c) ? Math.Max(0, Volatile.Read(ref c.Value)) : 0;
+
+    /// <summary>Identities with at least one session on the scope, with their counts.</summary>
+    public static IEnumerable<KeyValuePair<string, int>> Identities(LedgerScope scope) =>
+        ((Scope)scope).Identities.Select(p => KeyValuePair.Create(p.Key, Math.Max(0, Volatile.Read(ref p.Value.Value))))
+            .Where(p => p.Value > 0);
+
+    private void ReleaseLease(Scope scope, string identity, Counter counter)
+    {
+        if (Interlocked.Decrement(ref counter.Value) == 0
+            && Interlocked.CompareExchange(ref counter.Value, -1, 0) == 0)
+        {
+            scope.Identities.TryRemove(KeyValuePair.Create(identity, counter));
+        }
+
+        scope.Total.Release();
+        _global.Release();
+    }
+
+    private sealed class Counter
+    {
+        public int Value;
+
+        public bool TryAcquire(int limit, out int count)
+        {
+            while (true)
+            {
+                count = Volatile.Read(ref Value);
+                if (count >= limit)
+                {
+                    return false;
+                }
+
+                if (Interlocked.CompareExchange(ref Value, count + 1, count) == count)
+                {
+                    count++;
+                    return true;
+                }
+            }
+        }
+
+        public void Release() => Interlocked.Decrement(ref Value);
+    }
+
+    private sealed class Scope(string listener, int? maxSessions) : LedgerScope(listener, maxSessions)
+    {
+        public Counter Total { get; } = new();
+
+        public ConcurrentDictionary<string, Counter> Identities { get; } = new(StringComparer.Ordinal);
+
+        public override int Count => Volatile.Read(ref Total.Value);
+    }
+
+    private sealed class MemoryLease(InMemorySessionLedger ledger, Scope scope, string identity, Counter counter)
+        : Lease(identity)
+    {
+        protected override void OnRelease() => ledger.ReleaseLease(scope, Identity, counter);
+    }
+}

@@ -1,0 +1,69 @@
+using System.Diagnostics.Metrics;
+using Usher.Sessions;
+
+namespace Usher.Gateway.Diagnostics;
+
+/// <summary>The gateway's instruments (System.Diagnostics.Metrics, meter "Usher"): every refusal and every close is
+/// counted, whatever the log folds.</summary>
+public sealed class GatewayMetrics : IDisposable
+{
+    /// <summary>The meter's name.</summary>
+    public const string MeterName = "Usher";
+
+    private readonly Meter _meter;
+    private readonly Counter<long> _accepted;
+    private readonly Counter<long> _refused;
+    private readonly Counter<long> _closed;
+    private readonly Counter<long> _bytes;
+    private readonly Counter<long> _backendFailures;
+
+    /// <summary>Creates the instruments.</summary>
+    public GatewayMetrics(IMeterFactory? factory = null)
+    {
+        _meter = factory?.Create(MeterName) ?? new Meter(MeterName);
+        _accepted = _meter.CreateCounter<long>("usher.sessions.admitted", "{session}", "Sessions admitted.");
+        _refused = _meter.CreateCounter<long>("usher.sessions.refused", "{session}", "Sessions refused at a limit.");
+        _closed = _meter.CreateCounter<long>("usher.sessions.closed", "{session}", "Sessions closed, by reason.");
+        _bytes = _meter.CreateCounter<long>("usher.bytes", "By", "Bytes relayed, by direction.");
+        _backendFailures = _meter.CreateCounter<long>("usher.backend.failures", "{connection}", "Backend connections that failed.");
+    }
+
+    /// <summary>The meter, for tests and exporters.</summary>
+    public Meter Meter => _meter;
+
+    /// <summary>Creates the gauge of open sessions.</summary>
+    public void ObserveOpenSessions(Func<int> open) =>
+        _meter.CreateObservableGauge("usher.sessions.open", open, "{session}", "Sessions open.");
+
+    internal void Admitted(string listener) => _accepted.Add(1, new KeyValuePair<string, object?>("listener", listener));
+
+    internal void Refused(string listener, string scope) =>
+        _refused.Add(1, new KeyValuePair<string, object?>("listener", listener), new KeyValuePair<string, object?>("limit", scope));
+
+    internal void Closed(string listener, CloseReason reason, long fromClient, long fromBackend)
+    {
+        _closed.Add(1, new KeyValuePair<string, object?>("listener", listener), new KeyValuePair<string, object?>("reason", CloseReasonNames.Of(reason)));
+        if (fromClient > 0)
+        {
+            _bytes.Add(fromClient, new KeyValuePair<string, object?>("listener", listener), new KeyValuePair<string, object?>("direction", "from_client"));
+        }
+
+        if (fromBackend > 0)
+        {
+            _bytes.Add(fromBackend, new KeyValuePair<string, object?>("listener", listener), new KeyValuePair<string, object?>("direction", "from_backend"));
+        }
+    }
+
+    internal void BackendFailed(string listener) => _backendFailures.Add(1, new KeyValuePair<string, object?>("listener", listener));
+
+    /// <inheritdoc />
+    public void Dispose() => _meter.Dispose();
+}
+
+/// <summary>Close reasons as strings, without allocating.</summary>
+internal static class CloseReasonNames
+{
+    private static readonly string[] Names = Enum.GetNames<CloseReason>();
+
+    public static string Of(CloseReason reason) => (uint)reason < (uint)Names.Length ? Names[(int)reason] : reason.ToString();
+}

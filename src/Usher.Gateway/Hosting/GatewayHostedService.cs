@@ -1,0 +1,35 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Usher.Configuration;
+
+namespace Usher.Gateway.Hosting;
+
+/// <summary>Runs an <see cref="UsherGateway"/> on the Generic Host: starts with the host, drains on SIGTERM/Ctrl-C.</summary>
+public sealed class GatewayHostedService : IHostedService, IAsyncDisposable
+{
+    private readonly UsherGateway _gateway;
+    private readonly GatewaySettings _settings;
+
+    /// <summary>Creates the service.</summary>
+    public GatewayHostedService(GatewaySettings settings, ILoggerFactory loggerFactory, TimeProvider time)
+    {
+        _settings = settings;
+        _gateway = new UsherGateway(settings, loggerFactory, time);
+    }
+
+    /// <summary>The gateway.</summary>
+    public UsherGateway Gateway => _gateway;
+
+    /// <inheritdoc />
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _gateway.Start();
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task StopAsync(CancellationToken cancellationToken) => _gateway.StopAsync(_settings.ShutdownGrace, CancellationToken.None);
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync() => _gateway.DisposeAsync();
+}

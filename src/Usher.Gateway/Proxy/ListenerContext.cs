@@ -1,0 +1,23 @@
+using Microsoft.Extensions.Logging;
+using Usher.Configuration;
+using Usher.Diagnostics;
+using Usher.Gateway.Diagnostics;
+using Usher.Ledger;
+
+namespace Usher.Gateway.Proxy;
+
+/// <summary>What every session of one listener shares, so a session holds one reference instead of many.</summary>
+internal sealed class ListenerContext
+{
+    public required ListenerSettings Settings { get; init; }
+    public required ISessionLedger Ledger { get; init; }
+    public required LedgerScope Scope { get; init; }
+    public required SessionRegistry Registry { get; init; }
+    public required RefusalLogFolder Refusals { get; init; }
+    public required GatewayMetrics Metrics { get; init; }
+    public required ILogger Logger { get; init; }
+    public required TimeProvider Time { get; init; }
+    public required BackendConnector Backend { get; init; }
+    public required string IdentityKindName { get; init; }
+    public required string PolicyName { get; init; }
+}

@@ -1,0 +1,27 @@
+using System.Collections.Concurrent;
+
+namespace Usher.Gateway.Proxy;
+
+/// <summary>The open sessions of a gateway, by id: walked by the heartbeat (idle timeouts), the admin API and
+/// shutdown.</summary>
+public sealed class SessionRegistry
+{
+    private readonly ConcurrentDictionary<long, ProxySession> _sessions = new();
+    private long _nextId;
+
+    /// <summary>Sessions open now.</summary>
+    public int Count => _sessions.Count;
+
+    /// <summary>The open sessions.</summary>
+    public IEnumerable<ProxySession> Sessions => _sessions.Values;
+
+    /// <summary>A new session id.</summary>
+    public long NextId() => Interlocked.Increment(ref _nextId);
+
+    /// <summary>Finds a session.</summary>
+    public bool TryGet(long id, out ProxySession? session) => _sessions.TryGetValue(id, out session);
+
+    internal void Add(ProxySession session) => _sessions[session.Record.Id] = session;
+
+    internal void Remove(ProxySession session) => _sessions.TryRemove(session.Record.Id, out _);
+}

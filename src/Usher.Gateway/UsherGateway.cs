@@ -1,0 +1,171 @@
+using Microsoft.Extensions.Logging;
+using Usher.Configuration;
+using Usher.Diagnostics;
+using Usher.Gateway.Diagnostics;
+using Usher.Gateway.Listeners;
+using Usher.Gateway.Proxy;
+using Usher.Ledger;
+using Usher.Sessions;
+
+namespace Usher.Gateway;
+
+/// <summary>A running gateway: its listeners, ledger, sessions and heartbeat. The Generic Host wraps it in
+/// <see cref="Hosting.GatewayHostedService"/>; tests and the demo use it directly.</summary>
+public sealed class UsherGateway : IAsyncDisposable
+{
+    private readonly GatewaySettings _settings;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly List<GatewayListener> _listeners = [];
+    private readonly RefusalLogFolder _refusals;
+    private readonly bool _ownsMetrics;
+    private ITimer? _heartbeat;
+    private int _stopped;
+
+    /// <summary>Creates a gateway; nothing listens until <see cref="Start"/>.</summary>
+    public UsherGateway(GatewaySettings settings, ILoggerFactory loggerFactory, TimeProvider? time = null,
+        ISessionLedger? ledger = null, GatewayMetrics? metrics = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        _settings = settings;
+        _time = time ?? TimeProvider.System;
+        _logger = loggerFactory.CreateLogger("Usher.Gateway");
+        Ledger = ledger ?? new InMemorySessionLedger(settings.MaxSessions ?? ProcessLimits.DefaultMaxSessions());
+        _ownsMetrics = metrics is null;
+        Metrics = metrics ?? new GatewayMetrics();
+        Metrics.ObserveOpenSessions(() => Registry.Count);
+        _refusals = new RefusalLogFolder(loggerFactory.CreateLogger("Usher.Refusals"), _time, settings.RefusalLogInterval);
+    }
+
+    /// <summary>The session ledger.</summary>
+    public ISessionLedger Ledger { get; }
+
+    /// <summary>The open sessions.</summary>
+    public SessionRegistry Registry { get; } = new();
+
+    /// <summary>The gateway's instruments.</summary>
+    public GatewayMetrics Metrics { get; }
+
+    /// <summary>The listeners, once started.</summary>
+    public IReadOnlyList<GatewayListener> Listeners => _listeners;
+
+    /// <summary>The listener called <paramref name="name"/>.</summary>
+    public GatewayListener Listener(string name) => _listeners.Single(l => l.Name == name);
+
+    /// <summary>Binds every listener and starts accepting. Throws when a listener cannot bind.</summary>
+    public void Start()
+    {
+        try
+        {
+            foreach (var settings in _settings.Listeners)
+            {
+                var context = new ListenerContext
+                {
+                    Settings = settings,
+                    Ledger = Ledger,
+                    Scope = Ledger.CreateScope(settings.Name, settings.MaxSessions),
+                    Registry = Registry,
+                    Refusals = _refusals,
+                    Metrics = Metrics,
+                    Logger = _logger,
+                    Time = _time,
+                    Backend = new BackendConnector(settings),
+                    IdentityKindName = settings.Identity.ToString(),
+                    PolicyName = settings.OnLimit.ToString(),
+                };
+                _listeners.Add(new GatewayListener(context));
+            }
+        }
+        catch
+        {
+            foreach (var listener in _listeners)
+            {
+                listener.StopAcceptingAsync().GetAwaiter().GetResult();
+            }
+
+            throw;
+        }
+
+        foreach (var listener in _listeners)
+        {
+            listener.Start(acceptLoops: Math.Clamp(Environment.ProcessorCount, 1, 4));
+        }
+
+        _heartbeat = _time.CreateTimer(_ => Heartbeat(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+    }
+
+    /// <summary>Stops accepting, lets sessions drain for up to <paramref name="grace"/>, then closes the rest with
+    /// reason <see cref="CloseReason.Shutdown"/>.</summary>
+    public async Task StopAsync(TimeSpan? grace = null, CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        {
+            return;
+        }
+
+        await Task.WhenAll(_listeners.Select(l => l.StopAcceptingAsync())).ConfigureAwait(false);
+        var wait = grace ?? _settings.ShutdownGrace;
+        _logger.Draining(Registry.Count, wait.TotalSeconds);
+        var open = Registry.Sessions.Select(s => s.Completion).ToArray();
+        try
+        {
+            await Task.WhenAll(open).WaitAsync(wait, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        {
+            // Grace is over.
+        }
+
+        foreach (var session in Registry.Sessions)
+        {
+            session.Close(CloseReason.Shutdown);
+        }
+
+        await Task.WhenAll(Registry.Sessions.Select(s => s.Completion).Concat(open)).ConfigureAwait(false);
+        _heartbeat?.Dispose();
+        _refusals.Flush();
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(TimeSpan.Zero).ConfigureAwait(false);
+        if (_ownsMetrics)
+        {
+            Metrics.Dispose();
+        }
+    }
+
+    /// <summary>Once a second: idle timeouts and the folded refusal log. One timer for all sessions.</summary>
+    internal void Heartbeat()
+    {
+        try
+        {
+            var now = Environment.TickCount64;
+            foreach (var session in Registry.Sessions)
+            {
+                var idleTimeout = session.IdleTimeout;
+                if (idleTimeout is null || session.Record.CloseReason != CloseReason.None)
+                {
+                    continue;
+                }
+
+                var idle = now - session.Record.LastActivityTicks;
+                if (idle >= idleTimeout.Value.TotalMilliseconds)
+                {
+                    var idleSeconds = Math.Round(idle / 1000.0, 1);
+                    _logger.IdleTimeout(session.Record.Id, session.Record.Identity.Value, session.Record.Listener,
+                        idleSeconds, idleTimeout.Value.TotalSeconds);
+                    session.Close(CloseReason.IdleTimeout);
+                }
+            }
+
+            _refusals.Flush();
+        }
+        catch (Exception e)
+        {
+            _logger.AcceptFailed("heartbeat", e.Message);
+        }
+    }
+}

@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Configuration;
+using Usher.Configuration;
+
+namespace Usher.Cli.Commands;
+
+/// <summary>Loads a configuration file (JSON, with <c>Usher__…</c> environment overrides) into effective settings;
+/// every failure is a <see cref="ConfigException"/> that names the file, the key and the fix.</summary>
+internal static class ConfigLoader
+{
+    public static GatewaySettings Load(string path)
+    {
+        var full = Path.GetFullPath(path);
+        if (!File.Exists(full))
+        {
+            throw new ConfigException(new ConfigError(path, "(file)", "the file does not exist",
+                "pass the path of a JSON configuration file with --config, or try `usher demo` first"));
+        }
+
+        IConfigurationRoot configuration;
+        try
+        {
+            configuration = new ConfigurationBuilder()
+                .AddJsonFile(full, optional: false, reloadOnChange: false)
+                .AddEnvironmentVariables()
+                .Build();
+        }
+        catch (Exception e) when (e is FormatException or InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            var detail = e.InnerException?.Message ?? e.Message;
+            throw new ConfigException(new ConfigError(path, "(file)", $"the file is not valid JSON: {detail}",
+                "correct the JSON syntax at the position named (a missing comma, quote or brace)"));
+        }
+
+        return ConfigReader.Read(configuration, path);
+    }
+}

@@ -1,0 +1,51 @@
+using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Usher.Configuration;
+using Usher.Gateway.Hosting;
+
+namespace Usher.Cli.Commands;
+
+/// <summary><c>usher run --config FILE</c>: the gateway on the Generic Host.</summary>
+internal static class RunCommand
+{
+    public static Command Create(Option<string> config, Option<string> logFormat, Option<LogLevel> logLevel)
+    {
+        var command = new Command("run", "Run the gateway with a configuration file.") { config, logFormat, logLevel };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            GatewaySettings settings;
+            try
+            {
+                settings = ConfigLoader.Load(parse.GetValue(config)!);
+            }
+            catch (ConfigException e)
+            {
+                await Console.Error.WriteLineAsync($"usher: the configuration cannot be used:{Environment.NewLine}{e.Message}");
+                return 1;
+            }
+
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+            Logging.Configure(builder.Logging, parse.GetValue(logFormat)!, parse.GetValue(logLevel));
+            builder.Services.AddSingleton(settings);
+            builder.Services.AddSingleton(TimeProvider.System);
+            builder.Services.AddSingleton<GatewayHostedService>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<GatewayHostedService>());
+            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.ShutdownGrace + TimeSpan.FromSeconds(10));
+            using var host = builder.Build();
+            try
+            {
+                await host.RunAsync(cancellationToken);
+            }
+            catch (System.Net.Sockets.SocketException e)
+            {
+                await Console.Error.WriteLineAsync($"usher: cannot listen: {e.Message} ({settings.Source})");
+                return 1;
+            }
+
+            return 0;
+        });
+        return command;
+    }
+}
