@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Usher.Configuration;
 using Usher.Diagnostics;
 using Usher.Gateway.Diagnostics;
+using Usher.Gateway.Engine;
 using Usher.Gateway.Listeners;
 using Usher.Gateway.Proxy;
 using Usher.Ledger;
@@ -9,7 +10,7 @@ using Usher.Sessions;
 
 namespace Usher.Gateway;
 
-/// <summary>A running gateway: its listeners, ledger, sessions and heartbeat. The Generic Host wraps it in
+/// <summary>A running gateway: its reactors, listeners, ledger, sessions and heartbeat. The Generic Host wraps it in
 /// <see cref="Hosting.GatewayHostedService"/>; tests and the demo use it directly.</summary>
 public sealed class UsherGateway : IAsyncDisposable
 {
@@ -17,17 +18,23 @@ public sealed class UsherGateway : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly List<GatewayListener> _listeners = [];
+    private readonly List<Reactor> _reactors = [];
     private readonly RefusalLogFolder _refusals;
     private readonly bool _ownsMetrics;
     private ITimer? _heartbeat;
     private int _stopped;
 
-    /// <summary>Creates a gateway; nothing listens until <see cref="Start"/>.</summary>
+    /// <summary>Creates a gateway; nothing listens until <see cref="StartAsync"/>.</summary>
     public UsherGateway(GatewaySettings settings, ILoggerFactory loggerFactory, TimeProvider? time = null,
         ISessionLedger? ledger = null, GatewayMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(loggerFactory);
+        if (!OperatingSystem.IsLinux())
+        {
+            throw new PlatformNotSupportedException("Usher's data path runs on Linux (epoll, splice).");
+        }
+
         _settings = settings;
         _time = time ?? TimeProvider.System;
         _logger = loggerFactory.CreateLogger("Usher.Gateway");
@@ -54,8 +61,19 @@ public sealed class UsherGateway : IAsyncDisposable
     public GatewayListener Listener(string name) => _listeners.Single(l => l.Name == name);
 
     /// <summary>Binds every listener and starts accepting. Throws when a listener cannot bind.</summary>
-    public void Start()
+    public void Start() => StartAsync().GetAwaiter().GetResult();
+
+    /// <summary>Binds every listener and starts accepting. Throws when a listener cannot bind.</summary>
+    public async Task StartAsync()
     {
+        var workers = _settings.Workers ?? Environment.ProcessorCount;
+        for (var i = 0; i < workers; i++)
+        {
+            var reactor = new Reactor(i, _logger);
+            _reactors.Add(reactor);
+            reactor.Start();
+        }
+
         try
         {
             foreach (var settings in _settings.Listeners)
@@ -74,22 +92,19 @@ public sealed class UsherGateway : IAsyncDisposable
                     IdentityKindName = settings.Identity.ToString(),
                     PolicyName = settings.OnLimit.ToString(),
                 };
-                _listeners.Add(new GatewayListener(context));
+                _listeners.Add(new GatewayListener(context, _reactors));
             }
         }
         catch
         {
-            foreach (var listener in _listeners)
-            {
-                listener.StopAcceptingAsync().GetAwaiter().GetResult();
-            }
-
+            await StopReactorsAsync().ConfigureAwait(false);
             throw;
         }
 
         foreach (var listener in _listeners)
         {
-            listener.Start(acceptLoops: Math.Clamp(Environment.ProcessorCount, 1, 4));
+            await listener.StartAsync().ConfigureAwait(false);
+            listener.Started();
         }
 
         _heartbeat = _time.CreateTimer(_ => Heartbeat(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
@@ -107,24 +122,16 @@ public sealed class UsherGateway : IAsyncDisposable
         await Task.WhenAll(_listeners.Select(l => l.StopAcceptingAsync())).ConfigureAwait(false);
         var wait = grace ?? _settings.ShutdownGrace;
         _logger.Draining(Registry.Count, wait.TotalSeconds);
-        var open = Registry.Sessions.Select(s => s.Completion).ToArray();
-        try
-        {
-            await Task.WhenAll(open).WaitAsync(wait, _time, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
-        {
-            // Grace is over.
-        }
-
+        await WaitForSessionsAsync(wait, cancellationToken).ConfigureAwait(false);
         foreach (var session in Registry.Sessions)
         {
             session.Close(CloseReason.Shutdown);
         }
 
-        await Task.WhenAll(Registry.Sessions.Select(s => s.Completion).Concat(open)).ConfigureAwait(false);
+        await WaitForSessionsAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false);
         _heartbeat?.Dispose();
         _refusals.Flush();
+        await StopReactorsAsync().ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -167,5 +174,24 @@ public sealed class UsherGateway : IAsyncDisposable
         {
             _logger.AcceptFailed("heartbeat", e.Message);
         }
+    }
+
+    private async Task WaitForSessionsAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        while (Registry.Count > 0 && Environment.TickCount64 < deadline && !cancellationToken.IsCancellationRequested)
+        {
+            await Task.Delay(20, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private async Task StopReactorsAsync()
+    {
+        foreach (var reactor in _reactors)
+        {
+            reactor.Stop();
+        }
+
+        await Task.WhenAll(_reactors.Select(r => r.Stopped)).ConfigureAwait(false);
     }
 }

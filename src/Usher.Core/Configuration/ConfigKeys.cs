@@ -6,7 +6,7 @@ internal static class ConfigKeys
     public const string Root = "Usher";
 
     public static readonly string[] TopLevel =
-        ["Admin", "Ledger", "Defaults", "Listeners", "MaxSessions", "ShutdownGrace", "RefusalLogInterval"];
+        ["Admin", "Ledger", "Defaults", "Listeners", "MaxSessions", "Workers", "ShutdownGrace", "RefusalLogInterval"];
 
     /// <summary>Keys a listener may set itself or inherit from <c>Defaults</c>.</summary>
     public static readonly string[] Inheritable =

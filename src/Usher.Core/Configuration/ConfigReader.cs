@@ -76,6 +76,7 @@ public sealed partial class ConfigReader
         }
 
         var maxSessions = PositiveInt(usher, "MaxSessions");
+        var workers = Int(usher, "Workers", 1, 256);
         var grace = Duration(usher, "ShutdownGrace", allowZero: true) ?? TimeSpan.FromSeconds(30);
         var fold = Duration(usher, "RefusalLogInterval") ?? TimeSpan.FromSeconds(10);
         return new GatewaySettings
@@ -83,6 +84,7 @@ public sealed partial class ConfigReader
             Source = _source,
             Listeners = listeners,
             MaxSessions = maxSessions,
+            Workers = workers,
             ShutdownGrace = grace,
             RefusalLogInterval = fold,
         };

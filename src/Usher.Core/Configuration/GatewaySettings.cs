@@ -12,6 +12,9 @@ public sealed class GatewaySettings
     /// <summary>Sessions the whole process may hold; <c>null</c> derives it from the file-descriptor limit.</summary>
     public int? MaxSessions { get; init; }
 
+    /// <summary>Event loops (threads) moving the payload; <c>null</c> for one per processor.</summary>
+    public int? Workers { get; init; }
+
     /// <summary>On shutdown, how long open sessions may drain before they are closed.</summary>
     /// <remarks>Defaults to 30 seconds.</remarks>
     public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(30);

@@ -25,6 +25,15 @@ public static class SettingsPrinter
                 w.WriteString("MaxSessions", "(from the file-descriptor limit)");
             }
 
+            if (settings.Workers is { } workers)
+            {
+                w.WriteNumber("Workers", workers);
+            }
+            else
+            {
+                w.WriteString("Workers", "(one per processor)");
+            }
+
             w.WriteString("ShutdownGrace", settings.ShutdownGrace.ToString());
             w.WriteString("RefusalLogInterval", settings.RefusalLogInterval.ToString());
             w.WriteStartArray("Listeners");

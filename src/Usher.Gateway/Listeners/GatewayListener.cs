@@ -1,34 +1,43 @@
 using System.Net;
-using System.Net.Sockets;
-using Microsoft.Extensions.Logging;
 using Usher.Diagnostics;
+using Usher.Gateway.Engine;
 using Usher.Gateway.Proxy;
 
 namespace Usher.Gateway.Listeners;
 
-/// <summary>One listening socket and its accept loops. A session starts on the accepting thread and leaves it at its
-/// first wait (the backend connect), so accepting never waits on a session.</summary>
-public sealed class GatewayListener : IAsyncDisposable
+/// <summary>One configured listener: a listening socket per reactor on the same address (SO_REUSEPORT), so the
+/// kernel spreads connections over the reactors.</summary>
+public sealed class GatewayListener
 {
     private readonly ListenerContext _context;
-    private readonly Socket _socket;
-    private readonly List<Task> _loops = [];
-    private volatile bool _stopping;
+    private readonly List<(Reactor Reactor, ListenSocket Socket)> _sockets = [];
 
-    internal GatewayListener(ListenerContext context)
+    internal GatewayListener(ListenerContext context, IReadOnlyList<Reactor> reactors)
     {
         _context = context;
         var endpoint = context.Settings.Listen;
-        _socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        if (endpoint.Address.Equals(IPAddress.IPv6Any))
+        try
         {
-            _socket.DualMode = true;
+            foreach (var reactor in reactors)
+            {
+                var socket = ListenSocket.Bind(context, reactor, endpoint);
+                _sockets.Add((reactor, socket));
+                // Port 0: the kernel picked a port for the first socket; the others join it.
+                endpoint = socket.LocalEndPoint;
+            }
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            foreach (var (_, socket) in _sockets)
+            {
+                socket.Close();
+            }
+
+            throw new System.Net.Sockets.SocketException((int)e.SocketErrorCode,
+                $"listener \"{context.Settings.Name}\" cannot listen on {context.Settings.Listen}: {e.Message}");
         }
 
-        _socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-        _socket.Bind(endpoint);
-        _socket.Listen(4096);
-        LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
+        LocalEndPoint = endpoint;
     }
 
     /// <summary>The listener's name.</summary>
@@ -39,55 +48,22 @@ public sealed class GatewayListener : IAsyncDisposable
 
     internal ListenerContext Context => _context;
 
-    internal void Start(int acceptLoops)
-    {
-        for (var i = 0; i < acceptLoops; i++)
-        {
-            _loops.Add(AcceptLoopAsync());
-        }
-
-        _context.Logger.ListenerStarted(Name, LocalEndPoint, _context.Settings.Backend, _context.IdentityKindName,
-            _context.Settings.MaxSessionsPerIdentity);
-    }
+    internal Task StartAsync() => OnEachReactorAsync(s => s.Start());
 
     /// <summary>Stops accepting; open sessions are left alone.</summary>
-    public async Task StopAcceptingAsync()
-    {
-        _stopping = true;
-        _socket.Dispose();
-        await Task.WhenAll(_loops).ConfigureAwait(false);
-    }
+    public Task StopAcceptingAsync() => OnEachReactorAsync(s => s.Close());
 
-    /// <inheritdoc />
-    public async ValueTask DisposeAsync() => await StopAcceptingAsync().ConfigureAwait(false);
+    internal void Started() => _context.Logger.ListenerStarted(Name, LocalEndPoint, _context.Settings.Backend,
+        _context.IdentityKindName, _context.Settings.MaxSessionsPerIdentity);
 
-    private async Task AcceptLoopAsync()
+    private Task OnEachReactorAsync(Action<ListenSocket> action) => Task.WhenAll(_sockets.Select(pair =>
     {
-        await Task.Yield();
-        while (!_stopping)
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        pair.Reactor.Post(() =>
         {
-            Socket client;
-            try
-            {
-                client = await _socket.AcceptAsync().ConfigureAwait(false);
-            }
-            catch (ObjectDisposedException)
-            {
-                return;
-            }
-            catch (SocketException e) when (_stopping || e.SocketErrorCode == SocketError.OperationAborted)
-            {
-                return;
-            }
-            catch (SocketException e)
-            {
-                // EMFILE and friends: say so, back off briefly, keep accepting.
-                _context.Logger.AcceptFailed(Name, e.SocketErrorCode.ToString());
-                await Task.Delay(50).ConfigureAwait(false);
-                continue;
-            }
-
-            ProxySession.Start(_context, client);
-        }
-    }
+            action(pair.Socket);
+            done.TrySetResult();
+        });
+        return pair.Reactor.Stopped.IsCompleted ? Task.CompletedTask : done.Task;
+    }));
 }

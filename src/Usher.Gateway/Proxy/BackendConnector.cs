@@ -1,12 +1,13 @@
 using System.Net;
 using System.Net.Sockets;
 using Usher.Configuration;
+using Usher.Gateway.Native;
 using Usher.Gateway.Sockets;
 
 namespace Usher.Gateway.Proxy;
 
-/// <summary>Connects to a listener's backend within ConnectTimeout, with the listener's socket tuning. An address
-/// is parsed once; a host name is resolved on each connect, so DNS changes are followed.</summary>
+/// <summary>Starts non-blocking connects to a listener's backend with the listener's socket tuning. An address is
+/// parsed once; a host name is resolved on each connect (off the reactor), so DNS changes are followed.</summary>
 internal sealed class BackendConnector
 {
     private readonly ListenerSettings _settings;
@@ -21,40 +22,69 @@ internal sealed class BackendConnector
         }
     }
 
-    /// <summary>Connects; throws <see cref="SocketException"/> (refused, unreachable) or
-    /// <see cref="TimeoutException"/> (ConnectTimeout passed).</summary>
-    public async ValueTask<Socket> ConnectAsync(CancellationToken cancellationToken)
+    /// <summary>Starts the connect of a session's backend socket; runs on the session's reactor thread.</summary>
+    public void Connect(ProxySession session)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_settings.ConnectTimeout);
-        var endpoint = _fixed ?? await ResolveAsync(timeout.Token).ConfigureAwait(false);
-        var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        try
+        if (_fixed is not null)
         {
-            SocketTuning.Apply(socket, _settings.Keepalive, _settings.UserTimeout);
-            await socket.ConnectAsync(endpoint, timeout.Token).ConfigureAwait(false);
-            return socket;
+            Start(session, _fixed);
+            return;
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            socket.Dispose();
-            throw new TimeoutException($"no answer within ConnectTimeout {_settings.ConnectTimeout}");
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
+
+        _ = ResolveAndConnectAsync(session);
     }
 
-    private async ValueTask<IPEndPoint> ResolveAsync(CancellationToken cancellationToken)
+    private async Task ResolveAndConnectAsync(ProxySession session)
     {
-        var addresses = await Dns.GetHostAddressesAsync(_settings.BackendHost, cancellationToken).ConfigureAwait(false);
-        if (addresses.Length == 0)
+        IPEndPoint endpoint;
+        try
         {
-            throw new SocketException((int)SocketError.HostNotFound);
+            using var timeout = new CancellationTokenSource(_settings.ConnectTimeout);
+            var addresses = await Dns.GetHostAddressesAsync(_settings.BackendHost, timeout.Token).ConfigureAwait(false);
+            if (addresses.Length == 0)
+            {
+                throw new SocketException((int)SocketError.HostNotFound);
+            }
+
+            endpoint = new IPEndPoint(addresses[Random.Shared.Next(addresses.Length)], _settings.BackendPort);
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException)
+        {
+            var problem = $"cannot resolve \"{_settings.BackendHost}\": {e.Message}";
+            session.Reactor.Post(() => session.OnConnectFailed(problem));
+            return;
         }
 
-        return new IPEndPoint(addresses[Random.Shared.Next(addresses.Length)], _settings.BackendPort);
+        session.Reactor.Post(() => Start(session, endpoint));
+    }
+
+    private unsafe void Start(ProxySession session, IPEndPoint endpoint)
+    {
+        var fd = Libc.Socket(endpoint.AddressFamily == AddressFamily.InterNetworkV6 ? Libc.AF_INET6 : Libc.AF_INET,
+            Libc.SOCK_STREAM | Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC, 0);
+        if (fd < 0)
+        {
+            session.OnConnectFailed($"cannot create a socket: {Errors.Describe(Libc.Errno)}");
+            return;
+        }
+
+        SocketTuning.Apply(fd, _settings.Keepalive, _settings.UserTimeout);
+        var addr = stackalloc byte[SockAddr.MaxSize];
+        var length = SockAddr.Write(endpoint, new Span<byte>(addr, SockAddr.MaxSize));
+        if (Libc.Connect(fd, addr, length) == 0)
+        {
+            session.OnConnecting(fd, endpoint, connected: true);
+            return;
+        }
+
+        var errno = Libc.Errno;
+        if (errno == Libc.EINPROGRESS)
+        {
+            session.OnConnecting(fd, endpoint, connected: false);
+            return;
+        }
+
+        Libc.Close(fd);
+        session.OnConnectFailed(Errors.Describe(errno));
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
-using System.Net.Sockets;
 using Usher.Diagnostics;
+using Usher.Gateway.Engine;
+using Usher.Gateway.Native;
 using Usher.Gateway.Sockets;
 using Usher.Identity;
 using Usher.Ledger;
@@ -8,112 +9,161 @@ using Usher.Sessions;
 
 namespace Usher.Gateway.Proxy;
 
-/// <summary>One client connection from accept to close: identity, admission, backend connect, the two relays, and
-/// exactly one release of its lease whatever ends it.</summary>
-public sealed partial class ProxySession
+/// <summary>One client connection from accept to close, driven by its reactor: identity, admission, backend
+/// connect, then payload moved by splice(2) through pipes rented only while data flows. Both sockets are
+/// edge-triggered in one epoll set and never re-armed. Its lease is released exactly once, whatever ends it.</summary>
+public sealed partial class ProxySession : IReactorHandler
 {
-    private readonly ListenerContext _context;
-    private readonly Socket _client;
-    private Socket? _backend;
-    private Lease? _lease;
-    private int _socketsClosed;
+    private const int Client = 0;
+    private const int Backend = 1;
 
-    private ProxySession(ListenerContext context, Socket client, SessionRecord record)
+    private readonly ListenerContext _context;
+    private readonly Reactor _reactor;
+    private readonly int _clientFd;
+    private int _backendFd = -1;
+    private ulong _token;
+    private volatile State _state;
+    private Lease? _lease;
+    private Flow _up = Flow.Empty;
+    private Flow _down = Flow.Empty;
+    private bool _clientReadable;
+    private bool _clientWritable;
+    private bool _backendReadable;
+    private bool _backendWritable;
+    private TaskCompletionSource? _completion;
+
+    private ProxySession(ListenerContext context, Reactor reactor, int clientFd, SessionRecord record)
     {
         _context = context;
-        _client = client;
+        _reactor = reactor;
+        _clientFd = clientFd;
         Record = record;
+    }
+
+    private enum State : byte
+    {
+        Admitting,
+        Connecting,
+        Relaying,
+        Closed,
     }
 
     /// <summary>What is known of the session.</summary>
     public SessionRecord Record { get; }
 
-    /// <summary>Completes when the session has ended and released its lease.</summary>
-    public Task Completion { get; private set; } = Task.CompletedTask;
-
     /// <summary>The listener's IdleTimeout, if any.</summary>
     public TimeSpan? IdleTimeout => _context.Settings.IdleTimeout;
 
-    internal Socket Client => _client;
-
-    internal Socket? Backend => _backend;
-
-    /// <summary>Starts a session for an accepted client socket.</summary>
-    internal static ProxySession Start(ListenerContext context, Socket client)
+    /// <summary>Completes when the session has ended and released its lease.</summary>
+    public Task Completion
     {
-        var remote = Normalize((IPEndPoint)client.RemoteEndPoint!);
-        var identity = new SessionIdentity(IdentityKind.SourceIp, remote.Address.ToString());
-        var record = new SessionRecord(context.Registry.NextId(), context.Settings.Name, identity, remote,
-            context.Time.GetUtcNow(), Environment.TickCount64);
-        var session = new ProxySession(context, client, record);
-        session.Completion = session.RunAsync();
-        return session;
+        get
+        {
+            if (_completion is null)
+            {
+                Interlocked.CompareExchange(ref _completion, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), null);
+                if (_state == State.Closed)
+                {
+                    _completion.TrySetResult();
+                }
+            }
+
+            return _completion.Task;
+        }
     }
 
+    /// <summary>The reactor that owns the session.</summary>
+    internal Reactor Reactor => _reactor;
+
+    /// <summary>The client socket's descriptor (for diagnostics; owned by the reactor).</summary>
+    internal int ClientFd => _clientFd;
+
+    /// <summary>The backend socket's descriptor, or -1 before the connect.</summary>
+    internal int BackendFd => _backendFd;
+
     /// <summary>Closes the session for <paramref name="reason"/> (kill, idle timeout, shutdown, reclaim); the first
-    /// reason given is the one recorded.</summary>
+    /// reason given is the one recorded. Safe from any thread.</summary>
     public void Close(CloseReason reason)
     {
         Record.TrySetCloseReason(reason);
-        CloseSockets(deadSide: null);
+        if (_reactor.OnThread)
+        {
+            Shut(deadFd: -1);
+        }
+        else
+        {
+            _reactor.PostClose(this);
+        }
     }
 
-    private async Task RunAsync()
+    /// <summary>Starts a session for an accepted client socket; runs on the reactor thread.</summary>
+    internal static void Start(ListenerContext context, Reactor reactor, int clientFd, IPEndPoint client)
+    {
+        var identity = new SessionIdentity(IdentityKind.SourceIp, client.Address.ToString());
+        var record = new SessionRecord(context.Registry.NextId(), context.Settings.Name, identity, client,
+            context.Time.GetUtcNow(), Environment.TickCount64);
+        var session = new ProxySession(context, reactor, clientFd, record);
+        session.Admit();
+    }
+
+    private void Admit()
     {
         var settings = _context.Settings;
+        var identity = Record.Identity.Value;
+        var pending = _context.Ledger.TryAdmitAsync(_context.Scope, identity, settings.LimitFor(identity));
+        if (pending.IsCompletedSuccessfully)
+        {
+            OnAdmission(pending.Result);
+        }
+        else
+        {
+            _ = AwaitAdmissionAsync(pending);
+        }
+    }
+
+    private async Task AwaitAdmissionAsync(ValueTask<Admission> pending)
+    {
+        Admission admission;
         try
         {
-            SocketTuning.Apply(_client, settings.Keepalive, settings.UserTimeout);
-            var identity = Record.Identity.Value;
-            var limit = settings.LimitFor(identity);
-            var admission = await _context.Ledger.TryAdmitAsync(_context.Scope, identity, limit).ConfigureAwait(false);
-            if (!admission.Admitted)
-            {
-                Refuse(admission);
-                return;
-            }
-
-            _lease = admission.Lease;
-            _context.Registry.Add(this);
-            _context.Metrics.Admitted(settings.Name);
-            if (!await ConnectBackendAsync().ConfigureAwait(false))
-            {
-                return;
-            }
-
-            _context.Logger.SessionOpened(Record.Id, identity, settings.Name, Record.Client, Record.Backend,
-                admission.Count, admission.Limit);
-
-            // Backend → client runs on its own; client → backend runs here; each ends the session when it stops.
-            var fromBackend = Relay.RunAsync(this, _backend!, _client, fromClient: false);
-            await Relay.RunAsync(this, _client, _backend!, fromClient: true).ConfigureAwait(false);
-            await fromBackend.ConfigureAwait(false);
+            admission = await pending.ConfigureAwait(false);
         }
         catch (Exception e)
         {
-            if (Record.TrySetCloseReason(CloseReason.Error))
-            {
-                _context.Logger.SessionFailed(e, Record.Id, settings.Name);
-            }
+            _reactor.Post(() => OnFault(e));
+            return;
         }
-        finally
+
+        _reactor.Post(() => OnAdmission(admission));
+    }
+
+    private void OnAdmission(Admission admission)
+    {
+        if (!admission.Admitted)
         {
-            CloseSockets(deadSide: null);
-            if (_lease is not null)
-            {
-                _lease.Release();
-                _context.Registry.Remove(this);
-                _context.Metrics.Closed(settings.Name, Record.CloseReason, Record.BytesFromClient, Record.BytesFromBackend);
-                var durationMs = (long)(_context.Time.GetUtcNow() - Record.StartedAt).TotalMilliseconds;
-                _context.Logger.SessionClosed(Record.Id, Record.Identity.Value, settings.Name, Record.CloseReason,
-                    durationMs, Record.BytesFromClient, Record.BytesFromBackend);
-            }
+            Refuse(admission);
+            return;
         }
+
+        _lease = admission.Lease;
+        _context.Registry.Add(this);
+        _context.Metrics.Admitted(_context.Settings.Name);
+        _token = _reactor.Register(this);
+        _reactor.Add(_clientFd, Libc.EPOLLIN | Libc.EPOLLOUT | Libc.EPOLLRDHUP | Libc.EPOLLET, _token, Client);
+        if (Record.CloseReason != CloseReason.None)
+        {
+            Shut(deadFd: -1);
+            return;
+        }
+
+        _context.Backend.Connect(this);
     }
 
     private void Refuse(Admission admission)
     {
+        _state = State.Closed;
         Record.TrySetCloseReason(CloseReason.Refused);
+        Libc.Close(_clientFd);
         var scope = admission.RefusedBy switch
         {
             RefusedBy.Listener => "listener",
@@ -123,94 +173,143 @@ public sealed partial class ProxySession
         _context.Metrics.Refused(_context.Settings.Name, scope);
         _context.Refusals.Refused(new Refusal(_context.Settings.Name, Record.Identity.Value, _context.IdentityKindName,
             admission.Count, admission.Limit, scope, _context.PolicyName, Record.Client));
+        _completion?.TrySetResult();
     }
 
-    private async ValueTask<bool> ConnectBackendAsync()
+    /// <summary>Called by the connector with a socket whose connect is under way (or done).</summary>
+    internal void OnConnecting(int backendFd, IPEndPoint backend, bool connected)
     {
-        var started = Environment.TickCount64;
-        try
+        if (_state == State.Closed)
         {
-            _backend = await _context.Backend.ConnectAsync(CancellationToken.None).ConfigureAwait(false);
-            Record.Backend = _backend.RemoteEndPoint;
-            Record.BackendLocal = _backend.LocalEndPoint;
-            if (Record.CloseReason != CloseReason.None)
-            {
-                // Closed (shutdown, kill) while connecting.
-                return false;
-            }
-
-            return true;
-        }
-        catch (Exception e) when (e is SocketException or TimeoutException)
-        {
-            var problem = e is SocketException se ? se.SocketErrorCode.ToString() : e.Message;
-            Record.TrySetCloseReason(CloseReason.BackendUnavailable);
-            _context.Metrics.BackendFailed(_context.Settings.Name);
-            _context.Logger.BackendUnavailable(_context.Settings.Backend, _context.Settings.Name, Record.Client,
-                Record.Identity.Value, problem, Environment.TickCount64 - started);
-            return false;
-        }
-    }
-
-    /// <summary>Called by a relay when its direction stops: decides the close reason and closes both sides.</summary>
-    internal void OnRelayEnded(in RelayResult result, bool fromClient)
-    {
-        if (result.Stop == RelayStop.Aborted)
-        {
-            CloseSockets(deadSide: null);
+            Libc.Close(backendFd);
             return;
         }
 
-        // The side that failed: the source of the relay, or its destination when a write failed.
-        var clientSide = result.Stop == RelayStop.Source ? fromClient : !fromClient;
-        var dead = result.PeerEnd is PeerEnd.DeadKeepalive or PeerEnd.DeadUserTimeout;
-        var reason = (clientSide, dead) switch
+        _backendFd = backendFd;
+        Record.Backend = backend;
+        _reactor.Add(_backendFd, Libc.EPOLLIN | Libc.EPOLLOUT | Libc.EPOLLRDHUP | Libc.EPOLLET, _token, Backend);
+        if (connected)
         {
-            (true, true) => CloseReason.ClientDead,
-            (true, false) => CloseReason.ClientClosed,
-            (false, true) => CloseReason.BackendDead,
-            (false, false) => CloseReason.BackendClosed,
-        };
-        if (Record.TrySetCloseReason(reason) && dead)
-        {
-            _context.Logger.PeerDead(Record.Id, Record.Identity.Value, _context.Settings.Name,
-                clientSide ? "client" : "backend",
-                result.PeerEnd == PeerEnd.DeadKeepalive ? "keepalive" : "user timeout");
+            OnConnected();
+            return;
         }
 
-        CloseSockets(dead ? (clientSide ? _client : _backend) : null);
+        _state = State.Connecting;
+        _reactor.AddDeadline(this, Environment.TickCount64 + (long)_context.Settings.ConnectTimeout.TotalMilliseconds);
     }
 
-    private void CloseSockets(Socket? deadSide)
+    /// <summary>Called by the connector when no connect could be started (or resolution failed).</summary>
+    internal void OnConnectFailed(string problem)
     {
-        if (Interlocked.Exchange(ref _socketsClosed, 1) != 0)
+        if (_state == State.Closed)
         {
             return;
         }
 
-        // A dead peer will never acknowledge a FIN: reset its socket so the kernel frees it at once. The live side
-        // gets an orderly close, so the backend sees its session end and frees it.
-        if (deadSide is not null)
-        {
-            TryAbort(deadSide);
-        }
-
-        _client.Dispose();
-        _backend?.Dispose();
+        BackendUnavailable(problem);
     }
 
-    private static void TryAbort(Socket socket)
+    private void OnConnected()
     {
-        try
+        _state = State.Relaying;
+        _backendWritable = true;
+        Record.BackendLocal = LocalEndPoint(_backendFd);
+        if (_context.Logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))
         {
-            socket.LingerState = new LingerOption(true, 0);
+            var identity = Record.Identity.Value;
+            var count = _context.Ledger.Count(_context.Scope, identity);
+            _context.Logger.SessionOpened(Record.Id, identity, _context.Settings.Name, Record.Client, Record.Backend,
+                count, _context.Settings.LimitFor(identity));
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+
+        Pump();
+    }
+
+    private void BackendUnavailable(string problem)
+    {
+        Record.TrySetCloseReason(CloseReason.BackendUnavailable);
+        _context.Metrics.BackendFailed(_context.Settings.Name);
+        var elapsed = (long)(_context.Time.GetUtcNow() - Record.StartedAt).TotalMilliseconds;
+        _context.Logger.BackendUnavailable(_context.Settings.Backend, _context.Settings.Name, Record.Client,
+            Record.Identity.Value, problem, elapsed);
+        Shut(deadFd: -1);
+    }
+
+    void IReactorHandler.OnEvent(uint events, int side)
+    {
+        const uint readable = Libc.EPOLLIN | Libc.EPOLLRDHUP | Libc.EPOLLHUP | Libc.EPOLLERR;
+        const uint writable = Libc.EPOLLOUT | Libc.EPOLLHUP | Libc.EPOLLERR;
+        if (side == Client)
         {
-            // Already gone.
+            _clientReadable |= (events & readable) != 0;
+            _clientWritable |= (events & writable) != 0;
+        }
+        else
+        {
+            _backendReadable |= (events & readable) != 0;
+            _backendWritable |= (events & writable) != 0;
+        }
+
+        switch (_state)
+        {
+            case State.Relaying:
+                Pump();
+                break;
+            case State.Connecting when side == Backend && (events & writable) != 0:
+                FinishConnect();
+                break;
+            case State.Connecting when side == Client && (events & (Libc.EPOLLERR | Libc.EPOLLHUP)) != 0:
+                // The client reset while the backend was still connecting.
+                End(Client, PeerEnd.Reset);
+                break;
         }
     }
 
-    private static IPEndPoint Normalize(IPEndPoint endpoint) =>
-        endpoint.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(endpoint.Address.MapToIPv4(), endpoint.Port) : endpoint;
+    private void FinishConnect()
+    {
+        _reactor.RemoveDeadline(this);
+        var error = Libc.GetInt(_backendFd, Libc.SOL_SOCKET, Libc.SO_ERROR);
+        if (error != 0)
+        {
+            BackendUnavailable(Errors.Describe(error));
+            return;
+        }
+
+        OnConnected();
+    }
+
+    void IReactorHandler.OnDeadline(long now)
+    {
+        if (_state == State.Connecting)
+        {
+            BackendUnavailable($"no answer within ConnectTimeout {_context.Settings.ConnectTimeout}");
+        }
+    }
+
+    void IReactorHandler.OnPosted() => Shut(deadFd: -1);
+
+    /// <summary>An unexpected exception on the reactor thread: end the session, keep the gateway.</summary>
+    public void OnFault(Exception exception)
+    {
+        if (Record.TrySetCloseReason(CloseReason.Error))
+        {
+            _context.Logger.SessionFailed(exception, Record.Id, _context.Settings.Name);
+        }
+
+        if (_lease is null && _state != State.Closed)
+        {
+            _state = State.Closed;
+            Libc.Close(_clientFd);
+            return;
+        }
+
+        Shut(deadFd: -1);
+    }
+
+    private static unsafe IPEndPoint? LocalEndPoint(int fd)
+    {
+        var addr = stackalloc byte[SockAddr.MaxSize];
+        var length = SockAddr.MaxSize;
+        return Libc.GetSockName(fd, addr, &length) == 0 ? SockAddr.Read(new ReadOnlySpan<byte>(addr, length)) : null;
+    }
 }

@@ -1,9 +1,8 @@
-using System.Net.Sockets;
+using Usher.Gateway.Native;
 
 namespace Usher.Gateway.Sockets;
 
-/// <summary>How a peer went away, told apart from what the kernel says. A zero-byte read completes with 0 both for a
-/// FIN and for a connection the kernel gave up on (keepalive or user timeout): SO_ERROR and TCP_INFO tell which.</summary>
+/// <summary>How a peer went away.</summary>
 public enum PeerEnd
 {
     /// <summary>The peer closed (FIN).</summary>
@@ -16,40 +15,28 @@ public enum PeerEnd
     DeadUserTimeout,
 }
 
-/// <summary>Classifies a peer's end from the socket's error and TCP state.</summary>
+/// <summary>Classifies a peer's end from an errno, the socket's pending error and its TCP state. A connection the
+/// kernel gave up on (keepalive or user timeout) can look like a FIN to a reader; SO_ERROR and TCP_INFO tell which.</summary>
 public static class PeerEndClassifier
 {
-    /// <summary>Classifies the end of a socket whose read returned 0.</summary>
-    public static PeerEnd AfterZeroRead(Socket socket)
+    /// <summary>Classifies the end of a socket whose read returned 0 or whose epoll event reported an error.</summary>
+    public static PeerEnd AfterEnd(int fd)
     {
-        ArgumentNullException.ThrowIfNull(socket);
-        SocketError error;
-        try
+        var error = Libc.GetInt(fd, Libc.SOL_SOCKET, Libc.SO_ERROR);
+        if (error > 0)
         {
-            error = (SocketError)(int)socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)!;
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-            return PeerEnd.Closed;
+            return FromErrno(error, fd);
         }
 
-        if (error != SocketError.Success)
-        {
-            return FromError(error, socket);
-        }
-
-        var info = TcpInfo.TryRead(socket);
-        return info is { State: TcpState.Close } ? FromError(SocketError.TimedOut, socket, info) : PeerEnd.Closed;
+        return TcpInfo.TryRead(fd) is { State: TcpState.Close } info ? FromErrno(Libc.ETIMEDOUT, fd, info) : PeerEnd.Closed;
     }
 
-    /// <summary>Classifies a socket error met on a read or a write.</summary>
-    public static PeerEnd FromError(SocketError error, Socket socket, TcpInfo? info = null) => error switch
+    /// <summary>Classifies an errno met on a read or a write.</summary>
+    public static PeerEnd FromErrno(int errno, int fd, TcpInfo? info = null) => errno switch
     {
-        SocketError.TimedOut or SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.HostDown
-            or SocketError.NetworkDown => (info ?? TcpInfo.TryRead(socket)) is { Unacked: > 0, Probes: 0 }
-                ? PeerEnd.DeadUserTimeout
-                : PeerEnd.DeadKeepalive,
-        SocketError.ConnectionReset or SocketError.ConnectionAborted => PeerEnd.Reset,
+        Libc.ETIMEDOUT or Libc.EHOSTUNREACH or Libc.ENETUNREACH or Libc.EHOSTDOWN or Libc.ENETDOWN =>
+            (info ?? TcpInfo.TryRead(fd)) is { Unacked: > 0, Probes: 0 } ? PeerEnd.DeadUserTimeout : PeerEnd.DeadKeepalive,
+        Libc.ECONNRESET or Libc.ECONNABORTED or Libc.EPIPE => PeerEnd.Reset,
         _ => PeerEnd.Closed,
     };
 }

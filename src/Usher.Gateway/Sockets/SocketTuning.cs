@@ -1,66 +1,56 @@
-using System.Buffers.Binary;
 using System.Net.Sockets;
 using Usher.Configuration;
+using Usher.Gateway.Native;
 
 namespace Usher.Gateway.Sockets;
 
 /// <summary>Every socket option the gateway sets, in one place: keepalive, TCP_USER_TIMEOUT and NoDelay, the same
-/// on the client and the backend socket.</summary>
+/// on the client and the backend socket. Set on a listening socket, Linux copies them to every accepted socket, so
+/// the client side costs no system call per connection.</summary>
 public static class SocketTuning
 {
-    private const int SolTcp = 6;
-    private const int TcpUserTimeout = 18;
-
-    /// <summary>Applies the listener's liveness settings to a connected (or about to connect) TCP socket.</summary>
-    public static void Apply(Socket socket, KeepaliveSettings keepalive, TimeSpan userTimeout)
+    /// <summary>Applies the listener's liveness settings to a socket (listening, connecting or connected).</summary>
+    /// <returns>0, or the errno of the first option the kernel refused.</returns>
+    public static int Apply(int fd, KeepaliveSettings keepalive, TimeSpan userTimeout)
     {
-        ArgumentNullException.ThrowIfNull(socket);
         ArgumentNullException.ThrowIfNull(keepalive);
-        socket.NoDelay = true;
-        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
-        SetKeepalive(socket, keepalive.Idle, keepalive.Interval, keepalive.Count);
-        if (userTimeout > TimeSpan.Zero && OperatingSystem.IsLinux())
+        if (Libc.SetInt(fd, Libc.IPPROTO_TCP, Libc.TCP_NODELAY, 1) != 0
+            || Libc.SetInt(fd, Libc.SOL_SOCKET, Libc.SO_KEEPALIVE, 1) != 0
+            || SetKeepalive(fd, keepalive.Idle, keepalive.Interval, keepalive.Count) != 0
+            || (userTimeout > TimeSpan.Zero && SetUserTimeout(fd, userTimeout) != 0))
         {
-            SetUserTimeout(socket, userTimeout);
+            return Libc.Errno;
         }
+
+        return 0;
     }
 
     /// <summary>Sets the keepalive timers (whole seconds, at least 1).</summary>
-    public static void SetKeepalive(Socket socket, TimeSpan idle, TimeSpan interval, int count)
-    {
-        ArgumentNullException.ThrowIfNull(socket);
-        socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval, Seconds(interval));
-        socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount, count);
-        socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, Seconds(idle));
-    }
+    public static int SetKeepalive(int fd, TimeSpan idle, TimeSpan interval, int count) =>
+        Libc.SetInt(fd, Libc.IPPROTO_TCP, Libc.TCP_KEEPINTVL, Seconds(interval)) != 0
+        || Libc.SetInt(fd, Libc.IPPROTO_TCP, Libc.TCP_KEEPCNT, count) != 0
+        || Libc.SetInt(fd, Libc.IPPROTO_TCP, Libc.TCP_KEEPIDLE, Seconds(idle)) != 0
+            ? -1
+            : 0;
 
     /// <summary>Sets TCP_USER_TIMEOUT: how long sent data (or keepalive probes) may go unanswered.</summary>
-    public static void SetUserTimeout(Socket socket, TimeSpan timeout)
-    {
-        ArgumentNullException.ThrowIfNull(socket);
-        Span<byte> value = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32LittleEndian(value, (uint)Math.Min(uint.MaxValue, timeout.TotalMilliseconds));
-        socket.SetRawSocketOption(SolTcp, TcpUserTimeout, value);
-    }
+    public static int SetUserTimeout(int fd, TimeSpan timeout) =>
+        Libc.SetInt(fd, Libc.IPPROTO_TCP, Libc.TCP_USER_TIMEOUT, (int)Math.Min(int.MaxValue, timeout.TotalMilliseconds));
 
-    /// <summary>Reads back what the kernel holds for a socket (for tests and <c>usher doctor</c>).</summary>
+    /// <summary>Reads back what the kernel holds for a socket (for tests and diagnostics).</summary>
+    public static SocketLiveness Read(int fd) => new(
+        Libc.GetInt(fd, Libc.SOL_SOCKET, Libc.SO_KEEPALIVE) > 0,
+        TimeSpan.FromSeconds(Libc.GetInt(fd, Libc.IPPROTO_TCP, Libc.TCP_KEEPIDLE)),
+        TimeSpan.FromSeconds(Libc.GetInt(fd, Libc.IPPROTO_TCP, Libc.TCP_KEEPINTVL)),
+        Libc.GetInt(fd, Libc.IPPROTO_TCP, Libc.TCP_KEEPCNT),
+        TimeSpan.FromMilliseconds(Libc.GetInt(fd, Libc.IPPROTO_TCP, Libc.TCP_USER_TIMEOUT)),
+        Libc.GetInt(fd, Libc.IPPROTO_TCP, Libc.TCP_NODELAY) > 0);
+
+    /// <summary>Reads back what the kernel holds for a .NET socket.</summary>
     public static SocketLiveness Read(Socket socket)
     {
         ArgumentNullException.ThrowIfNull(socket);
-        var enabled = (int)socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive)! != 0;
-        var idle = (int)socket.GetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime)!;
-        var interval = (int)socket.GetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval)!;
-        var count = (int)socket.GetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount)!;
-        uint userTimeoutMs = 0;
-        if (OperatingSystem.IsLinux())
-        {
-            Span<byte> value = stackalloc byte[4];
-            socket.GetRawSocketOption(SolTcp, TcpUserTimeout, value);
-            userTimeoutMs = BinaryPrimitives.ReadUInt32LittleEndian(value);
-        }
-
-        return new SocketLiveness(enabled, TimeSpan.FromSeconds(idle), TimeSpan.FromSeconds(interval), count,
-            TimeSpan.FromMilliseconds(userTimeoutMs), socket.NoDelay);
+        return Read((int)socket.Handle);
     }
 
     private static int Seconds(TimeSpan value) => Math.Max(1, (int)Math.Ceiling(value.TotalSeconds));

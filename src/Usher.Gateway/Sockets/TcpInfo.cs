@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using System.Net.Sockets;
+using Usher.Gateway.Native;
 
 namespace Usher.Gateway.Sockets;
 
@@ -17,45 +17,30 @@ public readonly record struct TcpInfo(
     uint RttMicroseconds,
     uint TotalRetransmits)
 {
-    private const int SolTcp = 6;
-    private const int TcpInfoOption = 11;
     private const int Size = 104;
 
-    /// <summary>Reads TCP_INFO; <c>null</c> when the socket is closed or the platform has no TCP_INFO.</summary>
-    public static TcpInfo? TryRead(Socket socket)
+    /// <summary>Reads TCP_INFO of a socket; <c>null</c> when it is closed.</summary>
+    public static unsafe TcpInfo? TryRead(int fd)
     {
-        if (!OperatingSystem.IsLinux())
+        var b = stackalloc byte[Size];
+        var length = Size;
+        if (Libc.GetSockOpt(fd, Libc.IPPROTO_TCP, Libc.TCP_INFO, b, &length) != 0 || length < Size)
         {
             return null;
         }
 
-        Span<byte> b = stackalloc byte[Size];
-        int length;
-        try
-        {
-            length = socket.GetRawSocketOption(SolTcp, TcpInfoOption, b);
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-            return null;
-        }
-
-        if (length < Size)
-        {
-            return null;
-        }
-
+        var s = new ReadOnlySpan<byte>(b, Size);
         return new TcpInfo(
-            (TcpState)b[0],
-            b[2],
-            b[3],
-            b[4],
-            BinaryPrimitives.ReadUInt32LittleEndian(b[24..]),
-            BinaryPrimitives.ReadUInt32LittleEndian(b[44..]),
-            BinaryPrimitives.ReadUInt32LittleEndian(b[52..]),
-            BinaryPrimitives.ReadUInt32LittleEndian(b[56..]),
-            BinaryPrimitives.ReadUInt32LittleEndian(b[68..]),
-            BinaryPrimitives.ReadUInt32LittleEndian(b[100..]));
+            (TcpState)s[0],
+            s[2],
+            s[3],
+            s[4],
+            BinaryPrimitives.ReadUInt32LittleEndian(s[24..]),
+            BinaryPrimitives.ReadUInt32LittleEndian(s[44..]),
+            BinaryPrimitives.ReadUInt32LittleEndian(s[52..]),
+            BinaryPrimitives.ReadUInt32LittleEndian(s[56..]),
+            BinaryPrimitives.ReadUInt32LittleEndian(s[68..]),
+            BinaryPrimitives.ReadUInt32LittleEndian(s[100..]));
     }
 }
 

@@ -1,0 +1,292 @@
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using Usher.Diagnostics;
+using Usher.Gateway.Native;
+
+namespace Usher.Gateway.Engine;
+
+/// <summary>One event loop on its own thread: an edge-triggered epoll set over its listening sockets and sessions.
+/// Every descriptor a reactor owns is touched only on its thread; other threads ask it to act through
+/// <see cref="Post(Action)"/> and <see cref="PostClose"/>, which wake it through an eventfd. No Task, closure or
+/// buffer is allocated per read.</summary>
+internal sealed unsafe partial class Reactor : IDisposable
+{
+    private const int MaxEvents = 256;
+    private const ulong WakeToken = ulong.MaxValue;
+
+    private readonly int _epoll;
+    private readonly int _wake;
+    private readonly Thread _thread;
+    private readonly ILogger _logger;
+    private readonly ConcurrentQueue<Action> _work = new();
+    private readonly ConcurrentQueue<IReactorHandler> _closes = new();
+    private readonly List<(IReactorHandler Handler, long Deadline)> _deadlines = [];
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private IReactorHandler?[] _slots = new IReactorHandler?[1024];
+    private uint[] _generations = new uint[1024];
+    private readonly Stack<int> _freeSlots = new();
+    private int _nextSlot;
+    private int _wakePending;
+    private volatile bool _stopping;
+
+    public Reactor(int index, ILogger logger)
+    {
+        Index = index;
+        _logger = logger;
+        _epoll = Libc.EpollCreate1(Libc.EPOLL_CLOEXEC);
+        _wake = Libc.EventFd(0, Libc.EFD_NONBLOCK | Libc.EFD_CLOEXEC);
+        if (_epoll < 0 || _wake < 0)
+        {
+            throw new InvalidOperationException($"cannot create the event loop (errno {Libc.Errno})");
+        }
+
+        Libc.EpollControl(_epoll, Libc.EPOLL_CTL_ADD, _wake, Libc.EPOLLIN, WakeToken);
+        Pipes = new PipePool(keep: 256);
+        _thread = new Thread(Run) { IsBackground = true, Name = $"usher-reactor-{index}" };
+    }
+
+    public int Index { get; }
+
+    /// <summary>The pipes of this reactor's sessions.</summary>
+    public PipePool Pipes { get; }
+
+    /// <summary>Whether the caller runs on this reactor's thread.</summary>
+    public bool OnThread => Thread.CurrentThread == _thread;
+
+    /// <summary>Completes when the loop has exited.</summary>
+    public Task Stopped => _stopped.Task;
+
+    public void Start() => _thread.Start();
+
+    /// <summary>Runs <paramref name="action"/> on the reactor thread.</summary>
+    public void Post(Action action)
+    {
+        _work.Enqueue(action);
+        Wake();
+    }
+
+    /// <summary>Asks the reactor to close a handler (a session) on its thread; allocation-free.</summary>
+    public void PostClose(IReactorHandler handler)
+    {
+        _closes.Enqueue(handler);
+        Wake();
+    }
+
+    /// <summary>Registers a handler; the returned token identifies it in epoll events (slot, generation).</summary>
+    public ulong Register(IReactorHandler handler)
+    {
+        int slot;
+        if (!_freeSlots.TryPop(out slot))
+        {
+            slot = _nextSlot++;
+            if (slot == _slots.Length)
+            {
+                Array.Resize(ref _slots, _slots.Length * 2);
+                Array.Resize(ref _generations, _generations.Length * 2);
+            }
+        }
+
+        _slots[slot] = handler;
+        return ((ulong)_generations[slot] << 32) | ((uint)slot << 1);
+    }
+
+    /// <summary>Forgets a handler: events already fetched for it are dropped.</summary>
+    public void Unregister(ulong token)
+    {
+        var slot = (int)((uint)token >> 1);
+        _slots[slot] = null;
+        _generations[slot]++;
+        _freeSlots.Push(slot);
+    }
+
+    /// <summary>Adds a descriptor to the epoll set, edge-triggered for sessions.</summary>
+    public int Add(int fd, uint events, ulong token, int side) =>
+        Libc.EpollControl(_epoll, Libc.EPOLL_CTL_ADD, fd, events, token | (uint)side);
+
+    public int Remove(int fd) => Libc.EpollControl(_epoll, Libc.EPOLL_CTL_DEL, fd, 0, 0);
+
+    /// <summary>Calls <see cref="IReactorHandler.OnDeadline"/> once, at or after <paramref name="deadline"/>
+    /// (<see cref="Environment.TickCount64"/> milliseconds).</summary>
+    public void AddDeadline(IReactorHandler handler, long deadline) => _deadlines.Add((handler, deadline));
+
+    public void RemoveDeadline(IReactorHandler handler)
+    {
+        for (var i = _deadlines.Count - 1; i >= 0; i--)
+        {
+            if (ReferenceEquals(_deadlines[i].Handler, handler))
+            {
+                _deadlines.RemoveAt(i);
+            }
+        }
+    }
+
+    /// <summary>Stops the loop; handlers still registered are left to the caller.</summary>
+    public void Stop()
+    {
+        _stopping = true;
+        Wake();
+    }
+
+    public void Dispose()
+    {
+        Stop();
+        if (_thread.IsAlive && !OnThread)
+        {
+            _thread.Join(TimeSpan.FromSeconds(5));
+        }
+    }
+
+    private void Wake()
+    {
+        if (Interlocked.Exchange(ref _wakePending, 1) == 0)
+        {
+            ulong one = 1;
+            Libc.Write(_wake, &one, sizeof(ulong));
+        }
+    }
+
+    private void Run()
+    {
+        var events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * Libc.EpollEventSize));
+        try
+        {
+            while (!_stopping)
+            {
+                var n = Libc.EpollWait(_epoll, events, MaxEvents, NextTimeout());
+                if (n < 0)
+                {
+                    if (Libc.Errno == Libc.EINTR)
+                    {
+                        continue;
+                    }
+
+                    _logger.AcceptFailed($"reactor {Index}", $"epoll_wait failed, errno {Libc.Errno}");
+                    break;
+                }
+
+                for (var i = 0; i < n; i++)
+                {
+                    var e = events + (i * Libc.EpollEventSize);
+                    var token = *(ulong*)(e + Libc.EpollDataOffset);
+                    if (token == WakeToken)
+                    {
+                        RunPosted();
+                        continue;
+                    }
+
+                    Dispatch(token, *(uint*)e);
+                }
+
+                if (_deadlines.Count > 0)
+                {
+                    RunDeadlines();
+                }
+            }
+
+            RunPosted();
+        }
+        finally
+        {
+            NativeMemory.Free(events);
+            Pipes.Dispose();
+            Libc.Close(_wake);
+            Libc.Close(_epoll);
+            _stopped.TrySetResult();
+        }
+    }
+
+    private void Dispatch(ulong token, uint events)
+    {
+        var slot = (int)((uint)token >> 1);
+        var handler = _slots[slot];
+        if (handler is null || _generations[slot] != (uint)(token >> 32))
+        {
+            return;
+        }
+
+        try
+        {
+            handler.OnEvent(events, (int)(token & 1));
+        }
+        catch (Exception e)
+        {
+            handler.OnFault(e);
+        }
+    }
+
+    private void RunPosted()
+    {
+        ulong value;
+        Libc.Read(_wake, &value, sizeof(ulong));
+        Volatile.Write(ref _wakePending, 0);
+        while (_closes.TryDequeue(out var handler))
+        {
+            try
+            {
+                handler.OnPosted();
+            }
+            catch (Exception e)
+            {
+                handler.OnFault(e);
+            }
+        }
+
+        while (_work.TryDequeue(out var action))
+        {
+            try
+            {
+                action();
+            }
+            catch (Exception e)
+            {
+                _logger.AcceptFailed($"reactor {Index}", e.ToString());
+            }
+        }
+    }
+
+    private int NextTimeout()
+    {
+        if (_deadlines.Count == 0)
+        {
+            return 1000;
+        }
+
+        var now = Environment.TickCount64;
+        var next = long.MaxValue;
+        foreach (var (_, deadline) in _deadlines)
+        {
+            next = Math.Min(next, deadline);
+        }
+
+        return (int)Math.Clamp(next - now, 0, 1000);
+    }
+
+    private void RunDeadlines()
+    {
+        var now = Environment.TickCount64;
+        for (var i = _deadlines.Count - 1; i >= 0; i--)
+        {
+            if (i >= _deadlines.Count)
+            {
+                continue;
+            }
+
+            var (handler, deadline) = _deadlines[i];
+            if (deadline > now)
+            {
+                continue;
+            }
+
+            _deadlines.RemoveAt(i);
+            try
+            {
+                handler.OnDeadline(now);
+            }
+            catch (Exception e)
+            {
+                handler.OnFault(e);
+            }
+        }
+    }
+}

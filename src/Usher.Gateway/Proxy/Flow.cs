@@ -1,0 +1,15 @@
+namespace Usher.Gateway.Proxy;
+
+/// <summary>One direction of a session: the pipe its bytes pass through (rented only while data flows) and whether
+/// its source has ended.</summary>
+internal struct Flow
+{
+    public int PipeRead;
+    public int PipeWrite;
+    public int Pending;
+    public bool SourceEnded;
+
+    public readonly bool HasPipe => PipeRead > 0;
+
+    public static Flow Empty => new() { PipeRead = -1, PipeWrite = -1 };
+}

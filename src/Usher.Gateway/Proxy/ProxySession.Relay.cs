@@ -1,0 +1,211 @@
+using Usher.Diagnostics;
+using Usher.Gateway.Engine;
+using Usher.Gateway.Native;
+using Usher.Gateway.Sockets;
+using Usher.Sessions;
+
+namespace Usher.Gateway.Proxy;
+
+/// <summary>The payload path: splice(2) from a socket into a pipe and from the pipe into the other socket, in the
+/// kernel, without copying through user memory. A direction reads only when its pipe is empty, so EAGAIN always
+/// means "source drained" and a slow destination stops the reading (backpressure: at most one pipe per direction).</summary>
+public sealed partial class ProxySession
+{
+    private const uint SpliceFlags = Libc.SPLICE_F_MOVE | Libc.SPLICE_F_NONBLOCK;
+
+    private void Pump()
+    {
+        if (Move(ref _up, _clientFd, _backendFd, ref _clientReadable, ref _backendWritable, fromClient: true))
+        {
+            Move(ref _down, _backendFd, _clientFd, ref _backendReadable, ref _clientWritable, fromClient: false);
+        }
+    }
+
+    /// <returns><c>false</c> when the session ended.</returns>
+    private unsafe bool Move(ref Flow flow, int source, int destination, ref bool readable, ref bool writable, bool fromClient)
+    {
+        while (true)
+        {
+            while (flow.Pending > 0 && writable)
+            {
+                var sent = Libc.Splice(flow.PipeRead, null, destination, null, flow.Pending, SpliceFlags);
+                if (sent > 0)
+                {
+                    flow.Pending -= (int)sent;
+                    continue;
+                }
+
+                var errno = Libc.Errno;
+                if (sent < 0 && errno == Libc.EAGAIN)
+                {
+                    writable = false;
+                    break;
+                }
+
+                if (sent < 0 && errno == Libc.EINTR)
+                {
+                    continue;
+                }
+
+                End(fromClient ? Backend : Client, PeerEndClassifier.FromErrno(errno, destination));
+                return false;
+            }
+
+            if (flow.Pending > 0)
+            {
+                // The destination is full: wait for its EPOLLOUT; the source waits in the kernel.
+                return true;
+            }
+
+            if (flow.SourceEnded)
+            {
+                End(fromClient ? Client : Backend, PeerEndClassifier.AfterEnd(source));
+                return false;
+            }
+
+            if (!readable)
+            {
+                ReleasePipe(ref flow);
+                return true;
+            }
+
+            if (!flow.HasPipe)
+            {
+                (flow.PipeRead, flow.PipeWrite) = _reactor.Pipes.Rent();
+                if (!flow.HasPipe)
+                {
+                    // Out of descriptors: try again on the next event.
+                    return true;
+                }
+            }
+
+            var read = Libc.Splice(source, null, flow.PipeWrite, null, PipePool.Capacity, SpliceFlags);
+            if (read > 0)
+            {
+                flow.Pending = (int)read;
+                Record.AddBytes(fromClient, (int)read, Environment.TickCount64);
+                continue;
+            }
+
+            if (read == 0)
+            {
+                flow.SourceEnded = true;
+                readable = false;
+                continue;
+            }
+
+            var readErrno = Libc.Errno;
+            if (readErrno == Libc.EAGAIN)
+            {
+                readable = false;
+                ReleasePipe(ref flow);
+                return true;
+            }
+
+            if (readErrno != Libc.EINTR)
+            {
+                End(fromClient ? Client : Backend, PeerEndClassifier.FromErrno(readErrno, source));
+                return false;
+            }
+        }
+    }
+
+    private void ReleasePipe(ref Flow flow)
+    {
+        if (flow.HasPipe && flow.Pending == 0)
+        {
+            _reactor.Pipes.Return(flow.PipeRead, flow.PipeWrite);
+            flow = Flow.Empty;
+        }
+    }
+
+    /// <summary>One side ended or died: record why, then close both sides.</summary>
+    private void End(int side, PeerEnd end)
+    {
+        var dead = end is PeerEnd.DeadKeepalive or PeerEnd.DeadUserTimeout;
+        var reason = (side, dead) switch
+        {
+            (Client, true) => CloseReason.ClientDead,
+            (Client, false) => CloseReason.ClientClosed,
+            (_, true) => CloseReason.BackendDead,
+            _ => CloseReason.BackendClosed,
+        };
+        if (Record.TrySetCloseReason(reason) && dead)
+        {
+            _context.Logger.PeerDead(Record.Id, Record.Identity.Value, _context.Settings.Name,
+                side == Client ? "client" : "backend", end == PeerEnd.DeadKeepalive ? "keepalive" : "user timeout");
+        }
+
+        Shut(dead ? (side == Client ? _clientFd : _backendFd) : -1);
+    }
+
+    /// <summary>Closes both sockets and the pipes, releases the lease, logs the close. Runs on the reactor thread;
+    /// only the first call acts.</summary>
+    private void Shut(int deadFd)
+    {
+        if (_state == State.Closed)
+        {
+            return;
+        }
+
+        var wasConnecting = _state == State.Connecting;
+        _state = State.Closed;
+        if (wasConnecting)
+        {
+            _reactor.RemoveDeadline(this);
+        }
+
+        if (_token != 0)
+        {
+            _reactor.Unregister(_token);
+        }
+
+        if (deadFd >= 0)
+        {
+            // A dead peer will never acknowledge a FIN: reset its socket so the kernel frees it at once. The live
+            // side gets an orderly close, so the backend sees its session end and frees it.
+            Errors.Abort(deadFd);
+        }
+
+        // Closing a descriptor also removes it from the epoll set.
+        Libc.Close(_clientFd);
+        if (_backendFd >= 0)
+        {
+            Libc.Close(_backendFd);
+        }
+
+        DiscardPipe(ref _up);
+        DiscardPipe(ref _down);
+        if (_lease is not null)
+        {
+            _lease.Release();
+            _context.Registry.Remove(this);
+            var reason = Record.CloseReason;
+            _context.Metrics.Closed(_context.Settings.Name, reason, Record.BytesFromClient, Record.BytesFromBackend);
+            var durationMs = (long)(_context.Time.GetUtcNow() - Record.StartedAt).TotalMilliseconds;
+            _context.Logger.SessionClosed(Record.Id, Record.Identity.Value, _context.Settings.Name, reason,
+                durationMs, Record.BytesFromClient, Record.BytesFromBackend);
+        }
+
+        _completion?.TrySetResult();
+    }
+
+    private void DiscardPipe(ref Flow flow)
+    {
+        if (!flow.HasPipe)
+        {
+            return;
+        }
+
+        if (flow.Pending == 0)
+        {
+            _reactor.Pipes.Return(flow.PipeRead, flow.PipeWrite);
+        }
+        else
+        {
+            _reactor.Pipes.Discard(flow.PipeRead, flow.PipeWrite);
+        }
+
+        flow = Flow.Empty;
+    }
+}
