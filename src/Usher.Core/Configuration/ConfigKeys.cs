@@ -12,6 +12,7 @@ internal static class ConfigKeys
     public static readonly string[] Inheritable =
     [
         "Identity", "MaxSessionsPerIdentity", "MaxSessions", "Overrides", "OnLimit", "ReclaimWait",
+        "ProbeMinIdle", "ProbeInterval", "ProbeCount",
         "Keepalive", "UserTimeout", "IdleTimeout", "HandshakeTimeout", "ConnectTimeout", "ConnectRate",
     ];
 

@@ -110,6 +110,16 @@ public sealed partial class ConfigReader
         var maxSessions = PositiveInt(layered.Pick("MaxSessions"), "MaxSessions");
         var overrides = ReadOverrides(layered);
         var reclaimWait = Duration(layered.Pick("ReclaimWait"), "ReclaimWait") ?? TimeSpan.FromSeconds(5);
+        var probeMinIdle = Duration(layered.Pick("ProbeMinIdle"), "ProbeMinIdle", allowZero: true) ?? TimeSpan.FromSeconds(1);
+        var probeInterval = WholeSeconds(layered.Pick("ProbeInterval"), "ProbeInterval", 1, 3600) ?? TimeSpan.FromSeconds(1);
+        var probeCount = Int(layered.Pick("ProbeCount"), "ProbeCount", 1, 127) ?? 2;
+        if (onLimit == OnLimitPolicy.ReclaimDead && probeInterval * probeCount >= reclaimWait)
+        {
+            Error(layered.Pick("ReclaimWait").GetSection("ReclaimWait").Path,
+                $"ReclaimWait {reclaimWait} is not longer than ProbeInterval × ProbeCount ({probeInterval * probeCount}), so a reclaim could never finish in time",
+                "make ReclaimWait longer than ProbeInterval × ProbeCount, e.g. \"00:00:05\" with the defaults");
+        }
+
         var userTimeout = Duration(layered.Pick("UserTimeout"), "UserTimeout", allowZero: true);
         var idleTimeout = Duration(layered.Pick("IdleTimeout"), "IdleTimeout");
         var handshake = Duration(layered.Pick("HandshakeTimeout"), "HandshakeTimeout") ?? TimeSpan.FromSeconds(10);
@@ -138,6 +148,9 @@ public sealed partial class ConfigReader
             Overrides = overrides,
             OnLimit = onLimit,
             ReclaimWait = reclaimWait,
+            ProbeMinIdle = probeMinIdle,
+            ProbeInterval = probeInterval,
+            ProbeCount = probeCount,
             Keepalive = keepalive,
             UserTimeout = userTimeout ?? keepalive.Budget,
             IdleTimeout = idleTimeout,
@@ -201,12 +214,6 @@ public sealed partial class ConfigReader
 
         if (Enum.TryParse<OnLimitPolicy>(text, ignoreCase: true, out var policy) && !int.TryParse(text, out _))
         {
-            if (policy != OnLimitPolicy.Reject)
-            {
-                Error(owner.GetSection("OnLimit").Path, $"the policy \"{text}\" is not available in this version",
-                    "use \"Reject\"");
-            }
-
             return policy;
         }
 

@@ -42,6 +42,18 @@ public sealed class ListenerSettings
     /// <summary>How long a new session may wait for a reclaim.</summary>
     public TimeSpan ReclaimWait { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Reclaim probes only sessions idle at least this long.</summary>
+    /// <remarks>Defaults to 1 second.</remarks>
+    public TimeSpan ProbeMinIdle { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>A probed session's keepalive: first probe at once, then one per interval.</summary>
+    /// <remarks>Defaults to 1 second.</remarks>
+    public TimeSpan ProbeInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Unanswered probes after which a probed session is dead.</summary>
+    /// <remarks>Defaults to 2.</remarks>
+    public int ProbeCount { get; init; } = 2;
+
     /// <summary>Keepalive applied to both the client and the backend socket.</summary>
     public KeepaliveSettings Keepalive { get; init; } = KeepaliveSettings.Default;
 

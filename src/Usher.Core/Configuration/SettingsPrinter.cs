@@ -76,6 +76,9 @@ public static class SettingsPrinter
         w.WriteEndObject();
         w.WriteString("OnLimit", l.OnLimit.ToString());
         w.WriteString("ReclaimWait", l.ReclaimWait.ToString());
+        w.WriteString("ProbeMinIdle", l.ProbeMinIdle.ToString());
+        w.WriteString("ProbeInterval", l.ProbeInterval.ToString());
+        w.WriteNumber("ProbeCount", l.ProbeCount);
         w.WriteStartObject("Keepalive");
         w.WriteString("Idle", l.Keepalive.Idle.ToString());
         w.WriteString("Interval", l.Keepalive.Interval.ToString());

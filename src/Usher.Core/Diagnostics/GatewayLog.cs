@@ -56,4 +56,14 @@ public static partial class GatewayLog
     [LoggerMessage(EventId = UsherEvents.BackendUnavailable, EventName = "BackendUnavailable", Level = LogLevel.Error,
         Message = "Backend {Backend} of listener \"{Listener}\" unavailable for {Client} (\"{Identity}\"): {Problem} after {ElapsedMs} ms")]
     public static partial void BackendUnavailable(this ILogger logger, string backend, string listener, EndPoint client, string identity, string problem, long elapsedMs);
+
+    /// <summary>Event 9647.</summary>
+    [LoggerMessage(EventId = UsherEvents.SessionReclaimed, EventName = "SessionReclaimed", Level = LogLevel.Information,
+        Message = "Session {SessionId} for \"{Identity}\" on listener \"{Listener}\" closed ({CloseReason}) to admit a new session from {NewClient}: {Why}")]
+    public static partial void SessionReclaimed(this ILogger logger, long sessionId, string identity, string listener, CloseReason closeReason, EndPoint newClient, string why);
+
+    /// <summary>Event 9646's companion at Information: a reclaim started for an identity at its limit.</summary>
+    [LoggerMessage(EventId = UsherEvents.ReclaimStarted, EventName = "ReclaimStarted", Level = LogLevel.Information,
+        Message = "\"{Identity}\" on listener \"{Listener}\" is at its limit of {Limit}: {Policy} for {Client}, probing {Candidates} idle session(s)")]
+    public static partial void ReclaimStarted(this ILogger logger, string identity, string listener, int limit, string policy, EndPoint client, int candidates);
 }

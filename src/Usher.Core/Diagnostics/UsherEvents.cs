@@ -38,4 +38,7 @@ public static class UsherEvents
     public const int ConfigRejected = 9655;
     /// <summary>The networked ledger is unreachable.</summary>
     public const int LedgerUnavailable = 9656;
+
+    /// <summary>A reclaim policy started for an identity at its limit.</summary>
+    public const int ReclaimStarted = 9657;
 }

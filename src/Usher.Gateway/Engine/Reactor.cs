@@ -112,6 +112,11 @@ internal sealed unsafe partial class Reactor : IDisposable
 
     public void RemoveDeadline(IReactorHandler handler)
     {
+        if (_deadlines.Count == 0)
+        {
+            return;
+        }
+
         for (var i = _deadlines.Count - 1; i >= 0; i--)
         {
             if (ReferenceEquals(_deadlines[i].Handler, handler))

@@ -130,6 +130,12 @@ public sealed partial class ProxySession
             (_, true) => CloseReason.BackendDead,
             _ => CloseReason.BackendClosed,
         };
+        if (side == Client && (dead || end == PeerEnd.Reset) && TryReclaim())
+        {
+            Shut(_clientFd);
+            return;
+        }
+
         if (Record.TrySetCloseReason(reason) && dead)
         {
             _context.Logger.PeerDead(Record.Id, Record.Identity.Value, _context.Settings.Name,
@@ -148,12 +154,8 @@ public sealed partial class ProxySession
             return;
         }
 
-        var wasConnecting = _state == State.Connecting;
         _state = State.Closed;
-        if (wasConnecting)
-        {
-            _reactor.RemoveDeadline(this);
-        }
+        _reactor.RemoveDeadline(this);
 
         if (_token != 0)
         {

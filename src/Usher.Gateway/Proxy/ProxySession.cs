@@ -31,6 +31,7 @@ public sealed partial class ProxySession : IReactorHandler
     private bool _backendReadable;
     private bool _backendWritable;
     private TaskCompletionSource? _completion;
+    private long _connectDeadline;
 
     private ProxySession(ListenerContext context, Reactor reactor, int clientFd, SessionRecord record)
     {
@@ -43,6 +44,7 @@ public sealed partial class ProxySession : IReactorHandler
     private enum State : byte
     {
         Admitting,
+        Waiting,
         Connecting,
         Relaying,
         Closed,
@@ -141,6 +143,12 @@ public sealed partial class ProxySession : IReactorHandler
     {
         if (!admission.Admitted)
         {
+            if (_state == State.Admitting && admission.RefusedBy == RefusedBy.Identity
+                && _context.Settings.OnLimit != Configuration.OnLimitPolicy.Reject && BeginReclaim(admission))
+            {
+                return;
+            }
+
             Refuse(admission);
             return;
         }
@@ -148,8 +156,15 @@ public sealed partial class ProxySession : IReactorHandler
         _lease = admission.Lease;
         _context.Registry.Add(this);
         _context.Metrics.Admitted(_context.Settings.Name);
-        _token = _reactor.Register(this);
-        _reactor.Add(_clientFd, Libc.EPOLLIN | Libc.EPOLLOUT | Libc.EPOLLRDHUP | Libc.EPOLLET, _token, Client);
+        if (_state == State.Waiting)
+        {
+            _state = State.Admitting;
+        }
+        else
+        {
+            RegisterClient();
+        }
+
         if (Record.CloseReason != CloseReason.None)
         {
             Shut(deadFd: -1);
@@ -159,10 +174,23 @@ public sealed partial class ProxySession : IReactorHandler
         _context.Backend.Connect(this);
     }
 
+    private void RegisterClient()
+    {
+        _token = _reactor.Register(this);
+        _reactor.Add(_clientFd, Libc.EPOLLIN | Libc.EPOLLOUT | Libc.EPOLLRDHUP | Libc.EPOLLET, _token, Client);
+    }
+
     private void Refuse(Admission admission)
     {
+        var wasWaiting = _state == State.Waiting;
         _state = State.Closed;
         Record.TrySetCloseReason(CloseReason.Refused);
+        if (wasWaiting)
+        {
+            _reactor.RemoveDeadline(this);
+            _reactor.Unregister(_token);
+        }
+
         Libc.Close(_clientFd);
         var scope = admission.RefusedBy switch
         {
@@ -195,7 +223,8 @@ public sealed partial class ProxySession : IReactorHandler
         }
 
         _state = State.Connecting;
-        _reactor.AddDeadline(this, Environment.TickCount64 + (long)_context.Settings.ConnectTimeout.TotalMilliseconds);
+        _connectDeadline = Environment.TickCount64 + (long)_context.Settings.ConnectTimeout.TotalMilliseconds;
+        _reactor.AddDeadline(this, _connectDeadline);
     }
 
     /// <summary>Called by the connector when no connect could be started (or resolution failed).</summary>
@@ -258,6 +287,10 @@ public sealed partial class ProxySession : IReactorHandler
             case State.Connecting when side == Backend && (events & writable) != 0:
                 FinishConnect();
                 break;
+            case State.Waiting when side == Client && (events & (Libc.EPOLLERR | Libc.EPOLLHUP | Libc.EPOLLRDHUP)) != 0:
+                // The client gave up while waiting for a reclaim: nothing was admitted, nothing to release.
+                LeaveWaiting();
+                break;
             case State.Connecting when side == Client && (events & (Libc.EPOLLERR | Libc.EPOLLHUP)) != 0:
                 // The client reset while the backend was still connecting.
                 End(Client, PeerEnd.Reset);
@@ -267,7 +300,7 @@ public sealed partial class ProxySession : IReactorHandler
 
     private void FinishConnect()
     {
-        _reactor.RemoveDeadline(this);
+        _connectDeadline = 0;
         var error = Libc.GetInt(_backendFd, Libc.SOL_SOCKET, Libc.SO_ERROR);
         if (error != 0)
         {
@@ -280,9 +313,20 @@ public sealed partial class ProxySession : IReactorHandler
 
     void IReactorHandler.OnDeadline(long now)
     {
-        if (_state == State.Connecting)
+        if (_state == State.Connecting && now >= _connectDeadline)
         {
             BackendUnavailable($"no answer within ConnectTimeout {_context.Settings.ConnectTimeout}");
+            return;
+        }
+
+        if (_state == State.Waiting)
+        {
+            RetryAdmission(now);
+        }
+
+        if (_probeUntil != 0 && now >= _probeUntil)
+        {
+            EndProbe();
         }
     }
 

@@ -15,6 +15,18 @@ public sealed class SessionRegistry
     /// <summary>The open sessions.</summary>
     public IEnumerable<ProxySession> Sessions => _sessions.Values;
 
+    /// <summary>The open sessions of one identity on one listener.</summary>
+    public IEnumerable<ProxySession> Of(string listener, string identity)
+    {
+        foreach (var session in _sessions.Values)
+        {
+            if (session.Record.Identity.Value == identity && session.Record.Listener == listener)
+            {
+                yield return session;
+            }
+        }
+    }
+
     /// <summary>A new session id.</summary>
     public long NextId() => Interlocked.Increment(ref _nextId);
 
