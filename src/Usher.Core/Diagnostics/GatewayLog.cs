@@ -66,4 +66,9 @@ public static partial class GatewayLog
     [LoggerMessage(EventId = UsherEvents.ReclaimStarted, EventName = "ReclaimStarted", Level = LogLevel.Information,
         Message = "\"{Identity}\" on listener \"{Listener}\" is at its limit of {Limit}: {Policy} for {Client}, probing {Candidates} idle session(s)")]
     public static partial void ReclaimStarted(this ILogger logger, string identity, string listener, int limit, string policy, EndPoint client, int candidates);
+
+    /// <summary>Event 9650.</summary>
+    [LoggerMessage(EventId = UsherEvents.HandshakeRejected, EventName = "HandshakeRejected", Level = LogLevel.Warning,
+        Message = "Handshake from {Client} on listener \"{Listener}\" rejected: {Problem}")]
+    public static partial void HandshakeRejected(this ILogger logger, EndPoint client, string listener, string problem);
 }

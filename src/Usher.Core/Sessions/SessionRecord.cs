@@ -30,10 +30,23 @@ public sealed class SessionRecord
     public string Listener { get; }
 
     /// <summary>Who the session belongs to.</summary>
-    public SessionIdentity Identity { get; }
+    public SessionIdentity Identity { get; private set; }
 
     /// <summary>The client's address as seen by the gateway (or as told by a trusted PROXY header).</summary>
-    public EndPoint Client { get; }
+    public EndPoint Client { get; private set; }
+
+    /// <summary>The address the connection came from when a trusted proxy told the original client's.</summary>
+    public EndPoint? Proxy { get; private set; }
+
+    /// <summary>Sets the identity learnt from the handshake (before admission).</summary>
+    public void Identify(SessionIdentity identity) => Identity = identity;
+
+    /// <summary>Records the original client a trusted proxy reported; the proxy's own address is kept apart.</summary>
+    public void ProxiedFor(EndPoint client)
+    {
+        Proxy = Client;
+        Client = client;
+    }
 
     /// <summary>The backend address the session is connected to, once connected.</summary>
     public EndPoint? Backend { get; set; }

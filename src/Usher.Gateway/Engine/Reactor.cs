@@ -88,7 +88,8 @@ internal sealed unsafe partial class Reactor : IDisposable
         }
 
         _slots[slot] = handler;
-        return ((ulong)_generations[slot] << 32) | ((uint)slot << 1);
+        // Generations count from 1, so no live token is ever 0.
+        return ((ulong)(_generations[slot] + 1) << 32) | ((uint)slot << 1);
     }
 
     /// <summary>Forgets a handler: events already fetched for it are dropped.</summary>
@@ -205,7 +206,7 @@ internal sealed unsafe partial class Reactor : IDisposable
     {
         var slot = (int)((uint)token >> 1);
         var handler = _slots[slot];
-        if (handler is null || _generations[slot] != (uint)(token >> 32))
+        if (handler is null || _generations[slot] + 1 != (uint)(token >> 32))
         {
             return;
         }

@@ -20,4 +20,5 @@ internal sealed class ListenerContext
     public required BackendConnector Backend { get; init; }
     public required string IdentityKindName { get; init; }
     public required string PolicyName { get; init; }
+    public Handshakes.IHandshakeProtocol? Handshake { get; init; }
 }

@@ -15,6 +15,11 @@ public sealed partial class ProxySession
 
     private void Pump()
     {
+        if (_hello is not null && !FlushHello())
+        {
+            return;
+        }
+
         if (Move(ref _up, _clientFd, _backendFd, ref _clientReadable, ref _backendWritable, fromClient: true))
         {
             Move(ref _down, _backendFd, _clientFd, ref _backendReadable, ref _clientWritable, fromClient: false);
@@ -178,6 +183,7 @@ public sealed partial class ProxySession
 
         DiscardPipe(ref _up);
         DiscardPipe(ref _down);
+        ReturnHello();
         if (_lease is not null)
         {
             _lease.Release();

@@ -43,6 +43,7 @@ public sealed partial class ProxySession : IReactorHandler
 
     private enum State : byte
     {
+        Handshaking,
         Admitting,
         Waiting,
         Connecting,
@@ -105,7 +106,15 @@ public sealed partial class ProxySession : IReactorHandler
         var record = new SessionRecord(context.Registry.NextId(), context.Settings.Name, identity, client,
             context.Time.GetUtcNow(), Environment.TickCount64);
         var session = new ProxySession(context, reactor, clientFd, record);
-        session.Admit();
+        if (context.Handshake is null)
+        {
+            session._state = State.Admitting;
+            session.Admit();
+        }
+        else
+        {
+            session.BeginHandshake();
+        }
     }
 
     private void Admit()
@@ -156,14 +165,12 @@ public sealed partial class ProxySession : IReactorHandler
         _lease = admission.Lease;
         _context.Registry.Add(this);
         _context.Metrics.Admitted(_context.Settings.Name);
-        if (_state == State.Waiting)
-        {
-            _state = State.Admitting;
-        }
-        else
+        if (_token == 0)
         {
             RegisterClient();
         }
+
+        _state = State.Admitting;
 
         if (Record.CloseReason != CloseReason.None)
         {
@@ -188,10 +195,16 @@ public sealed partial class ProxySession : IReactorHandler
         if (wasWaiting)
         {
             _reactor.RemoveDeadline(this);
+        }
+
+        if (_token != 0)
+        {
             _reactor.Unregister(_token);
         }
 
+        SendRefusal(admission);
         Libc.Close(_clientFd);
+        ReturnHello();
         var scope = admission.RefusedBy switch
         {
             RefusedBy.Listener => "listener",
@@ -281,6 +294,9 @@ public sealed partial class ProxySession : IReactorHandler
 
         switch (_state)
         {
+            case State.Handshaking when side == Client:
+                ReadHandshake();
+                break;
             case State.Relaying:
                 Pump();
                 break;
@@ -324,6 +340,12 @@ public sealed partial class ProxySession : IReactorHandler
             RetryAdmission(now);
         }
 
+        if (_state == State.Handshaking && _handshakeDeadline != 0 && now >= _handshakeDeadline)
+        {
+            RejectHandshake($"no complete handshake within HandshakeTimeout {_context.Settings.HandshakeTimeout}");
+            return;
+        }
+
         if (_probeUntil != 0 && now >= _probeUntil)
         {
             EndProbe();
@@ -338,13 +360,6 @@ public sealed partial class ProxySession : IReactorHandler
         if (Record.TrySetCloseReason(CloseReason.Error))
         {
             _context.Logger.SessionFailed(exception, Record.Id, _context.Settings.Name);
-        }
-
-        if (_lease is null && _state != State.Closed)
-        {
-            _state = State.Closed;
-            Libc.Close(_clientFd);
-            return;
         }
 
         Shut(deadFd: -1);

@@ -1,0 +1,18 @@
+using Usher.Handshakes;
+using Usher.Ledger;
+
+namespace Usher.Gateway.Handshakes;
+
+/// <summary>A listener's protocol: how to learn a session's identity from the client's first bytes, and how to tell
+/// a refused client why, in words its software understands.</summary>
+internal interface IHandshakeProtocol
+{
+    /// <summary>The identity kind's name, for events.</summary>
+    string KindName { get; }
+
+    /// <summary>Reads the client's bytes so far (pure; called again from the start as more arrive).</summary>
+    HandshakeResult Read(ReadOnlySpan<byte> received);
+
+    /// <summary>What to send a refused client before closing its connection; empty to just close.</summary>
+    ReadOnlyMemory<byte> Refusal(ReadOnlySpan<byte> received, string identity, Admission refusal);
+}

@@ -1,0 +1,215 @@
+using System.Buffers;
+using Usher.Diagnostics;
+using Usher.Gateway.Native;
+using Usher.Handshakes;
+using Usher.Identity;
+using Usher.Ledger;
+using Usher.Sessions;
+
+namespace Usher.Gateway.Proxy;
+
+/// <summary>The handshake phase: the client's first bytes are read into a bounded buffer (16 KB, within
+/// HandshakeTimeout) and shown to the listener's protocol reader until it names the identity. Those bytes are then
+/// replayed to the backend unchanged (but for those the reader consumed, such as an SSLRequest answered by Usher),
+/// and the buffer goes back to the pool: a session holds it only during its handshake.</summary>
+public sealed partial class ProxySession
+{
+    /// <summary>The most a handshake may take, in bytes.</summary>
+    public const int MaxHandshakeBytes = 16 * 1024;
+
+    private byte[]? _hello;
+    private int _helloStart;
+    private int _helloEnd;
+    private long _handshakeDeadline;
+
+    private void BeginHandshake()
+    {
+        _state = State.Handshaking;
+        _hello = ArrayPool<byte>.Shared.Rent(MaxHandshakeBytes);
+        _handshakeDeadline = Environment.TickCount64 + (long)_context.Settings.HandshakeTimeout.TotalMilliseconds;
+        RegisterClient();
+        _reactor.AddDeadline(this, _handshakeDeadline);
+    }
+
+    private unsafe void ReadHandshake()
+    {
+        while (_clientReadable && _helloEnd < MaxHandshakeBytes)
+        {
+            nint read;
+            fixed (byte* p = &_hello![_helloEnd])
+            {
+                read = Libc.Recv(_clientFd, p, MaxHandshakeBytes - _helloEnd, 0);
+            }
+
+            if (read > 0)
+            {
+                _helloEnd += (int)read;
+                continue;
+            }
+
+            if (read < 0 && Libc.Errno == Libc.EAGAIN)
+            {
+                _clientReadable = false;
+                break;
+            }
+
+            if (read < 0 && Libc.Errno == Libc.EINTR)
+            {
+                continue;
+            }
+
+            // Gone before saying who it is (a port probe, a health check): nothing to count, nothing to log.
+            Record.TrySetCloseReason(CloseReason.ClientClosed);
+            Shut(deadFd: -1);
+            return;
+        }
+
+        EvaluateHandshake();
+    }
+
+    private void EvaluateHandshake()
+    {
+        var protocol = _context.Handshake!;
+        while (true)
+        {
+            var result = protocol.Read(_hello.AsSpan(_helloStart, _helloEnd - _helloStart));
+            switch (result.Status)
+            {
+                case HandshakeStatus.NeedMore when _helloEnd >= MaxHandshakeBytes:
+                    RejectHandshake($"handshake larger than {MaxHandshakeBytes / 1024} KB");
+                    return;
+                case HandshakeStatus.NeedMore:
+                    return;
+                case HandshakeStatus.Reply:
+                    if (!SendToClient(result.Reply.Span))
+                    {
+                        return;
+                    }
+
+                    _helloStart += result.Consumed;
+                    continue;
+                case HandshakeStatus.Identified:
+                    _helloStart += result.Consumed;
+                    EndHandshakePhase();
+                    Record.Identify(new SessionIdentity(_context.Settings.Identity, result.Identity!));
+                    _state = State.Admitting;
+                    Admit();
+                    return;
+                case HandshakeStatus.Passthrough:
+                    // Not a session (a PostgreSQL CancelRequest): relay it without counting.
+                    _helloStart += result.Consumed;
+                    EndHandshakePhase();
+                    _state = State.Admitting;
+                    _context.Backend.Connect(this);
+                    return;
+                default:
+                    RejectHandshake(result.Problem ?? "malformed handshake");
+                    return;
+            }
+        }
+    }
+
+    private void EndHandshakePhase()
+    {
+        _handshakeDeadline = 0;
+        _reactor.RemoveDeadline(this);
+    }
+
+    private void RejectHandshake(string problem)
+    {
+        Record.TrySetCloseReason(CloseReason.HandshakeFailed);
+        _context.Logger.HandshakeRejected(Record.Client, _context.Settings.Name, problem);
+        Shut(deadFd: -1);
+    }
+
+    /// <summary>Sends a short reply or refusal; <c>false</c> (and the session closed) when it cannot go at once.</summary>
+    private unsafe bool SendToClient(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.IsEmpty)
+        {
+            return true;
+        }
+
+        nint sent;
+        fixed (byte* p = bytes)
+        {
+            sent = Libc.Send(_clientFd, p, bytes.Length, Libc.MSG_NOSIGNAL);
+        }
+
+        if (sent == bytes.Length)
+        {
+            return true;
+        }
+
+        Record.TrySetCloseReason(CloseReason.ClientClosed);
+        Shut(deadFd: -1);
+        return false;
+    }
+
+    /// <summary>The refusal in the client's own protocol, sent before its connection is closed.</summary>
+    private void SendRefusal(Admission refusal)
+    {
+        if (_context.Handshake is not { } protocol || _hello is null)
+        {
+            return;
+        }
+
+        var bytes = protocol.Refusal(_hello.AsSpan(_helloStart, _helloEnd - _helloStart), Record.Identity.Value, refusal);
+        if (!bytes.IsEmpty)
+        {
+            SendToClient(bytes.Span);
+            Libc.Shutdown(_clientFd, Libc.SHUT_WR);
+        }
+    }
+
+    /// <summary>Replays the handshake to the backend before the relay starts.</summary>
+    /// <returns><c>false</c> while bytes remain (the backend is full) or when the session ended.</returns>
+    private unsafe bool FlushHello()
+    {
+        while (_helloStart < _helloEnd)
+        {
+            if (!_backendWritable)
+            {
+                return false;
+            }
+
+            nint sent;
+            fixed (byte* p = &_hello![_helloStart])
+            {
+                sent = Libc.Send(_backendFd, p, _helloEnd - _helloStart, Libc.MSG_NOSIGNAL);
+            }
+
+            if (sent > 0)
+            {
+                Record.AddBytes(fromClient: true, (int)sent, Environment.TickCount64);
+                _helloStart += (int)sent;
+                continue;
+            }
+
+            var errno = Libc.Errno;
+            if (errno == Libc.EAGAIN)
+            {
+                _backendWritable = false;
+                return false;
+            }
+
+            if (errno != Libc.EINTR)
+            {
+                End(Backend, Sockets.PeerEndClassifier.FromErrno(errno, _backendFd));
+                return false;
+            }
+        }
+
+        ReturnHello();
+        return true;
+    }
+
+    private void ReturnHello()
+    {
+        if (_hello is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_hello);
+            _hello = null;
+        }
+    }
+}
