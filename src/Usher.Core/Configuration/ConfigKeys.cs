@@ -12,7 +12,7 @@ internal static class ConfigKeys
     public static readonly string[] Inheritable =
     [
         "Identity", "MaxSessionsPerIdentity", "MaxSessions", "Overrides", "OnLimit", "ReclaimWait",
-        "ProbeMinIdle", "ProbeInterval", "ProbeCount",
+        "ProbeMinIdle", "ProbeInterval", "ProbeCount", "TrustedProxies", "SendProxy",
         "Keepalive", "UserTimeout", "IdleTimeout", "HandshakeTimeout", "ConnectTimeout", "ConnectRate",
     ];
 

@@ -124,6 +124,14 @@ public sealed partial class ConfigReader
         var idleTimeout = Duration(layered.Pick("IdleTimeout"), "IdleTimeout");
         var handshake = Duration(layered.Pick("HandshakeTimeout"), "HandshakeTimeout") ?? TimeSpan.FromSeconds(10);
         var connect = Duration(layered.Pick("ConnectTimeout"), "ConnectTimeout") ?? TimeSpan.FromSeconds(5);
+        var trusted = ReadTrustedProxies(layered);
+        var sendProxy = ReadSendProxy(layered);
+        if (identity.Kind == IdentityKind.ProxyProtocol && trusted.Count == 0)
+        {
+            Error(layered.Pick("Identity").GetSection("Identity").Path, "ProxyProtocol needs TrustedProxies",
+                "list the proxies allowed to send PROXY headers, e.g. \"TrustedProxies\": [\"10.0.0.0/24\"]");
+        }
+
         var connectRate = layered.Pick("ConnectRate");
         if (connectRate.GetSection("ConnectRate").Exists())
         {
@@ -142,7 +150,11 @@ public sealed partial class ConfigReader
             Listen = (IPEndPoint)listen.Value.EndPoint!,
             BackendHost = backend.Value.Host,
             BackendPort = backend.Value.Port,
-            Identity = identity,
+            Identity = identity.Kind,
+            IdentityArgument = identity.Argument,
+            IdentityWithSourceIp = identity.WithSourceIp,
+            TrustedProxies = trusted,
+            SendProxy = sendProxy,
             MaxSessionsPerIdentity = perIdentity,
             MaxSessions = maxSessions,
             Overrides = overrides,
@@ -178,29 +190,116 @@ public sealed partial class ConfigReader
         return new KeepaliveSettings(idle, interval, count);
     }
 
-    private IdentityKind ReadIdentity(Layered layered)
+    /// <summary>Identity kinds this version can read.</summary>
+    internal static readonly HashSet<IdentityKind> SupportedKinds = [IdentityKind.SourceIp];
+
+    private (IdentityKind Kind, string? Argument, bool WithSourceIp) ReadIdentity(Layered layered)
     {
         var owner = layered.Pick("Identity");
         var text = owner["Identity"];
-        if (text is null)
+        var path = owner.GetSection("Identity").Path;
+        if (string.IsNullOrWhiteSpace(text))
         {
-            return IdentityKind.SourceIp;
+            return (IdentityKind.SourceIp, null, false);
         }
 
-        if (Enum.TryParse<IdentityKind>(text, ignoreCase: true, out var kind) && !int.TryParse(text, out _))
+        var kinds = string.Join(", ", Enum.GetNames<IdentityKind>());
+        var parts = text.Split('+', StringSplitOptions.TrimEntries);
+        var parsed = new List<(IdentityKind Kind, string? Argument)>();
+        foreach (var part in parts)
         {
-            if (kind != IdentityKind.SourceIp)
+            var colon = part.IndexOf(':', StringComparison.Ordinal);
+            var name = colon < 0 ? part : part[..colon];
+            var argument = colon < 0 ? null : part[(colon + 1)..].Trim();
+            if (!Enum.TryParse<IdentityKind>(name, ignoreCase: true, out var kind) || int.TryParse(name, out _))
             {
-                Error(owner.GetSection("Identity").Path, $"the identity kind \"{text}\" is not available in this version",
-                    "use \"SourceIp\"");
+                Error(path, $"\"{part}\" is not an identity kind", $"use one of {kinds}, e.g. \"PostgresUser\" or \"ImapLogin+SourceIp\"");
+                return (IdentityKind.SourceIp, null, false);
             }
 
-            return kind;
+            if (kind == IdentityKind.HttpHeader && string.IsNullOrEmpty(argument))
+            {
+                Error(path, "HttpHeader needs the header's name", "write e.g. \"HttpHeader:X-User\", or \"HttpHeader:Authorization\" for the Basic-auth user");
+                return (IdentityKind.SourceIp, null, false);
+            }
+
+            if (kind != IdentityKind.HttpHeader && argument is not null)
+            {
+                Error(path, $"{kind} takes no argument", $"write \"{kind}\"");
+                return (IdentityKind.SourceIp, null, false);
+            }
+
+            parsed.Add((kind, argument));
         }
 
-        Error(owner.GetSection("Identity").Path, $"\"{text}\" is not an identity kind",
-            "use one of " + string.Join(", ", Enum.GetNames<IdentityKind>()));
-        return IdentityKind.SourceIp;
+        var withSourceIp = parsed.Count == 2 && parsed.Count(p => p.Kind == IdentityKind.SourceIp) == 1;
+        if (parsed.Count > 2 || (parsed.Count == 2 && !withSourceIp))
+        {
+            Error(path, $"\"{text}\" combines kinds that cannot go together",
+                "combine at most one kind with SourceIp, e.g. \"ImapLogin+SourceIp\" (counted per user and address)");
+            return (IdentityKind.SourceIp, null, false);
+        }
+
+        var primary = parsed.FirstOrDefault(p => p.Kind != IdentityKind.SourceIp);
+        if (primary == default)
+        {
+            primary = parsed[0];
+        }
+
+        if (!SupportedKinds.Contains(primary.Kind))
+        {
+            Error(path, $"the identity kind \"{primary.Kind}\" is not available in this version",
+                "use one of " + string.Join(", ", SupportedKinds));
+        }
+
+        return (primary.Kind, primary.Argument, withSourceIp);
+    }
+
+    private List<System.Net.IPNetwork> ReadTrustedProxies(Layered layered)
+    {
+        var owner = layered.Pick("TrustedProxies");
+        var list = new List<System.Net.IPNetwork>();
+        foreach (var entry in owner.GetSection("TrustedProxies").GetChildren())
+        {
+            var text = entry.Value?.Trim() ?? string.Empty;
+            if (System.Net.IPNetwork.TryParse(text, out var network))
+            {
+                list.Add(network);
+            }
+            else if (System.Net.IPAddress.TryParse(text, out var address))
+            {
+                list.Add(new System.Net.IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128));
+            }
+            else
+            {
+                Error(entry.Path, $"\"{text}\" is not an address or CIDR block", "write e.g. \"10.0.0.0/24\" or \"127.0.0.1\"");
+            }
+        }
+
+        if (owner.GetSection("TrustedProxies").Value is { Length: > 0 } single)
+        {
+            Error(owner.GetSection("TrustedProxies").Path, $"\"{single}\" must be a list", $"write [\"{single}\"]");
+        }
+
+        return list;
+    }
+
+    private bool ReadSendProxy(Layered layered)
+    {
+        var owner = layered.Pick("SendProxy");
+        var text = owner["SendProxy"];
+        if (string.IsNullOrWhiteSpace(text) || text.Equals("none", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        if (text.Equals("v2", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        Error(owner.GetSection("SendProxy").Path, $"\"{text}\" is not a PROXY protocol version Usher sends", "write \"v2\" or leave the key out");
+        return false;
     }
 
     private OnLimitPolicy ReadOnLimit(Layered layered)

@@ -26,6 +26,23 @@ public sealed class ListenerSettings
     /// <summary>Where session identities come from.</summary>
     public IdentityKind Identity { get; init; } = IdentityKind.SourceIp;
 
+    /// <summary>The argument of the identity kind (the header name of <c>HttpHeader:X-User</c>).</summary>
+    public string? IdentityArgument { get; init; }
+
+    /// <summary>Whether the identity is combined with the source address (<c>ImapLogin+SourceIp</c>), counted per
+    /// user and address as Dovecot does.</summary>
+    public bool IdentityWithSourceIp { get; init; }
+
+    /// <summary>Peers allowed (and required) to send a PROXY protocol header; empty for none.</summary>
+    public IReadOnlyList<System.Net.IPNetwork> TrustedProxies { get; init; } = [];
+
+    /// <summary>Whether to send a PROXY protocol v2 header to the backend.</summary>
+    public bool SendProxy { get; init; }
+
+    /// <summary>The identity as written in the configuration.</summary>
+    public string IdentityText =>
+        (IdentityArgument is null ? Identity.ToString() : $"{Identity}:{IdentityArgument}") + (IdentityWithSourceIp ? "+SourceIp" : string.Empty);
+
     /// <summary>Sessions one identity may hold on this listener.</summary>
     /// <remarks>Defaults to 32.</remarks>
     public int MaxSessionsPerIdentity { get; init; } = DefaultMaxSessionsPerIdentity;

@@ -56,7 +56,15 @@ public static class SettingsPrinter
         w.WriteString("Name", l.Name);
         w.WriteString("Listen", l.Listen.ToString());
         w.WriteString("Backend", l.Backend);
-        w.WriteString("Identity", l.Identity.ToString());
+        w.WriteString("Identity", l.IdentityText);
+        w.WriteStartArray("TrustedProxies");
+        foreach (var network in l.TrustedProxies)
+        {
+            w.WriteStringValue(network.ToString());
+        }
+
+        w.WriteEndArray();
+        w.WriteString("SendProxy", l.SendProxy ? "v2" : "none");
         w.WriteNumber("MaxSessionsPerIdentity", l.MaxSessionsPerIdentity);
         if (l.MaxSessions is { } max)
         {
