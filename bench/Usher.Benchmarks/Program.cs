@@ -1,6 +1,5 @@
-using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
@@ -15,13 +14,11 @@ public static class Program
     {
         // In-process: the generated out-of-process project would inherit the repository's strict build settings
         // (warnings as errors, analyzers) and spend a minute building per run. A short job (3 warm-ups, 3
-        // iterations) is enough to read medians and allocations; pass --job default for tighter intervals.
+        // iterations) is enough to read medians and allocations. Every benchmark class carries [MemoryDiagnoser].
         var job = Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance).WithId("ShortInProcess");
         var config = DefaultConfig.Instance
             .AddJob(job.AsDefault())
-            .AddDiagnoser(MemoryDiagnoser.Default)
             .AddColumn(StatisticColumn.Median)
-            .WithOptions(ConfigOptions.JoinSummary)
             .WithArtifactsPath(Environment.GetEnvironmentVariable("BDN_ARTIFACTS")
                 ?? Path.Combine(Path.GetTempPath(), "usher-bdn"));
         var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
