@@ -46,10 +46,16 @@ public static class PeerEndClassifier
     public static PeerEnd FromError(SocketError error, Socket socket, TcpInfo? info = null) => error switch
     {
         SocketError.TimedOut or SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.HostDown
-            or SocketError.NetworkDown => (info ?? TcpInfo.TryRead(socket)) is { Unacked: > 0, Probes: 0 }
+            or SocketError.NetworkDown => GaveUpOnData(info ?? TcpInfo.TryRead(socket))
                 ? PeerEnd.DeadUserTimeout
                 : PeerEnd.DeadKeepalive,
         SocketError.ConnectionReset or SocketError.ConnectionAborted => PeerEnd.Reset,
         _ => PeerEnd.Closed,
     };
+
+    /// <summary>Whether the kernel gave up retransmitting data (TCP_USER_TIMEOUT) rather than sending keepalive
+    /// probes. Keepalive probes go out only while nothing is unacknowledged, so retransmissions mean sent data went
+    /// unanswered. Since Linux 6.10 a connection given up on has its send queue purged first, so Unacked reads 0
+    /// then; the retransmission count is still there.</summary>
+    private static bool GaveUpOnData(TcpInfo? info) => info is { Probes: 0 } and ({ Unacked: > 0 } or { Retransmits: > 0 });
 }
