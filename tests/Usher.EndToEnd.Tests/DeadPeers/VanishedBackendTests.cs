@@ -97,6 +97,30 @@ public sealed class VanishedBackendTests
         await AssertClientClosedAndFreedAsync(gateway, client);
     }
 
+    [Fact]
+    public async Task A_client_arriving_while_the_backend_is_cut_off_is_closed_after_ConnectTimeout_as_BackendUnavailable_and_freed()
+    {
+        await using var ns = await Netns.CreateAsync();
+        await StartBackendAsync(ns);
+        var settings = EndToEnd.Listener(new IPEndPoint(ns.Address, BackendPort), IPAddress.Loopback, maxSessionsPerIdentity: 1);
+        await using var gateway = TestGateway.Start(settings);
+        await ns.CutOffAsync();
+
+        var sinceConnect = Stopwatch.StartNew();
+        using var client = await TestClient.ConnectAsync(gateway.EndPoint, "127.0.0.1");
+        Assert.Null(await client.ReadAsync(settings.ConnectTimeout + EndToEnd.Soon));
+        var closedAfter = sinceConnect.Elapsed;
+
+        var unavailable = await gateway.Logs.WaitForAsync(UsherEvents.BackendUnavailable, EndToEnd.Soon);
+        Assert.Contains("ConnectTimeout", (string)unavailable["Problem"]!, StringComparison.Ordinal);
+        var closed = await gateway.Logs.WaitForAsync(UsherEvents.SessionClosed, EndToEnd.Soon);
+        Assert.Equal(CloseReason.BackendUnavailable, closed["CloseReason"]);
+        Assert.True(closedAfter >= settings.ConnectTimeout - TimeSpan.FromMilliseconds(250) && closedAfter <= settings.ConnectTimeout + TimeSpan.FromSeconds(3),
+            $"closed {closedAfter.TotalSeconds:0.00} s after connecting; ConnectTimeout is {settings.ConnectTimeout.TotalSeconds} s");
+        Assert.Equal(0, gateway.Gateway.Ledger.Total);
+        Assert.Equal(0, gateway.SessionsOf("127.0.0.1"));
+    }
+
     private static async Task StartBackendAsync(Netns ns)
     {
         var server = ns.Start("python3", "-u", "-c", ServerScript, ns.Address.ToString(), BackendPort.ToString());
