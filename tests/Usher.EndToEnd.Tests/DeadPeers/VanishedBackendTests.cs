@@ -3,12 +3,13 @@ using System.Net;
 using Usher.Diagnostics;
 using Usher.Sessions;
 using Usher.Testing;
+using Xunit.Abstractions;
 
 namespace Usher.EndToEnd.Tests.DeadPeers;
 
 /// <summary>A backend in its own network namespace (a server on another host) that vanishes without a FIN or a RST:
 /// the gateway must find it dead, close the client's connection and free the client's slot.</summary>
-public sealed class VanishedBackendTests
+public sealed class VanishedBackendTests(ITestOutputHelper output)
 {
     private const int BackendPort = 7000;
 
@@ -54,10 +55,11 @@ public sealed class VanishedBackendTests
         Assert.Equal("hello 1\n", await client.ReadAsync(EndToEnd.Soon));
         await gateway.Logs.WaitForAsync(UsherEvents.SessionOpened, EndToEnd.Soon);
 
-        var sinceDrop = Stopwatch.StartNew();
         await ns.CutOffAsync();
+        var sinceDrop = Stopwatch.StartNew();
         var dead = await gateway.Logs.WaitForAsync(UsherEvents.PeerDead, TimeSpan.FromSeconds(30));
         var detectedAfter = sinceDrop.Elapsed;
+        output.WriteLine($"{dead["Side"]} found dead by {dead["Detector"]} {detectedAfter.TotalSeconds:0.00} s after the drop");
 
         Assert.Equal("backend", dead["Side"]);
         Assert.Equal("keepalive", dead["Detector"]);
@@ -84,11 +86,12 @@ public sealed class VanishedBackendTests
         await client.SendAsync("echo?\n");
         Assert.Equal("echo?\n", await client.ReadAsync(EndToEnd.Soon));
 
-        var sinceDrop = Stopwatch.StartNew();
         await ns.CutOffAsync();
+        var sinceDrop = Stopwatch.StartNew();
         await client.SendAsync("anyone there?\n");
         var dead = await gateway.Logs.WaitForAsync(UsherEvents.PeerDead, TimeSpan.FromSeconds(30));
         var detectedAfter = sinceDrop.Elapsed;
+        output.WriteLine($"{dead["Side"]} found dead by {dead["Detector"]} {detectedAfter.TotalSeconds:0.00} s after the drop");
 
         Assert.Equal("backend", dead["Side"]);
         Assert.Equal("user timeout", dead["Detector"]);

@@ -4,13 +4,14 @@ using System.Text;
 using Usher.Diagnostics;
 using Usher.Sessions;
 using Usher.Testing;
+using Xunit.Abstractions;
 
 namespace Usher.EndToEnd.Tests.DeadPeers;
 
 /// <summary>A client in its own network namespace (a laptop behind a VPN) whose link is cut without a FIN or a RST:
 /// the gateway must find it dead with its own keepalive / TCP_USER_TIMEOUT, close the backend's connection and free
 /// the identity's slot.</summary>
-public sealed class VanishedClientTests
+public sealed class VanishedClientTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task An_idle_client_that_vanishes_is_found_dead_by_keepalive_within_five_seconds_and_its_slot_is_freed()
@@ -26,10 +27,11 @@ public sealed class VanishedClientTests
         Assert.Equal(identity, opened["Identity"]);
         Assert.Equal(1, backend.Open);
 
-        var sinceDrop = Stopwatch.StartNew();
         await ns.CutOffAsync();
+        var sinceDrop = Stopwatch.StartNew();
         var dead = await gateway.Logs.WaitForAsync(UsherEvents.PeerDead, TimeSpan.FromSeconds(30));
         var detectedAfter = sinceDrop.Elapsed;
+        output.WriteLine($"{dead["Side"]} found dead by {dead["Detector"]} {detectedAfter.TotalSeconds:0.00} s after the drop");
 
         Assert.Equal("client", dead["Side"]);
         Assert.Equal("keepalive", dead["Detector"]);
@@ -56,14 +58,15 @@ public sealed class VanishedClientTests
         Assert.Equal("hello 1", await client.WaitForLineAsync(l => l.Length > 0, EndToEnd.Soon));
         await gateway.Logs.WaitForAsync(UsherEvents.SessionOpened, EndToEnd.Soon);
 
-        var sinceDrop = Stopwatch.StartNew();
         await ns.CutOffAsync();
+        var sinceDrop = Stopwatch.StartNew();
 
         // The backend pushes news the client will never acknowledge: the gateway's send stays unacknowledged.
         var serverSide = backend.Connections.Values.Single();
         await serverSide.SendAsync(Encoding.ASCII.GetBytes("news for a client that is gone\n"), SocketFlags.None);
         var dead = await gateway.Logs.WaitForAsync(UsherEvents.PeerDead, TimeSpan.FromSeconds(30));
         var detectedAfter = sinceDrop.Elapsed;
+        output.WriteLine($"{dead["Side"]} found dead by {dead["Detector"]} {detectedAfter.TotalSeconds:0.00} s after the drop");
 
         Assert.Equal("client", dead["Side"]);
         Assert.Equal("user timeout", dead["Detector"]);

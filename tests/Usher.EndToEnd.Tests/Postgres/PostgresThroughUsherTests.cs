@@ -23,7 +23,7 @@ public sealed class PostgresThroughUsherTests(PostgresServer postgres)
         Assert.Contains("42", lines);
         Assert.Contains("(1 row)", lines);
         var closed = await gateway.Logs.WaitForAsync(UsherEvents.SessionClosed, EndToEnd.Soon);
-        Assert.Equal(CloseReason.ClientClosed, closed["CloseReason"]);
+        AssertOrderlyClose(closed);
         Assert.Equal(0, gateway.Gateway.Ledger.Total);
     }
 
@@ -47,7 +47,7 @@ public sealed class PostgresThroughUsherTests(PostgresServer postgres)
         }
 
         var closed = await gateway.Logs.WaitForAsync(UsherEvents.SessionClosed, EndToEnd.Soon);
-        Assert.Equal(CloseReason.ClientClosed, closed["CloseReason"]);
+        AssertOrderlyClose(closed);
         Assert.True((long)closed["BytesFromBackend"]! > 1_048_576, $"bytes from backend: {closed["BytesFromBackend"]}");
         Assert.Equal(0, gateway.Gateway.Ledger.Total);
     }
@@ -78,12 +78,18 @@ public sealed class PostgresThroughUsherTests(PostgresServer postgres)
 
         // One held session ends: psql gets in.
         await held.CloseAsync();
-        await gateway.Logs.WaitForAsync(UsherEvents.SessionClosed, EndToEnd.Soon, r => Equals(r["CloseReason"], CloseReason.ClientClosed));
+        AssertOrderlyClose(await gateway.Logs.WaitForAsync(UsherEvents.SessionClosed, EndToEnd.Soon));
+        Assert.Equal(1, gateway.SessionsOf("127.0.0.1"));
         var admitted = await postgres.PsqlAsync(port, "select 42", "-At");
         Assert.True(admitted.ExitCode == 0, admitted.ToString());
         Assert.Equal("42", admitted.Output.Trim());
         Assert.False(sleeper.HasExited, "the background psql still holds its session");
     }
+
+    /// <summary>A client that is done sends Terminate and closes; PostgreSQL closes on Terminate too. Which FIN the
+    /// gateway reads first is a race on the wire, so either side may be named; never a dead peer or an error.</summary>
+    private static void AssertOrderlyClose(CapturedLog closed) =>
+        Assert.Contains((CloseReason)closed["CloseReason"]!, new[] { CloseReason.ClientClosed, CloseReason.BackendClosed });
 
     private static string ConnectionString(int port) => new NpgsqlConnectionStringBuilder
     {
