@@ -10,6 +10,7 @@ namespace Usher.Testing;
 public sealed partial class Netns : IAsyncDisposable
 {
     private const string Prefix = "ue2e";
+    private const string HostInterfacePrefix = "ueh";
     private static readonly SemaphoreSlim Setup = new(1, 1);
     private static int s_counter;
     private readonly List<RunningProcess> _processes = [];
@@ -49,8 +50,8 @@ public sealed partial class Netns : IAsyncDisposable
             var n = Interlocked.Increment(ref s_counter);
             var pid = Environment.ProcessId;
             var name = $"{Prefix}-{pid}-{n}";
-            var hostIf = $"ueh{pid % 100000}x{n % 1000}";
-            var nsIf = $"uen{pid % 100000}x{n % 1000}";
+            var hostIf = $"{HostInterfacePrefix}{pid}x{n % 1000}";
+            var nsIf = $"uen{pid}x{n % 1000}";
             var (hostAddress, address) = await FreeSubnetAsync(pid, n);
             var netns = new Netns(name, hostIf, nsIf, hostAddress, address);
             try
@@ -122,7 +123,7 @@ public sealed partial class Netns : IAsyncDisposable
             await process.DisposeAsync();
         }
 
-        await TryIp("netns", "del", Name);
+        await DeleteAsync(Name);
         await TryIp("link", "del", HostInterface);
     }
 
@@ -159,16 +160,39 @@ public sealed partial class Netns : IAsyncDisposable
         }
     }
 
-    /// <summary>Deletes namespaces that a test process which no longer runs left behind (killed mid-test).</summary>
+    /// <summary>Kills whatever still runs inside a namespace (a child's children too), then deletes it.</summary>
+    private static async Task DeleteAsync(string name)
+    {
+        var pids = await RunningProcess.RunAsync(Tools.Find("ip"), ["netns", "pids", name], TimeSpan.FromSeconds(30));
+        foreach (var pid in pids.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            await RunningProcess.RunAsync(Tools.Find("kill"), ["-KILL", pid], TimeSpan.FromSeconds(10));
+        }
+
+        await TryIp("netns", "del", name);
+    }
+
+    /// <summary>Deletes the namespaces and links that a test process which no longer runs left behind (one killed
+    /// mid-test, before it could dispose them).</summary>
     private static async Task RemoveLeftoversAsync()
     {
-        var list = await RunningProcess.RunAsync(Tools.Find("ip"), ["netns", "list"], TimeSpan.FromSeconds(30));
-        foreach (Match m in LeftoverName().Matches(list.Output))
+        static bool Gone(string pid) => pid != Environment.ProcessId.ToString() && !Directory.Exists($"/proc/{pid}");
+
+        var namespaces = await RunningProcess.RunAsync(Tools.Find("ip"), ["netns", "list"], TimeSpan.FromSeconds(30));
+        foreach (Match m in LeftoverNamespace().Matches(namespaces.Output))
         {
-            var pid = int.Parse(m.Groups["pid"].Value);
-            if (pid != Environment.ProcessId && !Directory.Exists($"/proc/{pid}"))
+            if (Gone(m.Groups["pid"].Value))
             {
-                await TryIp("netns", "del", m.Value);
+                await DeleteAsync(m.Value);
+            }
+        }
+
+        var links = await RunningProcess.RunAsync(Tools.Find("ip"), ["-o", "link", "show"], TimeSpan.FromSeconds(30));
+        foreach (Match m in LeftoverLink().Matches(links.Output))
+        {
+            if (Gone(m.Groups["pid"].Value))
+            {
+                await TryIp("link", "del", m.Groups["name"].Value);
             }
         }
     }
@@ -192,5 +216,8 @@ public sealed partial class Netns : IAsyncDisposable
     }
 
     [GeneratedRegex($@"^{Prefix}-(?<pid>\d+)-\d+", RegexOptions.Multiline)]
-    private static partial Regex LeftoverName();
+    private static partial Regex LeftoverNamespace();
+
+    [GeneratedRegex($@"^\d+: (?<name>{HostInterfacePrefix}(?<pid>\d+)x\d+)[@:]", RegexOptions.Multiline)]
+    private static partial Regex LeftoverLink();
 }

@@ -257,10 +257,11 @@ public sealed class RunningProcess : IAsyncDisposable
     private void Signal() => Interlocked.Exchange(ref _changed, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 }
 
-/// <summary>Finds system tools whether or not the sbin folders are on PATH.</summary>
+/// <summary>Finds system tools whether or not the sbin folders are on PATH; the system's own (the ones test.sh
+/// installs with apt-get) come before others of the same name on PATH.</summary>
 public static class Tools
 {
-    private static readonly string[] Extra = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];
+    private static readonly string[] SystemFolders = ["/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/sbin", "/usr/local/bin"];
 
     /// <summary>The full path of <paramref name="name"/>; fails when it is not installed.</summary>
     public static string Find(string name) => TryFind(name)
@@ -270,7 +271,7 @@ public static class Tools
     public static string? TryFind(string name)
     {
         var path = Environment.GetEnvironmentVariable("PATH") ?? string.Empty;
-        foreach (var dir in path.Split(':', StringSplitOptions.RemoveEmptyEntries).Concat(Extra))
+        foreach (var dir in SystemFolders.Concat(path.Split(':', StringSplitOptions.RemoveEmptyEntries)))
         {
             var candidate = Path.Combine(dir, name);
             if (File.Exists(candidate))

@@ -16,7 +16,8 @@ public sealed class VanishedBackendTests(ITestOutputHelper output)
     /// <summary>A one-file session server: greets each connection with "hello N", echoes, and says on stdout what
     /// happens, so the test knows when it listens and what it accepted.</summary>
     private const string ServerScript = """
-        import socket, sys, threading
+        import signal, socket, sys, threading
+        signal.alarm(180)  # never outlive a test run, even one killed before it could clean up
         address, port = sys.argv[1], int(sys.argv[2])
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -9,6 +9,8 @@ namespace Usher.EndToEnd.Tests.Postgres;
 /// folder; stopped and deleted when the tests are done. Needs the Debian <c>postgresql</c> package.</summary>
 public sealed class PostgresServer : IAsyncLifetime
 {
+    private const string Root = "/tmp";
+    private const string Prefix = "usher-pg-";
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(90);
     private string? _directory;
 
@@ -40,7 +42,10 @@ public sealed class PostgresServer : IAsyncLifetime
     private async Task StartAsync()
     {
         BinDirectory = FindBinDirectory();
-        _directory = Directory.CreateTempSubdirectory("usher-pg-").FullName;
+        await RemoveLeftoversAsync();
+
+        // In /tmp (not TMPDIR, which may be a folder the postgres user cannot enter), named after this process.
+        _directory = Directory.CreateDirectory(Path.Combine(Root, $"{Prefix}{Environment.ProcessId}-{Guid.NewGuid():N}")).FullName;
         await Must("chown", "postgres:postgres", _directory);
         await AsPostgres("initdb", "-D", DataDirectory, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync");
 
@@ -72,12 +77,7 @@ public sealed class PostgresServer : IAsyncLifetime
             return;
         }
 
-        if (File.Exists(Path.Combine(DataDirectory, "postmaster.pid")))
-        {
-            await RunAsPostgres("pg_ctl", "-D", DataDirectory, "-m", "immediate", "-w", "-t", "30", "stop");
-        }
-
-        Directory.Delete(_directory, recursive: true);
+        await StopAndDeleteAsync(_directory);
     }
 
     /// <summary>Runs psql against <paramref name="port"/> on 127.0.0.1 as the postgres user, as a person would type
@@ -91,6 +91,30 @@ public sealed class PostgresServer : IAsyncLifetime
     {
         var path = Path.Combine(_directory ?? string.Empty, "server.log");
         return File.Exists(path) ? File.ReadAllText(path) : "(no server log)";
+    }
+
+    private async Task StopAndDeleteAsync(string directory)
+    {
+        var data = Path.Combine(directory, "data");
+        if (File.Exists(Path.Combine(data, "postmaster.pid")))
+        {
+            await RunAsPostgres("pg_ctl", "-D", data, "-m", "immediate", "-w", "-t", "30", "stop");
+        }
+
+        Directory.Delete(directory, recursive: true);
+    }
+
+    /// <summary>Stops and deletes the servers of test runs that were killed before they could clean up.</summary>
+    private async Task RemoveLeftoversAsync()
+    {
+        foreach (var directory in Directory.GetDirectories(Root, Prefix + "*"))
+        {
+            var owner = Path.GetFileName(directory)[Prefix.Length..].Split('-')[0];
+            if (int.TryParse(owner, out var pid) && pid != Environment.ProcessId && !Directory.Exists($"/proc/{pid}"))
+            {
+                await StopAndDeleteAsync(directory);
+            }
+        }
     }
 
     private static string FindBinDirectory()
