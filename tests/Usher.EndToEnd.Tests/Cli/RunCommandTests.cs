@@ -25,6 +25,23 @@ public sealed class RunCommandTests
     }
 
     [Fact]
+    public async Task Run_exits_1_saying_it_cannot_listen_when_its_address_is_taken()
+    {
+        using var taken = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        taken.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        taken.Listen();
+        using var config = UsherCli.Config($$"""
+            { "Usher": { "Listeners": [ { "Listen": "{{taken.LocalEndPoint}}", "Backend": "127.0.0.1:5432" } ] } }
+            """);
+
+        var result = await UsherCli.RunAsync(TimeSpan.FromSeconds(60), "run", "--config", config.Path);
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains("usher: cannot listen: Address already in use", result.Errors, StringComparison.Ordinal);
+        Assert.Contains(config.Path, result.Errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_with_a_good_file_relays_a_client_to_its_backend()
     {
         await using var backend = new SessionServer();
