@@ -55,7 +55,7 @@ public static class PeerEndClassifier
 
     /// <summary>Whether the kernel gave up retransmitting data (TCP_USER_TIMEOUT) rather than sending keepalive
     /// probes. Keepalive probes go out only while nothing is unacknowledged, so retransmissions mean sent data went
-    /// unanswered. Since Linux 6.10 a connection given up on has its send queue purged first, so Unacked reads 0
-    /// then; the retransmission count is still there.</summary>
+    /// unanswered. The kernel purges the send queue of a connection it gives up on before the error is reported, so
+    /// Unacked reads 0 by then (seen on 6.18); the retransmission count is still there.</summary>
     private static bool GaveUpOnData(TcpInfo? info) => info is { Probes: 0 } and ({ Unacked: > 0 } or { Retransmits: > 0 });
 }
