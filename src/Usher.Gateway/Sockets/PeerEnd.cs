@@ -35,8 +35,14 @@ public static class PeerEndClassifier
     public static PeerEnd FromErrno(int errno, int fd, TcpInfo? info = null) => errno switch
     {
         Libc.ETIMEDOUT or Libc.EHOSTUNREACH or Libc.ENETUNREACH or Libc.EHOSTDOWN or Libc.ENETDOWN =>
-            (info ?? TcpInfo.TryRead(fd)) is { Unacked: > 0, Probes: 0 } ? PeerEnd.DeadUserTimeout : PeerEnd.DeadKeepalive,
+            GaveUpOnData(info ?? TcpInfo.TryRead(fd)) ? PeerEnd.DeadUserTimeout : PeerEnd.DeadKeepalive,
         Libc.ECONNRESET or Libc.ECONNABORTED or Libc.EPIPE => PeerEnd.Reset,
         _ => PeerEnd.Closed,
     };
+
+    /// <summary>Whether the kernel gave up retransmitting data (TCP_USER_TIMEOUT) rather than sending keepalive
+    /// probes. Keepalive probes go out only while nothing is unacknowledged, so retransmissions mean sent data went
+    /// unanswered. The kernel purges the send queue of a connection it gives up on before the error is reported, so
+    /// Unacked reads 0 by then (seen on 6.18); the retransmission count is still there.</summary>
+    private static bool GaveUpOnData(TcpInfo? info) => info is { Probes: 0 } and ({ Unacked: > 0 } or { Retransmits: > 0 });
 }

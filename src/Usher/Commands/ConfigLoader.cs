@@ -26,7 +26,8 @@ internal static class ConfigLoader
         }
         catch (Exception e) when (e is FormatException or InvalidDataException or IOException or UnauthorizedAccessException)
         {
-            var detail = e.InnerException?.Message ?? e.Message;
+            // The innermost exception is the parser's, the one that names the line and the position.
+            var detail = e.GetBaseException().Message.TrimEnd('.');
             throw new ConfigException(new ConfigError(path, "(file)", $"the file is not valid JSON: {detail}",
                 "correct the JSON syntax at the position named (a missing comma, quote or brace)"));
         }

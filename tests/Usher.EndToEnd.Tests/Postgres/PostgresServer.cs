@@ -1,0 +1,168 @@
+using System.Net;
+using System.Net.Sockets;
+using Usher.Testing;
+
+namespace Usher.EndToEnd.Tests.Postgres;
+
+/// <summary>A PostgreSQL server of the tests' own: a fresh cluster in a temporary folder (initdb as the
+/// <c>postgres</c> OS user, trust authentication), listening on 127.0.0.1 on a free port with its socket in that
+/// folder; stopped and deleted when the tests are done. Needs the Debian <c>postgresql</c> package.</summary>
+public sealed class PostgresServer : IAsyncLifetime
+{
+    private const string Root = "/tmp";
+    private const string Prefix = "usher-pg-";
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(90);
+    private string? _directory;
+
+    /// <summary>The folder holding initdb, pg_ctl and psql of the newest PostgreSQL installed.</summary>
+    public string BinDirectory { get; private set; } = string.Empty;
+
+    /// <summary>Where the server listens.</summary>
+    public IPEndPoint EndPoint { get; private set; } = new(IPAddress.Loopback, 0);
+
+    /// <summary>The psql of the same installation.</summary>
+    public string Psql => Path.Combine(BinDirectory, "psql");
+
+    private string DataDirectory => Path.Combine(_directory!, "data");
+
+    /// <inheritdoc />
+    public async Task InitializeAsync()
+    {
+        try
+        {
+            await StartAsync();
+        }
+        catch
+        {
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartAsync()
+    {
+        BinDirectory = FindBinDirectory();
+        await RemoveLeftoversAsync();
+
+        // In /tmp (not TMPDIR, which may be a folder the postgres user cannot enter), named after this process.
+        _directory = Directory.CreateDirectory(Path.Combine(Root, $"{Prefix}{Environment.ProcessId}-{Guid.NewGuid():N}")).FullName;
+        await Must("chown", "postgres:postgres", _directory);
+        await AsPostgres("initdb", "-D", DataDirectory, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync");
+
+        // The port is free when picked; should another process take it before the server binds, try another.
+        for (var attempt = 1; ; attempt++)
+        {
+            var port = FreePort();
+            var result = await RunAsPostgres("pg_ctl", "-D", DataDirectory, "-l", Path.Combine(_directory, "server.log"),
+                "-w", "-t", "60", "-o", $"-c listen_addresses=127.0.0.1 -p {port} -k {_directory} -c fsync=off -c max_connections=30",
+                "start");
+            if (result.ExitCode == 0)
+            {
+                EndPoint = new IPEndPoint(IPAddress.Loopback, port);
+                return;
+            }
+
+            if (attempt == 3)
+            {
+                throw new InvalidOperationException($"PostgreSQL did not start: {result}{Environment.NewLine}{ServerLog()}");
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task DisposeAsync()
+    {
+        if (_directory is null)
+        {
+            return;
+        }
+
+        await StopAndDeleteAsync(_directory);
+    }
+
+    /// <summary>Runs psql against <paramref name="port"/> on 127.0.0.1 as the postgres user, as a person would type
+    /// it: <c>psql -h 127.0.0.1 -p PORT -U postgres -c SQL</c> (no psqlrc, never prompting for a password).</summary>
+    public Task<ProcessResult> PsqlAsync(int port, string sql, params string[] extra) =>
+        RunningProcess.RunAsync(Psql, ["-X", "-w", "-h", "127.0.0.1", "-p", port.ToString(), "-U", "postgres", "-d", "postgres", .. extra, "-c", sql],
+            TimeSpan.FromSeconds(60), new Dictionary<string, string?> { ["PGCONNECT_TIMEOUT"] = "10" });
+
+    /// <summary>The server's log, for failure messages.</summary>
+    public string ServerLog()
+    {
+        var path = Path.Combine(_directory ?? string.Empty, "server.log");
+        return File.Exists(path) ? File.ReadAllText(path) : "(no server log)";
+    }
+
+    private async Task StopAndDeleteAsync(string directory)
+    {
+        var data = Path.Combine(directory, "data");
+        if (File.Exists(Path.Combine(data, "postmaster.pid")))
+        {
+            await RunAsPostgres("pg_ctl", "-D", data, "-m", "immediate", "-w", "-t", "30", "stop");
+        }
+
+        Directory.Delete(directory, recursive: true);
+    }
+
+    /// <summary>Stops and deletes the servers of test runs that were killed before they could clean up.</summary>
+    private async Task RemoveLeftoversAsync()
+    {
+        foreach (var directory in Directory.GetDirectories(Root, Prefix + "*"))
+        {
+            var owner = Path.GetFileName(directory)[Prefix.Length..].Split('-')[0];
+            if (int.TryParse(owner, out var pid) && pid != Environment.ProcessId && !Directory.Exists($"/proc/{pid}"))
+            {
+                await StopAndDeleteAsync(directory);
+            }
+        }
+    }
+
+    private static string FindBinDirectory()
+    {
+        var installed = Directory.Exists("/usr/lib/postgresql")
+            ? Directory.GetDirectories("/usr/lib/postgresql")
+                .Select(d => Path.Combine(d, "bin"))
+                .Where(d => File.Exists(Path.Combine(d, "initdb")) && File.Exists(Path.Combine(d, "pg_ctl")))
+                .OrderByDescending(d => int.TryParse(Path.GetFileName(Path.GetDirectoryName(d)), out var v) ? v : 0)
+                .ToArray()
+            : [];
+        return installed.FirstOrDefault()
+            ?? throw new InvalidOperationException("PostgreSQL is not installed: no /usr/lib/postgresql/*/bin/initdb (test.sh installs it: apt-get install postgresql)");
+    }
+
+    private static int FreePort()
+    {
+        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)probe.LocalEndPoint!).Port;
+    }
+
+    private Task<ProcessResult> RunAsPostgres(string tool, params string[] arguments) =>
+        RunningProcess.RunAsync(Tools.Find("runuser"), ["-u", "postgres", "--", Path.Combine(BinDirectory, tool), .. arguments], CommandTimeout);
+
+    private async Task AsPostgres(string tool, params string[] arguments)
+    {
+        var result = await RunAsPostgres(tool, arguments);
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{tool} failed: {result}");
+        }
+    }
+
+    private static async Task Must(string tool, params string[] arguments)
+    {
+        var result = await RunningProcess.RunAsync(Tools.Find(tool), arguments, CommandTimeout);
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{tool} failed: {result}");
+        }
+    }
+}
+
+/// <summary>The tests that share one PostgreSQL server; they run one after another.</summary>
+[CollectionDefinition(Name)]
+public sealed class PostgresCollection : ICollectionFixture<PostgresServer>
+{
+    /// <summary>The collection's name.</summary>
+    public const string Name = "PostgreSQL";
+}
