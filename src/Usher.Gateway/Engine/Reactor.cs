@@ -48,6 +48,10 @@ internal sealed unsafe partial class Reactor : IDisposable
 
     public int Index { get; }
 
+    /// <summary>One buffer for the small reads of all this reactor's sessions (they run one at a time); <c>null</c>
+    /// when every direction is spliced (USHER_SPLICE_ONLY=1, for comparison).</summary>
+    public byte[]? Scratch { get; } = Environment.GetEnvironmentVariable("USHER_SPLICE_ONLY") == "1" ? null : GC.AllocateArray<byte>(64 * 1024, pinned: true);
+
     /// <summary>The pipes of this reactor's sessions.</summary>
     public PipePool Pipes { get; }
 

@@ -9,6 +9,9 @@ internal struct Flow
     public int Pending;
     public bool SourceEnded;
 
+    /// <summary>The last read filled its buffer: move this direction with splice until a read comes back short.</summary>
+    public bool Bulk;
+
     public readonly bool HasPipe => PipeRead > 0;
 
     public static Flow Empty => new() { PipeRead = -1, PipeWrite = -1 };

@@ -11,6 +11,8 @@ internal static class Logging
         logging.ClearProviders();
         logging.SetMinimumLevel(level);
         logging.AddFilter("Microsoft", LogLevel.Warning);
+        // A failed start (a listener that cannot bind) is reported by `usher run` itself, without a stack trace.
+        logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         if (format.Equals("json", StringComparison.OrdinalIgnoreCase))
         {
             logging.AddJsonConsole(o =>

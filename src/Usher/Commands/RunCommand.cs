@@ -40,7 +40,8 @@ internal static class RunCommand
             }
             catch (System.Net.Sockets.SocketException e)
             {
-                await Console.Error.WriteLineAsync($"usher: cannot listen: {e.Message} ({settings.Source})");
+                await Console.Error.WriteLineAsync(
+                    $"usher: {settings.Source}: {e.Message}. Fix: stop what holds that address, or change the listener's Listen key.");
                 return 1;
             }
 

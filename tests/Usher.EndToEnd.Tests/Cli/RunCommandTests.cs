@@ -37,7 +37,9 @@ public sealed class RunCommandTests
         var result = await UsherCli.RunAsync(TimeSpan.FromSeconds(60), "run", "--config", config.Path);
 
         Assert.True(result.ExitCode == 1, result.ToString());
-        Assert.Contains("usher: cannot listen: Address already in use", result.Errors, StringComparison.Ordinal);
+        Assert.Contains($"cannot listen on {taken.LocalEndPoint}: Address already in use", result.Errors, StringComparison.Ordinal);
+        Assert.Contains("Fix:", result.Errors, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Output + result.Errors, StringComparison.Ordinal);
         Assert.Contains(config.Path, result.Errors, StringComparison.Ordinal);
     }
 
