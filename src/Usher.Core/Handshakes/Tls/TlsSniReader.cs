@@ -88,64 +88,64 @@ public sealed class TlsSniReader : IHandshakeReader
         return null;
     }
 
-    /// <summary>A ClientHello spread over several handshake records: their payloads are copied, in order, to a stack
-    /// buffer until the message is whole. Rare (it takes a ClientHello over 16 KB or a sender that fragments on
-    /// purpose), so the copy is only paid then.</summary>
+    /// <summary>A ClientHello spread over several handshake records: a first walk over the record headers finds
+    /// the message's length and whether it is all there; then its fragments are copied, in order, to a stack buffer
+    /// of that length. Rare (it takes a ClientHello over 16 KB or a sender that fragments on purpose), so the copy is
+    /// only paid then.</summary>
     private static HandshakeResult ReadFragmented(ReadOnlySpan<byte> received)
     {
-        Span<byte> message = stackalloc byte[HandshakeLimits.MaxHandshakeBytes];
-        var gathered = 0;
+        Span<byte> head = stackalloc byte[HandshakeHeader];
+        var headCount = 0;
         var needed = -1;
+        var total = 0;
         var offset = 0;
-        while (true)
+        while (needed < 0 || total < needed)
         {
             if (received.Length - offset < RecordHeader)
             {
                 return HandshakeLimits.NeedMoreWithin(received.Length);
             }
 
-            var header = received.Slice(offset, RecordHeader);
-            if (header[0] != ContentHandshake || header[1] != 3)
+            var length = (received[offset + 3] << 8) | received[offset + 4];
+            if (received[offset] != ContentHandshake || received[offset + 1] != 3 || length is 0 or > MaxRecordPayload)
             {
                 return HandshakeResult.Invalid(Malformed);
             }
 
-            var length = (header[3] << 8) | header[4];
-            if (length is 0 or > MaxRecordPayload)
-            {
-                return HandshakeResult.Invalid("TLS record length out of range");
-            }
-
             var available = Math.Min(length, received.Length - offset - RecordHeader);
-            if (gathered + available > message.Length)
+            for (var i = 0; headCount < HandshakeHeader && i < available; i++)
             {
-                return HandshakeLimits.TooLargeResult;
+                head[headCount++] = received[offset + RecordHeader + i];
             }
 
-            received.Slice(offset + RecordHeader, available).CopyTo(message[gathered..]);
-            gathered += available;
-            if (needed < 0 && gathered >= HandshakeHeader)
+            if (needed < 0 && headCount == HandshakeHeader)
             {
-                var messageLength = (message[1] << 16) | (message[2] << 8) | message[3];
-                if (HandshakeHeader + messageLength > message.Length)
+                needed = HandshakeHeader + ((head[1] << 16) | (head[2] << 8) | head[3]);
+                if (needed > HandshakeLimits.MaxHandshakeBytes)
                 {
                     return HandshakeLimits.TooLargeResult;
                 }
-
-                needed = HandshakeHeader + messageLength;
             }
 
-            if (needed >= 0 && gathered >= needed)
-            {
-                return TlsClientHelloParser.ServerName(message[HandshakeHeader..needed]);
-            }
-
-            if (available < length)
+            total += available;
+            if (available < length && (needed < 0 || total < needed))
             {
                 return HandshakeLimits.NeedMoreWithin(received.Length);
             }
 
             offset += RecordHeader + length;
         }
+
+        Span<byte> message = stackalloc byte[needed];
+        var copied = 0;
+        for (offset = 0; copied < needed; offset += RecordHeader + ((received[offset + 3] << 8) | received[offset + 4]))
+        {
+            var length = (received[offset + 3] << 8) | received[offset + 4];
+            var n = Math.Min(Math.Min(length, received.Length - offset - RecordHeader), needed - copied);
+            received.Slice(offset + RecordHeader, n).CopyTo(message[copied..]);
+            copied += n;
+        }
+
+        return TlsClientHelloParser.ServerName(message[HandshakeHeader..]);
     }
 }

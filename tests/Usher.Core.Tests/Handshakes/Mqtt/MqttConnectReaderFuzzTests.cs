@@ -17,7 +17,7 @@ public sealed class MqttConnectReaderFuzzTests
     ];
 
     [Fact]
-    public void Survives_100000_mutated_and_random_inputs_with_consistent_answers()
+    public void Survives100000MutatedAndRandomInputsWithConsistentAnswers()
     {
         var byClientId = new MqttConnectReader(MqttIdentity.ClientId);
         var byUsername = new MqttConnectReader(MqttIdentity.Username);

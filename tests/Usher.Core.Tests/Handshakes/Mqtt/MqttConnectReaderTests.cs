@@ -18,7 +18,7 @@ public sealed class MqttConnectReaderTests
 
     [Theory]
     [MemberData(nameof(MosquittoConnects))]
-    public void Reads_the_client_id_and_username_mosquitto_sends(string capture, byte level)
+    public void ReadsTheClientIdAndUsernameMosquittoSends(string capture, byte level)
     {
         var packet = CaptureBytes(capture);
 
@@ -28,7 +28,7 @@ public sealed class MqttConnectReaderTests
     }
 
     [Fact]
-    public void Refuses_a_connect_without_username_when_the_username_is_the_identity()
+    public void RefusesAConnectWithoutUsernameWhenTheUsernameIsTheIdentity()
     {
         Assert.Equal("sensor-17", ByClientId.Read(Captured.MosquittoConnect311Anonymous).Identity);
         Assert.Equal(new MqttConnect(HandshakeStatus.Invalid, 4, Problem: "no username"), ByUsername.ReadConnect(Captured.MosquittoConnect311Anonymous));
@@ -36,13 +36,13 @@ public sealed class MqttConnectReaderTests
     }
 
     [Fact]
-    public void Refuses_an_empty_client_id_when_the_client_id_is_the_identity()
+    public void RefusesAnEmptyClientIdWhenTheClientIdIsTheIdentity()
     {
         Assert.Equal("no client id", ByClientId.Read(ConnectPackets.Connect(4, clientId: string.Empty)).Problem);
     }
 
     [Fact]
-    public void Skips_will_properties_topic_and_payload()
+    public void SkipsWillPropertiesTopicAndPayload()
     {
         var packet = ConnectPackets.Connect(5, "c", "bob", "pw", will: true, properties: [0x11, 0, 0, 0, 60, 0x21, 0, 10]);
 
@@ -51,7 +51,7 @@ public sealed class MqttConnectReaderTests
     }
 
     [Fact]
-    public void Accepts_a_password_without_username_in_mqtt_5_only()
+    public void AcceptsAPasswordWithoutUsernameInMqtt5Only()
     {
         Assert.Equal("c", ByClientId.Read(ConnectPackets.Connect(5, "c", password: "pw")).Identity);
         Assert.Equal("password flag without username flag", ByClientId.Read(ConnectPackets.Connect(4, "c", password: "pw")).Problem);
@@ -62,7 +62,7 @@ public sealed class MqttConnectReaderTests
     [InlineData(0x1E)]
     [InlineData(0x0A)]
     [InlineData(0x20)]
-    public void Refuses_invalid_connect_flags(byte flags)
+    public void RefusesInvalidConnectFlags(byte flags)
     {
         Assert.Equal(HandshakeStatus.Invalid, ByClientId.Read(ConnectPackets.Connect(4, flagsOverride: flags)).Status);
     }
@@ -72,7 +72,7 @@ public sealed class MqttConnectReaderTests
     [InlineData("MQIsdp", 4)]
     [InlineData("MQTT", 6)]
     [InlineData("mqtt", 4)]
-    public void Refuses_protocol_names_and_levels_that_do_not_go_together(string name, byte level)
+    public void RefusesProtocolNamesAndLevelsThatDoNotGoTogether(string name, byte level)
     {
         var packet = ConnectPackets.Connect(4);
         var body = Bytes.Concat(ConnectPackets.String(name), [level], packet.AsSpan(2 + 6 + 1).ToArray());
@@ -86,20 +86,20 @@ public sealed class MqttConnectReaderTests
     [InlineData("1100")]
     [InlineData("1080808080")]
     [InlineData("108000")]
-    public void Refuses_other_packets_and_malformed_remaining_lengths(string hex)
+    public void RefusesOtherPacketsAndMalformedRemainingLengths(string hex)
     {
         Assert.Equal(HandshakeStatus.Invalid, ByClientId.Read(Convert.FromHexString(hex)).Status);
     }
 
     [Fact]
-    public void Refuses_a_remaining_length_over_16_KB_before_it_arrives()
+    public void RefusesARemainingLengthOver16KBBeforeItArrives()
     {
         Assert.Equal(HandshakeResult.Invalid(HandshakeLimits.TooLarge), ByClientId.Read(Convert.FromHexString("10FFFF7F")));
         Assert.Equal(HandshakeResult.Invalid(HandshakeLimits.TooLarge), ByClientId.Read(Bytes.Concat([0x10], ConnectPackets.VarInt(16 * 1024))));
     }
 
     [Fact]
-    public void Refuses_bytes_left_over_inside_the_packet()
+    public void RefusesBytesLeftOverInsideThePacket()
     {
         var packet = ConnectPackets.Connect(4, "c", "bob", "pw");
         var longer = Bytes.Concat([0x10, (byte)(packet[1] + 1)], packet.AsSpan(2).ToArray(), [0]);
@@ -108,7 +108,7 @@ public sealed class MqttConnectReaderTests
     }
 
     [Fact]
-    public void Refuses_a_string_that_runs_past_the_packet()
+    public void RefusesAStringThatRunsPastThePacket()
     {
         var packet = ConnectPackets.Connect(4, "c", "bob");
         packet[^5] = 0x40;
@@ -117,13 +117,13 @@ public sealed class MqttConnectReaderTests
     }
 
     [Fact]
-    public void Refuses_identities_with_control_characters()
+    public void RefusesIdentitiesWithControlCharacters()
     {
         Assert.Equal("client id contains a control character", ByClientId.Read(ConnectPackets.Connect(4, "a\u0000b")).Problem);
     }
 
     [Fact]
-    public void Ignores_packets_the_client_sends_after_the_connect()
+    public void IgnoresPacketsTheClientSendsAfterTheConnect()
     {
         var subscribe = Convert.FromHexString("8209000100047465737400");
 
@@ -131,7 +131,7 @@ public sealed class MqttConnectReaderTests
     }
 
     [Fact]
-    public void Needs_more_at_every_split_point_then_reads_the_same()
+    public void NeedsMoreAtEverySplitPointThenReadsTheSame()
     {
         foreach (var packet in new[] { Captured.MosquittoConnect311, Captured.MosquittoConnect5, Captured.MosquittoConnect31, ConnectPackets.Connect(5, new string('c', 200), "bob", "pw") })
         {

@@ -16,7 +16,7 @@ public sealed class PostgresStartupReaderFuzzTests
     ];
 
     [Fact]
-    public void Survives_100000_mutated_and_random_inputs_with_consistent_answers()
+    public void Survives100000MutatedAndRandomInputsWithConsistentAnswers()
     {
         var reader = new PostgresStartupReader();
         Fuzz.Run(seed: 3003, Seeds, input =>

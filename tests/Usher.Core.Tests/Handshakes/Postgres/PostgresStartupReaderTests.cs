@@ -12,7 +12,7 @@ public sealed class PostgresStartupReaderTests
     private static readonly PostgresStartupReader Reader = new();
 
     [Fact]
-    public void Reads_the_user_and_database_psql_sends()
+    public void ReadsTheUserAndDatabasePsqlSends()
     {
         var startup = Reader.ReadStartup(Captured.PsqlStartup);
 
@@ -21,7 +21,7 @@ public sealed class PostgresStartupReaderTests
     }
 
     [Fact]
-    public void Declines_the_ssl_request_psql_sends_then_reads_its_startup()
+    public void DeclinesTheSslRequestPsqlSendsThenReadsItsStartup()
     {
         var input = Captured.PsqlSslRequestThenStartup;
 
@@ -35,7 +35,7 @@ public sealed class PostgresStartupReaderTests
     }
 
     [Fact]
-    public void Declines_a_gssenc_request_even_when_the_listener_answers_ssl_itself()
+    public void DeclinesAGssencRequestEvenWhenTheListenerAnswersSslItself()
     {
         var tlsListener = new PostgresStartupReader(answerSslRequest: false);
 
@@ -48,7 +48,7 @@ public sealed class PostgresStartupReaderTests
     [InlineData(4)]
     [InlineData(32)]
     [InlineData(256)]
-    public void Passes_a_cancel_request_through_once_whole(int keyLength)
+    public void PassesACancelRequestThroughOnceWhole(int keyLength)
     {
         var cancel = StartupMessages.CancelRequest(keyLength);
 
@@ -57,14 +57,14 @@ public sealed class PostgresStartupReaderTests
     }
 
     [Fact]
-    public void Refuses_a_cancel_request_with_a_key_out_of_bounds()
+    public void RefusesACancelRequestWithAKeyOutOfBounds()
     {
         Assert.Equal(HandshakeStatus.Invalid, Reader.Read(StartupMessages.CancelRequest(3)).Status);
         Assert.Equal(HandshakeStatus.Invalid, Reader.Read(StartupMessages.CancelRequest(257)).Status);
     }
 
     [Fact]
-    public void Uses_the_user_as_database_when_none_is_sent_and_keeps_the_minor_version()
+    public void UsesTheUserAsDatabaseWhenNoneIsSentAndKeepsTheMinorVersion()
     {
         var startup = Reader.ReadStartup(StartupMessages.Startup(V30 + 2, "user", "bob", "options", "-c geqo=off"));
 
@@ -72,13 +72,13 @@ public sealed class PostgresStartupReaderTests
     }
 
     [Fact]
-    public void Takes_the_last_value_of_a_repeated_parameter_as_the_server_does()
+    public void TakesTheLastValueOfARepeatedParameterAsTheServerDoes()
     {
         Assert.Equal("carol", Reader.Read(StartupMessages.Startup(V30, "user", "alice", "user", "carol")).Identity);
     }
 
     [Fact]
-    public void Cuts_long_names_to_the_63_bytes_postgresql_keeps()
+    public void CutsLongNamesToThe63BytesPostgresqlKeeps()
     {
         var name = new string('r', 60) + "\u00e9\u00e9tail-that-varies";
         var startup = Reader.ReadStartup(StartupMessages.Startup(V30, "user", name, "database", name + "x"));
@@ -90,13 +90,13 @@ public sealed class PostgresStartupReaderTests
     [Theory]
     [InlineData("database", "sales")]
     [InlineData("user", "")]
-    public void Refuses_a_startup_without_a_user(params string[] pairs)
+    public void RefusesAStartupWithoutAUser(params string[] pairs)
     {
         Assert.Equal(HandshakeResult.Invalid("no user in StartupMessage"), Reader.Read(StartupMessages.Startup(V30, pairs)));
     }
 
     [Fact]
-    public void Refuses_protocol_2_and_unknown_codes()
+    public void RefusesProtocol2AndUnknownCodes()
     {
         Assert.Equal(HandshakeResult.Invalid("protocol 2 and older are not supported"), Reader.Read(StartupMessages.Startup(0x20000, "user", "alice")));
         Assert.Equal(HandshakeStatus.Invalid, Reader.Read(StartupMessages.Startup(0x40000, "user", "alice")).Status);
@@ -108,7 +108,7 @@ public sealed class PostgresStartupReaderTests
     [InlineData(10_001)]
     [InlineData(-1)]
     [InlineData(int.MaxValue)]
-    public void Refuses_lengths_outside_8_to_10000(int length)
+    public void RefusesLengthsOutside8To10000(int length)
     {
         var message = new byte[8];
         BinaryPrimitives.WriteInt32BigEndian(message, length);
@@ -118,7 +118,7 @@ public sealed class PostgresStartupReaderTests
     }
 
     [Fact]
-    public void Accepts_a_startup_of_exactly_10000_bytes()
+    public void AcceptsAStartupOfExactly10000Bytes()
     {
         var pad = new string('p', 10_000 - 8 - "user\0alice\0application_name\0".Length - 2);
         var message = StartupMessages.Startup(V30, "user", "alice", "application_name", pad);
@@ -133,7 +133,7 @@ public sealed class PostgresStartupReaderTests
     [InlineData("0000000F000300007573657200610000")]
     [InlineData("0000000F00030000757365720061000001")]
     [InlineData("00000008000300")]
-    public void Refuses_a_parameter_layout_the_server_would_refuse(string hex)
+    public void RefusesAParameterLayoutTheServerWouldRefuse(string hex)
     {
         var input = Convert.FromHexString(hex);
 
@@ -141,20 +141,20 @@ public sealed class PostgresStartupReaderTests
     }
 
     [Fact]
-    public void Refuses_tls_sent_without_an_ssl_request()
+    public void RefusesTlsSentWithoutAnSslRequest()
     {
         Assert.Equal(HandshakeStatus.Invalid, Reader.Read(Captured.CurlClientHello).Status);
     }
 
     [Fact]
-    public void Refuses_user_names_with_control_characters_or_bad_utf8()
+    public void RefusesUserNamesWithControlCharactersOrBadUtf8()
     {
         Assert.Equal(HandshakeStatus.Invalid, Reader.Read(StartupMessages.Startup(V30, "user", "al\nice")).Status);
         Assert.Equal(HandshakeStatus.Invalid, Reader.Read(StartupMessages.Message(V30, Bytes.Concat(Bytes.Ascii("user\0"), [0xC3, 0x28, 0, 0]))).Status);
     }
 
     [Fact]
-    public void Needs_more_at_every_split_point_then_reads_the_same()
+    public void NeedsMoreAtEverySplitPointThenReadsTheSame()
     {
         foreach (var message in new[] { Captured.PsqlStartup, StartupMessages.SslRequest, StartupMessages.CancelRequest() })
         {

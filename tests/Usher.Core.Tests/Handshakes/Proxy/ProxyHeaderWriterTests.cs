@@ -6,7 +6,7 @@ namespace Usher.Core.Tests.Handshakes.Proxy;
 public sealed class ProxyHeaderWriterTests
 {
     [Fact]
-    public void Writes_the_same_tcp4_header_as_haproxy()
+    public void WritesTheSameTcp4HeaderAsHaproxy()
     {
         var buffer = new byte[ProxyHeaderWriter.MaxV2Length];
 
@@ -16,7 +16,7 @@ public sealed class ProxyHeaderWriterTests
     }
 
     [Fact]
-    public void Writes_ipv4_mapped_ends_as_tcp4()
+    public void WritesIpv4MappedEndsAsTcp4()
     {
         var buffer = new byte[ProxyHeaderWriter.MaxV2Length];
 
@@ -26,7 +26,7 @@ public sealed class ProxyHeaderWriterTests
     }
 
     [Fact]
-    public void Writes_tcp6_when_either_end_is_ipv6_and_maps_the_other()
+    public void WritesTcp6WhenEitherEndIsIpv6AndMapsTheOther()
     {
         var buffer = new byte[ProxyHeaderWriter.MaxV2Length];
 
@@ -40,7 +40,7 @@ public sealed class ProxyHeaderWriterTests
     }
 
     [Fact]
-    public void Writes_a_local_command_the_reader_reads_as_local()
+    public void WritesALocalCommandTheReaderReadsAsLocal()
     {
         var buffer = new byte[ProxyHeaderWriter.LocalV2Length];
 
@@ -51,7 +51,7 @@ public sealed class ProxyHeaderWriterTests
     }
 
     [Fact]
-    public void Round_trips_random_endpoints_through_the_reader()
+    public void RoundTripsRandomEndpointsThroughTheReader()
     {
         var random = new Random(7);
         var buffer = new byte[ProxyHeaderWriter.MaxV2Length];
@@ -72,7 +72,7 @@ public sealed class ProxyHeaderWriterTests
     }
 
     [Fact]
-    public void Refuses_a_buffer_shorter_than_the_header()
+    public void RefusesABufferShorterThanTheHeader()
     {
         var end = new IPEndPoint(IPAddress.Loopback, 1);
 

@@ -18,7 +18,7 @@ public sealed class ProxyProtocolReaderFuzzTests
     ];
 
     [Fact]
-    public void Survives_100000_mutated_and_random_inputs_with_consistent_answers()
+    public void Survives100000MutatedAndRandomInputsWithConsistentAnswers()
     {
         Fuzz.Run(seed: 1001, Seeds, input =>
         {

@@ -8,7 +8,7 @@ namespace Usher.Core.Tests.Handshakes.Proxy;
 public sealed class ProxyProtocolReaderTests
 {
     [Fact]
-    public void Reads_the_v1_line_curl_sends_and_leaves_the_request_after_it()
+    public void ReadsTheV1LineCurlSendsAndLeavesTheRequestAfterIt()
     {
         var input = Captured.CurlHttpWithProxyV1;
         var header = ProxyProtocolReader.Read(input);
@@ -26,7 +26,7 @@ public sealed class ProxyProtocolReaderTests
     [InlineData("PROXY TCP6 ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff 65535 65535\r\n", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 65535, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 65535)]
     [InlineData("PROXY TCP6 ::ffff:10.0.0.7 ::1 1 0\r\n", "10.0.0.7", 1, "::1", 0)]
     [InlineData("PROXY TCP4 255.255.255.255 0.0.0.0 0 65535\r\n", "255.255.255.255", 0, "0.0.0.0", 65535)]
-    public void Reads_v1_lines_for_both_families(string line, string source, int sourcePort, string destination, int destinationPort)
+    public void ReadsV1LinesForBothFamilies(string line, string source, int sourcePort, string destination, int destinationPort)
     {
         var header = ProxyProtocolReader.Read(Bytes.Ascii(line));
 
@@ -39,7 +39,7 @@ public sealed class ProxyProtocolReaderTests
     [Theory]
     [InlineData("PROXY UNKNOWN\r\n")]
     [InlineData("PROXY UNKNOWN ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff 65535 65535\r\n")]
-    public void Reads_v1_unknown_as_unspecified_and_ignores_the_rest_of_its_line(string line)
+    public void ReadsV1UnknownAsUnspecifiedAndIgnoresTheRestOfItsLine(string line)
     {
         var header = ProxyProtocolReader.Read(Bytes.Ascii(line + "payload"));
 
@@ -68,7 +68,7 @@ public sealed class ProxyProtocolReaderTests
     [InlineData("PROXY TCP4 10.0.0.1 10.0.0.2 1\r2\r\n")]
     [InlineData("proxy TCP4 10.0.0.1 10.0.0.2 1 2\r\n")]
     [InlineData("PROXY\r\n")]
-    public void Refuses_v1_lines_that_do_not_match_the_spec_exactly(string line)
+    public void RefusesV1LinesThatDoNotMatchTheSpecExactly(string line)
     {
         var header = ProxyProtocolReader.Read(Bytes.Ascii(line));
 
@@ -77,7 +77,7 @@ public sealed class ProxyProtocolReaderTests
     }
 
     [Fact]
-    public void Refuses_a_v1_line_without_crlf_in_its_first_107_bytes()
+    public void RefusesAV1LineWithoutCrlfInItsFirst107Bytes()
     {
         var header = ProxyProtocolReader.Read(Bytes.Ascii("PROXY UNKNOWN " + new string('x', 100)));
 
@@ -86,7 +86,7 @@ public sealed class ProxyProtocolReaderTests
     }
 
     [Fact]
-    public void Reads_the_v2_header_haproxy_sends()
+    public void ReadsTheV2HeaderHaproxySends()
     {
         var header = ProxyProtocolReader.Read(Bytes.Concat(ProxyV2Headers.HaproxyTcp4, Bytes.Ascii("GET / HTTP/1.1\r\n")));
 
@@ -98,7 +98,7 @@ public sealed class ProxyProtocolReaderTests
     }
 
     [Fact]
-    public void Reads_a_v2_tcp6_header_and_gives_ipv4_mapped_sources_as_ipv4()
+    public void ReadsAV2Tcp6HeaderAndGivesIpv4MappedSourcesAsIpv4()
     {
         var native = ProxyV2Headers.Build(0x21, 0x21, ProxyV2Headers.Tcp6Block("2001:db8::7", 40000, "2001:db8::1", 993));
         var mapped = ProxyV2Headers.Build(0x21, 0x21, ProxyV2Headers.Tcp6Block("::ffff:10.0.0.7", 40000, "::1", 993));
@@ -109,7 +109,7 @@ public sealed class ProxyProtocolReaderTests
     }
 
     [Fact]
-    public void Reads_a_v2_local_command_as_local_and_skips_whatever_block_it_has()
+    public void ReadsAV2LocalCommandAsLocalAndSkipsWhateverBlockItHas()
     {
         var empty = ProxyV2Headers.Build(0x20, 0x00, []);
         var withBlock = ProxyV2Headers.Build(0x20, 0x11, ProxyV2Headers.Tcp4Block());
@@ -125,7 +125,7 @@ public sealed class ProxyProtocolReaderTests
     [InlineData(0x31, 216)]
     [InlineData(0x32, 216)]
     [InlineData(0x10, 12)]
-    public void Reads_v2_families_a_tcp_session_cannot_be_counted_by_as_unspecified(byte family, int blockLength)
+    public void ReadsV2FamiliesATcpSessionCannotBeCountedByAsUnspecified(byte family, int blockLength)
     {
         var header = ProxyProtocolReader.Read(ProxyV2Headers.Build(0x21, family, new byte[blockLength]));
 
@@ -134,7 +134,7 @@ public sealed class ProxyProtocolReaderTests
     }
 
     [Fact]
-    public void Skips_v2_tlvs_and_consumes_the_whole_header()
+    public void SkipsV2TlvsAndConsumesTheWholeHeader()
     {
         var block = Bytes.Concat(
             ProxyV2Headers.Tcp4Block(),
@@ -152,7 +152,7 @@ public sealed class ProxyProtocolReaderTests
     }
 
     [Fact]
-    public void Accepts_a_matching_crc32c_and_refuses_one_that_does_not_match()
+    public void AcceptsAMatchingCrc32cAndRefusesOneThatDoesNotMatch()
     {
         var good = ProxyV2Headers.WithCrc32C(ProxyV2Headers.Tcp4Block());
         var bad = (byte[])good.Clone();
@@ -163,7 +163,7 @@ public sealed class ProxyProtocolReaderTests
     }
 
     [Fact]
-    public void Computes_the_standard_crc32c_check_value()
+    public void ComputesTheStandardCrc32cCheckValue()
     {
         // RFC 3720 B.4 / the usual check value: CRC32C("123456789") = 0xE3069283.
         Assert.Equal(0xE3069283u, ProxyV2Headers.ReferenceCrc32C(Bytes.Ascii("123456789")));
@@ -174,7 +174,7 @@ public sealed class ProxyProtocolReaderTests
     [InlineData("01")]
     [InlineData("010005AABB")]
     [InlineData("030003AABBCC")]
-    public void Refuses_a_v2_tlv_that_does_not_fit_the_header(string tlvs)
+    public void RefusesAV2TlvThatDoesNotFitTheHeader(string tlvs)
     {
         var header = ProxyProtocolReader.Read(ProxyV2Headers.Build(0x21, 0x11, Bytes.Concat(ProxyV2Headers.Tcp4Block(), Convert.FromHexString(tlvs))));
 
@@ -186,13 +186,13 @@ public sealed class ProxyProtocolReaderTests
     [InlineData(0x22, 0x11, "unknown PROXY v2 command")]
     [InlineData(0x21, 0x41, "unknown PROXY v2 address family or transport")]
     [InlineData(0x21, 0x13, "unknown PROXY v2 address family or transport")]
-    public void Refuses_v2_versions_commands_and_families_the_spec_does_not_define(byte verCmd, byte family, string problem)
+    public void RefusesV2VersionsCommandsAndFamiliesTheSpecDoesNotDefine(byte verCmd, byte family, string problem)
     {
         Assert.Equal(problem, ProxyProtocolReader.Read(ProxyV2Headers.Build(verCmd, family, ProxyV2Headers.Tcp4Block())).Problem);
     }
 
     [Fact]
-    public void Refuses_a_v2_address_block_shorter_than_its_family_needs()
+    public void RefusesAV2AddressBlockShorterThanItsFamilyNeeds()
     {
         var header = ProxyProtocolReader.Read(ProxyV2Headers.Build(0x21, 0x21, ProxyV2Headers.Tcp4Block()));
 
@@ -200,7 +200,7 @@ public sealed class ProxyProtocolReaderTests
     }
 
     [Fact]
-    public void Refuses_a_v2_header_announcing_more_than_16_KB_before_it_arrives()
+    public void RefusesAV2HeaderAnnouncingMoreThan16KBBeforeItArrives()
     {
         var start = Bytes.Concat(ProxyV2Headers.Signature, [0x21, 0x11, 0xFF, 0xFF]);
 
@@ -212,13 +212,13 @@ public sealed class ProxyProtocolReaderTests
     [InlineData("\u0016\u0003\u0001")]
     [InlineData("\r\n\r\n\u0000\r\nQUIX")]
     [InlineData("PROXZ")]
-    public void Refuses_anything_else_at_once(string start)
+    public void RefusesAnythingElseAtOnce(string start)
     {
         Assert.Equal(ProxyHeaderStatus.Invalid, ProxyProtocolReader.Read(Bytes.Ascii(start)).Status);
     }
 
     [Fact]
-    public void Needs_more_at_every_split_point_of_a_valid_header_then_reads_the_same()
+    public void NeedsMoreAtEverySplitPointOfAValidHeaderThenReadsTheSame()
     {
         byte[][] headers =
         [

@@ -15,7 +15,7 @@ public sealed class TlsSniReaderFuzzTests
     ];
 
     [Fact]
-    public void Survives_100000_mutated_and_random_inputs_with_consistent_answers()
+    public void Survives100000MutatedAndRandomInputsWithConsistentAnswers()
     {
         Fuzz.Run(seed: 2002, Seeds, input => ResultChecks.Consistent(TlsSniReader.Instance.Read(input), input.Length));
     }

@@ -10,19 +10,19 @@ public sealed class TlsSniReaderTests
     private static readonly TlsSniReader Reader = TlsSniReader.Instance;
 
     [Fact]
-    public void Reads_the_server_name_curl_sends()
+    public void ReadsTheServerNameCurlSends()
     {
         Assert.Equal(new HandshakeResult(HandshakeStatus.Identified, "mail.example.com"), Reader.Read(Captured.CurlClientHello));
     }
 
     [Fact]
-    public void Reads_the_server_name_openssl_sends()
+    public void ReadsTheServerNameOpensslSends()
     {
         Assert.Equal(new HandshakeResult(HandshakeStatus.Identified, "db.example.net"), Reader.Read(Captured.OpenSslClientHello));
     }
 
     [Fact]
-    public void Lower_cases_the_server_name()
+    public void LowerCasesTheServerName()
     {
         var hello = Captured.CurlClientHello;
         var at = hello.AsSpan().IndexOf("mail.example.com"u8);
@@ -32,7 +32,7 @@ public sealed class TlsSniReaderTests
     }
 
     [Fact]
-    public void Says_no_sni_for_a_client_hello_without_a_server_name()
+    public void SaysNoSniForAClientHelloWithoutAServerName()
     {
         Assert.Equal(HandshakeResult.Invalid(TlsSniReader.NoSni), Reader.Read(Captured.OpenSslClientHelloWithoutSni));
         Assert.Equal(HandshakeResult.Invalid(TlsSniReader.NoSni), Reader.Read(ClientHellos.Record(ClientHellos.Message())));
@@ -44,7 +44,7 @@ public sealed class TlsSniReaderTests
     [InlineData(3)]
     [InlineData(100)]
     [InlineData(511)]
-    public void Reads_a_client_hello_split_over_several_records(int size)
+    public void ReadsAClientHelloSplitOverSeveralRecords(int size)
     {
         var split = ClientHellos.Reframe(Captured.CurlClientHello, size);
 
@@ -52,7 +52,7 @@ public sealed class TlsSniReaderTests
     }
 
     [Fact]
-    public void Needs_more_at_every_split_point_then_reads_the_same()
+    public void NeedsMoreAtEverySplitPointThenReadsTheSame()
     {
         foreach (var hello in new[] { Captured.CurlClientHello, Captured.OpenSslClientHello, ClientHellos.Reframe(Captured.CurlClientHello, 100) })
         {
@@ -67,7 +67,7 @@ public sealed class TlsSniReaderTests
     }
 
     [Fact]
-    public void Reads_a_client_hello_with_the_host_name_among_other_name_types()
+    public void ReadsAClientHelloWithTheHostNameAmongOtherNameTypes()
     {
         var hello = ClientHellos.Record(ClientHellos.Message(ClientHellos.ServerName((7, "x"), (0, "a.example"), (9, "y"))));
 
@@ -82,7 +82,7 @@ public sealed class TlsSniReaderTests
     [InlineData("\u0016\u0003\u0001\u0040\u0001", "TLS record length out of range")]
     [InlineData("\u0016\u0003\u0003\u0000\u0004\u0002\u0000\u0000\u0000", "not a ClientHello")]
     [InlineData("\u0016\u0003\u0001\u0000\u0004\u0001\u0001\u0000\u0000", HandshakeLimits.TooLarge)]
-    public void Refuses_what_is_not_a_client_hello(string input, string problem)
+    public void RefusesWhatIsNotAClientHello(string input, string problem)
     {
         Assert.Equal(HandshakeResult.Invalid(problem), Reader.Read(Bytes.Ascii(input)));
     }
@@ -94,13 +94,13 @@ public sealed class TlsSniReaderTests
     [InlineData("double..dot")]
     [InlineData("10.0.0.1:443")]
     [InlineData("caf\u00e9.example")]
-    public void Refuses_a_server_name_that_is_not_a_host_name(string host)
+    public void RefusesAServerNameThatIsNotAHostName(string host)
     {
         Assert.Equal(HandshakeResult.Invalid("server name is not a host name"), Reader.Read(ClientHellos.WithHost(host)));
     }
 
     [Fact]
-    public void Accepts_the_longest_host_name_and_refuses_a_longer_one()
+    public void AcceptsTheLongestHostNameAndRefusesALongerOne()
     {
         var longest = string.Join('.', Enumerable.Repeat(new string('a', 63), 4))[..255];
 
@@ -109,7 +109,7 @@ public sealed class TlsSniReaderTests
     }
 
     [Fact]
-    public void Refuses_two_server_name_extensions_or_two_host_names()
+    public void RefusesTwoServerNameExtensionsOrTwoHostNames()
     {
         var twoExtensions = ClientHellos.Record(ClientHellos.Message(ClientHellos.ServerName((0, "a.example")), ClientHellos.ServerName((0, "b.example"))));
         var twoHosts = ClientHellos.Record(ClientHellos.Message(ClientHellos.ServerName((0, "a.example"), (0, "b.example"))));
@@ -119,7 +119,7 @@ public sealed class TlsSniReaderTests
     }
 
     [Fact]
-    public void Refuses_lengths_that_do_not_add_up()
+    public void RefusesLengthsThatDoNotAddUp()
     {
         var hello = Captured.CurlClientHello;
         var extensionsLengthAt = 5 + 4 + 2 + 32 + 1 + 32;
@@ -135,7 +135,7 @@ public sealed class TlsSniReaderTests
     }
 
     [Fact]
-    public void Refuses_a_fragmented_client_hello_interrupted_by_another_record_type()
+    public void RefusesAFragmentedClientHelloInterruptedByAnotherRecordType()
     {
         var split = ClientHellos.Reframe(Captured.CurlClientHello, 100);
         split[105] = 23;
