@@ -16,7 +16,7 @@ internal static class ResultChecks
         Check(result.Identity is null || result.Identity.Length <= HandshakeLimits.MaxIdentityBytes, "a bounded identity", result);
     }
 
-    public static void Check(bool condition, string what, object result)
+    public static void Check<T>(bool condition, string what, T result)
     {
         if (!condition)
         {
