@@ -1,0 +1,8 @@
+namespace Usher.Handshakes.Mqtt;
+
+internal enum MqttVarIntStatus
+{
+    Ok = 0,
+    NeedMore,
+    Malformed,
+}
