@@ -89,8 +89,9 @@ public sealed class UsherGateway : IAsyncDisposable
                     Logger = _logger,
                     Time = _time,
                     Backend = new BackendConnector(settings),
-                    IdentityKindName = settings.Identity.ToString(),
+                    IdentityKindName = settings.IdentityText,
                     PolicyName = settings.OnLimit.ToString(),
+                    Handshake = Handshakes.Protocols.For(settings),
                 };
                 _listeners.Add(new GatewayListener(context, _reactors));
             }

@@ -191,7 +191,11 @@ public sealed partial class ConfigReader
     }
 
     /// <summary>Identity kinds this version can read.</summary>
-    internal static readonly HashSet<IdentityKind> SupportedKinds = [IdentityKind.SourceIp];
+    internal static readonly HashSet<IdentityKind> SupportedKinds =
+    [
+        IdentityKind.SourceIp, IdentityKind.ProxyProtocol, IdentityKind.PostgresUser, IdentityKind.MqttClientId,
+        IdentityKind.MqttUsername, IdentityKind.HttpHeader, IdentityKind.TlsSni,
+    ];
 
     private (IdentityKind Kind, string? Argument, bool WithSourceIp) ReadIdentity(Layered layered)
     {

@@ -1,4 +1,7 @@
 using System.Buffers;
+using System.Net;
+using Usher.Handshakes.Composite;
+using Usher.Handshakes.Proxy;
 using Usher.Diagnostics;
 using Usher.Gateway.Native;
 using Usher.Handshakes;
@@ -21,6 +24,8 @@ public sealed partial class ProxySession
     private int _helloStart;
     private int _helloEnd;
     private long _handshakeDeadline;
+    private bool _awaitingProxyHeader;
+    private IPEndPoint? _proxyDestination;
 
     private void BeginHandshake()
     {
@@ -69,7 +74,23 @@ public sealed partial class ProxySession
 
     private void EvaluateHandshake()
     {
-        var protocol = _context.Handshake!;
+        if (_awaitingProxyHeader && !ReadProxyHeader())
+        {
+            return;
+        }
+
+        var protocol = _context.Handshake;
+        if (protocol is null)
+        {
+            // The identity is the (original) client address.
+            EndHandshakePhase();
+            var address = ((IPEndPoint)Record.Client).Address.ToString();
+            Record.Identify(new SessionIdentity(_context.Settings.Identity, address));
+            _state = State.Admitting;
+            Admit();
+            return;
+        }
+
         while (true)
         {
             var result = protocol.Read(_hello.AsSpan(_helloStart, _helloEnd - _helloStart));
@@ -91,7 +112,10 @@ public sealed partial class ProxySession
                 case HandshakeStatus.Identified:
                     _helloStart += result.Consumed;
                     EndHandshakePhase();
-                    Record.Identify(new SessionIdentity(_context.Settings.Identity, result.Identity!));
+                    var identity = _context.Settings.IdentityWithSourceIp
+                        ? CompositeIdentity.Join(result.Identity!, ((IPEndPoint)Record.Client).Address)
+                        : result.Identity!;
+                    Record.Identify(new SessionIdentity(_context.Settings.Identity, identity));
                     _state = State.Admitting;
                     Admit();
                     return;
@@ -107,6 +131,58 @@ public sealed partial class ProxySession
                     return;
             }
         }
+    }
+
+    /// <summary>Reads the PROXY header a trusted proxy sends first; the original client becomes the session's client.</summary>
+    /// <returns><c>false</c> to wait for more bytes or when the session ended.</returns>
+    private bool ReadProxyHeader()
+    {
+        var header = ProxyProtocolReader.Read(_hello.AsSpan(_helloStart, _helloEnd - _helloStart));
+        switch (header.Status)
+        {
+            case ProxyHeaderStatus.NeedMore when _helloEnd >= MaxHandshakeBytes:
+                RejectHandshake("PROXY header larger than 16 KB");
+                return false;
+            case ProxyHeaderStatus.NeedMore:
+                return false;
+            case ProxyHeaderStatus.Invalid:
+                RejectHandshake("PROXY header expected: " + (header.Problem ?? "malformed"));
+                return false;
+            case ProxyHeaderStatus.Proxied:
+                Record.ProxiedFor(header.Source!);
+                _proxyDestination = header.Destination;
+                break;
+        }
+
+        // LOCAL (the proxy's own health check) and UNKNOWN keep the connection's own address.
+        _helloStart += header.Consumed;
+        _awaitingProxyHeader = false;
+        return true;
+    }
+
+    /// <summary>Puts a PROXY v2 header for the session's client in front of the bytes to replay (SendProxy: v2).</summary>
+    private unsafe void PrependProxyHeader()
+    {
+        var destination = _proxyDestination ?? LocalEndPoint(_clientFd);
+        if (destination is null || Record.Client is not IPEndPoint source)
+        {
+            return;
+        }
+
+        Span<byte> header = stackalloc byte[ProxyHeaderWriter.MaxV2Length];
+        var length = ProxyHeaderWriter.WriteV2(header, source, destination);
+        var pending = _hello is null ? 0 : _helloEnd - _helloStart;
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(MaxHandshakeBytes, length + pending));
+        header[..length].CopyTo(buffer);
+        if (pending > 0)
+        {
+            _hello.AsSpan(_helloStart, pending).CopyTo(buffer.AsSpan(length));
+        }
+
+        ReturnHello();
+        _hello = buffer;
+        _helloStart = 0;
+        _helloEnd = length + pending;
     }
 
     private void EndHandshakePhase()

@@ -71,7 +71,11 @@ public sealed partial class ProxySession
         _lastRefusal = refusal;
         _state = State.Waiting;
         _waitUntil = now + (long)settings.ReclaimWait.TotalMilliseconds;
-        RegisterClient();
+        if (_token == 0)
+        {
+            RegisterClient();
+        }
+
         _reactor.AddDeadline(this, now + RetryEveryMs);
         return true;
     }

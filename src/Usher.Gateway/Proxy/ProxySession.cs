@@ -106,15 +106,37 @@ public sealed partial class ProxySession : IReactorHandler
         var record = new SessionRecord(context.Registry.NextId(), context.Settings.Name, identity, client,
             context.Time.GetUtcNow(), Environment.TickCount64);
         var session = new ProxySession(context, reactor, clientFd, record);
-        if (context.Handshake is null)
+        var expectProxyHeader = context.Settings.TrustedProxies.Count > 0;
+        if (expectProxyHeader && !IsTrusted(context.Settings, client.Address))
+        {
+            session._state = State.Handshaking;
+            session.RejectHandshake($"{client.Address} is not a trusted proxy (TrustedProxies); PROXY headers are accepted only from those");
+            return;
+        }
+
+        if (context.Handshake is null && !expectProxyHeader)
         {
             session._state = State.Admitting;
             session.Admit();
         }
         else
         {
+            session._awaitingProxyHeader = expectProxyHeader;
             session.BeginHandshake();
         }
+    }
+
+    private static bool IsTrusted(Configuration.ListenerSettings settings, IPAddress address)
+    {
+        foreach (var network in settings.TrustedProxies)
+        {
+            if (network.Contains(address))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private void Admit()
@@ -255,6 +277,11 @@ public sealed partial class ProxySession : IReactorHandler
     {
         _state = State.Relaying;
         _backendWritable = true;
+        if (_context.Settings.SendProxy)
+        {
+            PrependProxyHeader();
+        }
+
         Record.BackendLocal = LocalEndPoint(_backendFd);
         if (_context.Logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))
         {

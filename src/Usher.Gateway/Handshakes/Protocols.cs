@@ -1,0 +1,80 @@
+using Usher.Configuration;
+using Usher.Handshakes;
+using Usher.Handshakes.Http;
+using Usher.Handshakes.Mqtt;
+using Usher.Handshakes.Postgres;
+using Usher.Handshakes.Tls;
+using Usher.Identity;
+using Usher.Ledger;
+using Usher.Refusals;
+
+namespace Usher.Gateway.Handshakes;
+
+/// <summary>The handshake protocol of a listener, from its Identity kind; <c>null</c> when the identity needs no
+/// bytes from the client (SourceIp, ProxyProtocol).</summary>
+internal static class Protocols
+{
+    public static IHandshakeProtocol? For(ListenerSettings settings) => settings.Identity switch
+    {
+        IdentityKind.PostgresUser => new PostgresProtocol(),
+        IdentityKind.MqttClientId => new MqttProtocol(MqttIdentity.ClientId),
+        IdentityKind.MqttUsername => new MqttProtocol(MqttIdentity.Username),
+        IdentityKind.HttpHeader => new HttpProtocol(settings.IdentityArgument!, settings.ReclaimWait),
+        IdentityKind.TlsSni => new TlsSniProtocol(),
+        _ => null,
+    };
+}
+
+/// <summary>PostgreSQL: the StartupMessage's user; SSLRequest answered 'N'; CancelRequest relayed uncounted; refused
+/// with FATAL 53300 "too many connections for role".</summary>
+internal sealed class PostgresProtocol : IHandshakeProtocol
+{
+    private readonly PostgresStartupReader _reader = new(answerSslRequest: true);
+
+    public string KindName => nameof(IdentityKind.PostgresUser);
+
+    public HandshakeResult Read(ReadOnlySpan<byte> received) => _reader.Read(received);
+
+    public ReadOnlyMemory<byte> Refusal(ReadOnlySpan<byte> received, string identity, Admission refusal) =>
+        PostgresRefusal.TooManyConnections(_reader.ReadStartup(received).User ?? identity);
+}
+
+/// <summary>MQTT 3.1, 3.1.1 and 5: CONNECT's client id or user name; refused with CONNACK 3 (3.1.x) or reason 0x97
+/// quota exceeded (5).</summary>
+internal sealed class MqttProtocol(MqttIdentity identity) : IHandshakeProtocol
+{
+    private readonly MqttConnectReader _reader = new(identity);
+
+    public string KindName => identity == MqttIdentity.ClientId ? nameof(IdentityKind.MqttClientId) : nameof(IdentityKind.MqttUsername);
+
+    public HandshakeResult Read(ReadOnlySpan<byte> received) => _reader.Read(received);
+
+    public ReadOnlyMemory<byte> Refusal(ReadOnlySpan<byte> received, string identity, Admission refusal) =>
+        MqttRefusal.ConnAck(_reader.ReadConnect(received).ProtocolLevel);
+}
+
+/// <summary>HTTP/1.x: a named header of the first request (or the Basic-auth user for Authorization); refused with
+/// 429 Too Many Requests and Retry-After.</summary>
+internal sealed class HttpProtocol(string header, TimeSpan retryAfter) : IHandshakeProtocol
+{
+    private readonly HttpRequestReader _reader = new(header);
+    private readonly byte[] _refusal = HttpRefusal.TooManyRequests(Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)));
+
+    public string KindName => nameof(IdentityKind.HttpHeader);
+
+    public HandshakeResult Read(ReadOnlySpan<byte> received) => _reader.Read(received);
+
+    public ReadOnlyMemory<byte> Refusal(ReadOnlySpan<byte> received, string identity, Admission refusal) => _refusal;
+}
+
+/// <summary>TLS passthrough: the server name of the ClientHello, read without terminating TLS; refused with a
+/// plaintext fatal alert (access_denied).</summary>
+internal sealed class TlsSniProtocol : IHandshakeProtocol
+{
+    public string KindName => nameof(IdentityKind.TlsSni);
+
+    public HandshakeResult Read(ReadOnlySpan<byte> received) => TlsSniReader.Instance.Read(received);
+
+    public ReadOnlyMemory<byte> Refusal(ReadOnlySpan<byte> received, string identity, Admission refusal) =>
+        TlsRefusal.Alert(TlsAlert.AccessDenied);
+}
