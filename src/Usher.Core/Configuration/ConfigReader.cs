@@ -194,7 +194,7 @@ public sealed partial class ConfigReader
     internal static readonly HashSet<IdentityKind> SupportedKinds =
     [
         IdentityKind.SourceIp, IdentityKind.ProxyProtocol, IdentityKind.PostgresUser, IdentityKind.MqttClientId,
-        IdentityKind.MqttUsername, IdentityKind.HttpHeader, IdentityKind.TlsSni,
+        IdentityKind.MqttUsername, IdentityKind.HttpHeader, IdentityKind.TlsSni, IdentityKind.ImapLogin,
     ];
 
     private (IdentityKind Kind, string? Argument, bool WithSourceIp) ReadIdentity(Layered layered)

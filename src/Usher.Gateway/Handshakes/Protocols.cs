@@ -11,7 +11,8 @@ using Usher.Refusals;
 namespace Usher.Gateway.Handshakes;
 
 /// <summary>The handshake protocol of a listener, from its Identity kind; <c>null</c> when the identity needs no
-/// bytes from the client (SourceIp, ProxyProtocol).</summary>
+/// bytes from the client (SourceIp, ProxyProtocol) or when the session reads it itself: ImapLogin, where the server
+/// speaks first and the login is read while the backend is connected (ProxySession.Imap.cs).</summary>
 internal static class Protocols
 {
     public static IHandshakeProtocol? For(ListenerSettings settings) => settings.Identity switch

@@ -79,6 +79,12 @@ public sealed partial class ProxySession
             return;
         }
 
+        if (SpeaksImap(_context))
+        {
+            OnImapClientBytes();
+            return;
+        }
+
         var protocol = _context.Handshake;
         if (protocol is null)
         {
@@ -225,6 +231,12 @@ public sealed partial class ProxySession
     /// <summary>The refusal in the client's own protocol, sent before its connection is closed.</summary>
     private void SendRefusal(Admission refusal)
     {
+        if (_imap?.Tag is { } tag)
+        {
+            SendImapRefusal(tag);
+            return;
+        }
+
         if (_context.Handshake is not { } protocol || _hello is null)
         {
             return;

@@ -129,6 +129,7 @@ public sealed partial class ProxySession
         _state = State.Closed;
         Record.TrySetCloseReason(CloseReason.ClientClosed);
         Libc.Close(_clientFd);
+        CloseBackendBeforeAdmission();
         _completion?.TrySetResult();
     }
 

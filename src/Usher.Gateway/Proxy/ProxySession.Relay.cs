@@ -285,6 +285,7 @@ public sealed partial class ProxySession
         DiscardPipe(ref _up);
         DiscardPipe(ref _down);
         ReturnHello();
+        _imap?.Lease?.Release();
         if (_lease is not null)
         {
             _lease.Release();

@@ -49,6 +49,8 @@ public sealed partial class ProxySession : IReactorHandler
         Connecting,
         Relaying,
         Closed,
+        /// <summary>IMAP before its login is settled (ProxySession.Imap.cs).</summary>
+        Imap,
     }
 
     /// <summary>What is known of the session.</summary>
@@ -114,7 +116,8 @@ public sealed partial class ProxySession : IReactorHandler
             return;
         }
 
-        if (context.Handshake is null && !expectProxyHeader)
+        var imap = SpeaksImap(context);
+        if (context.Handshake is null && !expectProxyHeader && !imap)
         {
             session._state = State.Admitting;
             session.Admit();
@@ -123,6 +126,10 @@ public sealed partial class ProxySession : IReactorHandler
         {
             session._awaitingProxyHeader = expectProxyHeader;
             session.BeginHandshake();
+            if (imap && !expectProxyHeader)
+            {
+                session.BeginImap();
+            }
         }
     }
 
@@ -172,6 +179,13 @@ public sealed partial class ProxySession : IReactorHandler
 
     private void OnAdmission(Admission admission)
     {
+        if (_state == State.Closed)
+        {
+            // Ended while the ledger was deciding.
+            admission.Lease?.Release();
+            return;
+        }
+
         if (!admission.Admitted)
         {
             if (_state == State.Admitting && admission.RefusedBy == RefusedBy.Identity
@@ -181,6 +195,12 @@ public sealed partial class ProxySession : IReactorHandler
             }
 
             Refuse(admission);
+            return;
+        }
+
+        if (_imap is not null)
+        {
+            OnImapAdmitted(admission.Lease!);
             return;
         }
 
@@ -226,6 +246,7 @@ public sealed partial class ProxySession : IReactorHandler
 
         SendRefusal(admission);
         Libc.Close(_clientFd);
+        CloseBackendBeforeAdmission();
         ReturnHello();
         var scope = admission.RefusedBy switch
         {
@@ -251,6 +272,12 @@ public sealed partial class ProxySession : IReactorHandler
         _backendFd = backendFd;
         Record.Backend = backend;
         _reactor.Add(_backendFd, Libc.EPOLLIN | Libc.EPOLLOUT | Libc.EPOLLRDHUP | Libc.EPOLLET, _token, Backend);
+        if (_state == State.Imap)
+        {
+            OnImapConnecting(connected);
+            return;
+        }
+
         if (connected)
         {
             OnConnected();
@@ -327,6 +354,9 @@ public sealed partial class ProxySession : IReactorHandler
             case State.Relaying:
                 Pump();
                 break;
+            case State.Imap:
+                OnImapEvent(events, side);
+                break;
             case State.Connecting when side == Backend && (events & writable) != 0:
                 FinishConnect();
                 break;
@@ -356,6 +386,12 @@ public sealed partial class ProxySession : IReactorHandler
 
     void IReactorHandler.OnDeadline(long now)
     {
+        if (_state == State.Imap)
+        {
+            OnImapDeadline(now);
+            return;
+        }
+
         if (_state == State.Connecting && now >= _connectDeadline)
         {
             BackendUnavailable($"no answer within ConnectTimeout {_context.Settings.ConnectTimeout}");

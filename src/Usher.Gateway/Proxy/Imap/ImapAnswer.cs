@@ -1,0 +1,12 @@
+namespace Usher.Gateway.Proxy.Imap;
+
+/// <summary>The backend's answer to the held login.</summary>
+internal enum ImapAnswer
+{
+    /// <summary>Not seen yet.</summary>
+    None = 0,
+    /// <summary>Tagged OK: the client is logged in.</summary>
+    Ok,
+    /// <summary>Tagged NO or BAD (or anything but OK): the client is not logged in.</summary>
+    Failed,
+}

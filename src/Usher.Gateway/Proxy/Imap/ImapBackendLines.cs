@@ -1,0 +1,142 @@
+using System.Text;
+
+namespace Usher.Gateway.Proxy.Imap;
+
+/// <summary>The backend's lines before login, read as they pass to the client and never buffered: counts the tagged
+/// answers to the commands forwarded so far, drops the continuation requests (<c>+</c> lines) the gateway already
+/// answered in the backend's place, and finds the tagged answer to the held login. A line is classified by its
+/// first bytes (the tag, a space, a status word), so it may arrive in any number of pieces.</summary>
+internal sealed class ImapBackendLines
+{
+    private const int OkStatus = ('O' << 8) | 'K';
+    private const int MaxStatusLetters = 3;
+
+    private LineState _line;
+    private byte[]? _tag;
+    private int _matched;
+    private int _status;
+    private int _statusLetters;
+    private int _drop;
+
+    private enum LineState : byte
+    {
+        Start = 0,
+        Pass,
+        Drop,
+        Tag,
+        Status,
+    }
+
+    /// <summary>Commands forwarded whose tagged answer has not come yet.</summary>
+    public int Outstanding { get; private set; }
+
+    /// <summary>Whether the answer to a held login is awaited.</summary>
+    public bool Awaiting => _tag is not null;
+
+    /// <summary><paramref name="commands"/> more commands went to the backend.</summary>
+    public void Forwarded(int commands) => Outstanding += commands;
+
+    /// <summary>The held login with <paramref name="tag"/> went to the backend: drop the first
+    /// <paramref name="continuations"/> <c>+</c> lines and find its tagged answer.</summary>
+    public void Await(string tag, int continuations)
+    {
+        _tag = Encoding.ASCII.GetBytes(tag);
+        _drop = continuations;
+    }
+
+    /// <summary>Filters <paramref name="chunk"/> in place and returns how many bytes at its start go to the client.
+    /// When the answer to the held login is seen, <paramref name="answer"/> tells it; after an OK the rest of the
+    /// chunk is kept unread (it belongs to the logged-in session).</summary>
+    public int Filter(Span<byte> chunk, out ImapAnswer answer)
+    {
+        answer = ImapAnswer.None;
+        var kept = 0;
+        for (var i = 0; i < chunk.Length; i++)
+        {
+            var b = chunk[i];
+            switch (_line)
+            {
+                case LineState.Start when b == (byte)'+' && _drop > 0:
+                    _drop--;
+                    _line = LineState.Drop;
+                    continue;
+                case LineState.Drop:
+                    _line = b == (byte)'\n' ? LineState.Start : LineState.Drop;
+                    continue;
+                case LineState.Start:
+                    _line = Begin(b);
+                    break;
+                case LineState.Tag:
+                    _line = TagByte(b);
+                    break;
+                case LineState.Status when _statusLetters <= MaxStatusLetters && char.IsAsciiLetter((char)b):
+                    _status = (_status << 8) | (b & 0xDF);
+                    _statusLetters++;
+                    break;
+                case LineState.Status:
+                    answer = _statusLetters == 2 && _status == OkStatus ? ImapAnswer.Ok : ImapAnswer.Failed;
+                    _tag = null;
+                    _drop = 0;
+                    if (answer == ImapAnswer.Ok)
+                    {
+                        _line = LineState.Pass;
+                        chunk[i..].CopyTo(chunk[kept..]);
+                        return kept + chunk.Length - i;
+                    }
+
+                    _line = LineState.Pass;
+                    break;
+            }
+
+            chunk[kept++] = b;
+            if (b == (byte)'\n')
+            {
+                _line = LineState.Start;
+            }
+        }
+
+        return kept;
+    }
+
+    /// <summary>The first byte of a line that is not a dropped continuation request.</summary>
+    private LineState Begin(byte b)
+    {
+        if (b is (byte)'*' or (byte)'+' or (byte)'\r' or (byte)'\n')
+        {
+            return LineState.Pass;
+        }
+
+        // A tagged line: the answer to a forwarded command, in order, then the one to the held login.
+        if (Outstanding > 0)
+        {
+            Outstanding--;
+            return LineState.Pass;
+        }
+
+        if (_tag is null)
+        {
+            return LineState.Pass;
+        }
+
+        _matched = 0;
+        return TagByte(b);
+    }
+
+    private LineState TagByte(byte b)
+    {
+        if (_matched < _tag!.Length && b == _tag[_matched])
+        {
+            _matched++;
+            return LineState.Tag;
+        }
+
+        if (_matched == _tag.Length && b == (byte)' ')
+        {
+            _status = 0;
+            _statusLetters = 0;
+            return LineState.Status;
+        }
+
+        return LineState.Pass;
+    }
+}

@@ -1,0 +1,18 @@
+namespace Usher.Gateway.Proxy.Imap;
+
+/// <summary>Where an IMAP session is before its login is settled.</summary>
+internal enum ImapPhase
+{
+    /// <summary>The backend connect is under way; the client's bytes wait.</summary>
+    Connecting = 0,
+    /// <summary>The backend's greeting and answers are relayed; the client's commands are read and the pre-login
+    /// ones forwarded.</summary>
+    Reading,
+    /// <summary>A LOGIN / AUTHENTICATE (or STARTTLS) is complete and held while the ledger decides.</summary>
+    Admitting,
+    /// <summary>Admitted: the held login goes to the backend (once it has answered everything before it), and
+    /// nothing more from the client until the backend answers it.</summary>
+    Held,
+    /// <summary>Settled: the session is relayed as any other.</summary>
+    Relaying,
+}
