@@ -2,7 +2,7 @@
 # Runs every test of Usher on a fresh Debian machine (root, .NET SDK 10):
 #   1. installs the real peers the tests talk to, when missing (apt-get);
 #   2. runs `dotnet test` on the whole solution (fixtures start and stop their own servers:
-#      PostgreSQL, network namespaces, ...);
+#      PostgreSQL, Dovecot, network namespaces, ...);
 #   3. removes anything a crashed test left behind, and prints the totals alone on the last line:
 #      "N passed, N failed, N skipped". Exits non-zero on any failure.
 set -uo pipefail
@@ -20,6 +20,7 @@ install_peers() {
   command -v python3 >/dev/null || need+=(python3)
   command -v runuser >/dev/null || need+=(util-linux)
   command -v curl >/dev/null || need+=(curl)
+  [ -x /usr/lib/dovecot/imap-login ] || need+=(dovecot-imapd)
   if [ ${#need[@]} -gt 0 ]; then
     log "installing: ${need[*]}"
     if [ "$(id -u)" -ne 0 ]; then echo "test.sh: installing ${need[*]} needs root" >&2; return 1; fi

@@ -1,0 +1,103 @@
+using Usher.Diagnostics;
+using Usher.Testing;
+
+namespace Usher.EndToEnd.Tests.Imap;
+
+/// <summary>The per-login limit in front of a real Dovecot: counted by the LOGIN's user (and address, with
+/// ImapLogin+SourceIp), refused with a tagged NO [UNAVAILABLE] in IMAP.</summary>
+[Collection(DovecotCollection.Name)]
+public sealed class ImapLoginLimitTests(DovecotServer dovecot)
+{
+    [Fact]
+    public async Task The_third_login_of_alice_gets_NO_UNAVAILABLE_and_is_closed_while_bob_is_unaffected()
+    {
+        await using var gateway = ImapGateway.Start(dovecot, limit: 2);
+        var first = await ImapGateway.LoginAsync(gateway, dovecot, "alice");
+        var second = await ImapGateway.LoginAsync(gateway, dovecot, "alice");
+        Assert.Equal(2, gateway.SessionsOf("alice"));
+
+        await using (var third = await ImapClient.ConnectAsync(gateway.EndPoint))
+        {
+            var answer = await third.CommandAsync("A3", $"LOGIN alice {dovecot.PasswordOf("alice")}");
+            Assert.Equal("A3 NO [UNAVAILABLE] Too many sessions for this user, try again later", answer[^1]);
+            var rest = await third.ReadToCloseAsync();
+            Assert.Equal(["* BYE [UNAVAILABLE] Too many sessions for this user, try again later"], rest);
+        }
+
+        var refusal = await gateway.Logs.WaitForAsync(UsherEvents.SessionLimitExceeded, EndToEnd.Soon);
+        Assert.Equal("alice", refusal["Identity"]);
+        Assert.Equal(2, refusal["Limit"]);
+        Assert.Equal("ImapLogin", refusal["IdentityKind"]);
+        Assert.Equal(2, gateway.SessionsOf("alice"));
+
+        // bob has a count of his own.
+        var bob = await ImapGateway.LoginAsync(gateway, dovecot, "bob");
+        Assert.Equal(1, gateway.SessionsOf("bob"));
+
+        // Admitted sessions are relayed as usual.
+        var select = await first.CommandAsync("S1", "SELECT INBOX");
+        Assert.StartsWith("S1 OK", select[^1], StringComparison.Ordinal);
+
+        // One of alice's sessions ends: she gets in again.
+        await ImapGateway.LogoutAsync(first);
+        await ImapGateway.WaitForSessionsAsync(gateway, "alice", 1);
+        var again = await ImapGateway.LoginAsync(gateway, dovecot, "alice");
+        Assert.Equal(2, gateway.SessionsOf("alice"));
+
+        foreach (var client in new[] { second, bob, again })
+        {
+            await ImapGateway.LogoutAsync(client);
+        }
+
+        await ImapGateway.AssertCleanAsync(gateway, dovecot);
+    }
+
+    [Fact]
+    public async Task ImapLogin_plus_SourceIp_counts_one_login_from_two_addresses_apart()
+    {
+        await using var gateway = ImapGateway.Start(dovecot, limit: 1, withSourceIp: true);
+        var fromTwo = await ImapGateway.LoginAsync(gateway, dovecot, "alice", from: "127.0.0.2");
+        var fromThree = await ImapGateway.LoginAsync(gateway, dovecot, "alice", from: "127.0.0.3");
+        Assert.Equal(1, gateway.SessionsOf("alice@127.0.0.2"));
+        Assert.Equal(1, gateway.SessionsOf("alice@127.0.0.3"));
+
+        await using (var again = await ImapClient.ConnectAsync(gateway.EndPoint, from: "127.0.0.2"))
+        {
+            var answer = await again.CommandAsync("A2", $"LOGIN alice {dovecot.PasswordOf("alice")}");
+            Assert.StartsWith("A2 NO [UNAVAILABLE]", answer[^1], StringComparison.Ordinal);
+            await again.ReadToCloseAsync();
+        }
+
+        var refusal = await gateway.Logs.WaitForAsync(UsherEvents.SessionLimitExceeded, EndToEnd.Soon);
+        Assert.Equal("alice@127.0.0.2", refusal["Identity"]);
+        Assert.Equal("ImapLogin+SourceIp", refusal["IdentityKind"]);
+        Assert.Equal(1, gateway.SessionsOf("alice@127.0.0.3"));
+
+        await ImapGateway.LogoutAsync(fromTwo);
+        await ImapGateway.LogoutAsync(fromThree);
+        await ImapGateway.AssertCleanAsync(gateway, dovecot);
+    }
+
+    [Fact]
+    public async Task Curl_lists_the_mailbox_through_Usher_and_is_denied_at_the_limit()
+    {
+        await using var gateway = ImapGateway.Start(dovecot, limit: 1);
+        var url = $"imap://127.0.0.1:{gateway.EndPoint.Port}/";
+        var credentials = $"carol:{dovecot.PasswordOf("carol")}";
+        string[] curl = ["-s", "-S", "--max-time", "30", url, "-u", credentials];
+
+        var listed = await RunningProcess.RunAsync(Tools.Find("curl"), curl, TimeSpan.FromSeconds(60));
+        Assert.True(listed.ExitCode == 0, listed.ToString());
+        Assert.Contains("INBOX", listed.Output, StringComparison.Ordinal);
+        await ImapGateway.WaitForSessionsAsync(gateway, "carol", 0);
+
+        var held = await ImapGateway.LoginAsync(gateway, dovecot, "carol");
+        var denied = await RunningProcess.RunAsync(Tools.Find("curl"), curl, TimeSpan.FromSeconds(60));
+        Assert.True(denied.ExitCode == 67, $"curl should report the login denied (67): {denied}");
+        var refusal = await gateway.Logs.WaitForAsync(UsherEvents.SessionLimitExceeded, EndToEnd.Soon);
+        Assert.Equal("carol", refusal["Identity"]);
+
+        await ImapGateway.LogoutAsync(held);
+        await ImapGateway.AssertCleanAsync(gateway, dovecot);
+    }
+}
