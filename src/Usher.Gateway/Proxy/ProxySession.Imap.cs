@@ -332,6 +332,12 @@ public sealed partial class ProxySession
             {
                 Record.AddBytes(fromClient: false, (int)read, Environment.TickCount64);
                 var kept = imap.Lines.Filter(chunk[..(int)read], out var answer);
+                if (answer == ImapAnswer.Failed && imap.Phase == ImapPhase.Held)
+                {
+                    // Released before the client reads the NO, so that it may try again at once.
+                    OnImapLoginFailed(imap);
+                }
+
                 if (!ImapToClient(chunk[..kept]))
                 {
                     return false;
@@ -341,11 +347,6 @@ public sealed partial class ProxySession
                 {
                     OnImapLoggedIn(imap);
                     return false;
-                }
-
-                if (answer == ImapAnswer.Failed && imap.Phase == ImapPhase.Held)
-                {
-                    OnImapLoginFailed(imap);
                 }
 
                 continue;

@@ -26,6 +26,9 @@ public sealed class DovecotServer : IAsyncLifetime
     /// <summary>Where the server listens.</summary>
     public IPEndPoint EndPoint { get; private set; } = new(IPAddress.Loopback, 0);
 
+    /// <summary>Where the server listens for connections that start with a PROXY header (from 127.0.0.0/8).</summary>
+    public IPEndPoint ProxiedEndPoint { get; private set; } = new(IPAddress.Loopback, 0);
+
     /// <summary>The password of <paramref name="user"/>.</summary>
     public string PasswordOf(string user) => _passwords[user];
 
@@ -69,12 +72,14 @@ public sealed class DovecotServer : IAsyncLifetime
         for (var attempt = 1; ; attempt++)
         {
             var port = FreePort();
+            var proxied = FreePort();
             var config = Path.Combine(_directory, "dovecot.conf");
-            await File.WriteAllTextAsync(config, Configuration(_directory, port));
+            await File.WriteAllTextAsync(config, Configuration(_directory, port, proxied));
             _process = RunningProcess.Start(dovecot, ["-F", "-c", config]);
             if (await WaitForGreetingAsync(port))
             {
                 EndPoint = new IPEndPoint(IPAddress.Loopback, port);
+                ProxiedEndPoint = new IPEndPoint(IPAddress.Loopback, proxied);
                 return;
             }
 
@@ -104,7 +109,7 @@ public sealed class DovecotServer : IAsyncLifetime
         return File.Exists(path) ? File.ReadAllText(path) : "(no Dovecot log)";
     }
 
-    private static string Configuration(string directory, int port) => $$"""
+    private static string Configuration(string directory, int port, int proxied) => $$"""
         protocols = imap
         listen = 127.0.0.1
         base_dir = {{directory}}/run
@@ -120,6 +125,7 @@ public sealed class DovecotServer : IAsyncLifetime
         mail_uid = nobody
         mail_gid = nogroup
         mail_location = maildir:{{directory}}/mail/%u
+        haproxy_trusted_networks = 127.0.0.0/8
         passdb {
           driver = passwd-file
           args = scheme=PLAIN {{directory}}/users
@@ -132,6 +138,11 @@ public sealed class DovecotServer : IAsyncLifetime
           inet_listener imap {
             address = 127.0.0.1
             port = {{port}}
+          }
+          inet_listener imap_proxied {
+            address = 127.0.0.1
+            port = {{proxied}}
+            haproxy = yes
           }
           inet_listener imaps {
             port = 0

@@ -13,16 +13,20 @@ internal static class ImapGateway
 {
     /// <summary>Starts a gateway whose listener counts <c>ImapLogin</c> (or <c>ImapLogin+SourceIp</c>) with
     /// <paramref name="limit"/> sessions per identity.</summary>
-    public static TestGateway Start(DovecotServer dovecot, int limit, bool withSourceIp = false, TimeSpan? handshakeTimeout = null) =>
+    public static TestGateway Start(DovecotServer dovecot, int limit, bool withSourceIp = false, TimeSpan? handshakeTimeout = null,
+        OnLimitPolicy onLimit = OnLimitPolicy.Reject, bool sendProxy = false) =>
         TestGateway.Start(new ListenerSettings
         {
             Name = "imap",
             Listen = new IPEndPoint(IPAddress.Loopback, 0),
             BackendHost = dovecot.EndPoint.Address.ToString(),
-            BackendPort = dovecot.EndPoint.Port,
+            BackendPort = sendProxy ? dovecot.ProxiedEndPoint.Port : dovecot.EndPoint.Port,
+            SendProxy = sendProxy,
             Identity = IdentityKind.ImapLogin,
             IdentityWithSourceIp = withSourceIp,
             MaxSessionsPerIdentity = limit,
+            OnLimit = onLimit,
+            ReclaimWait = TimeSpan.FromSeconds(10),
             Keepalive = EndToEnd.FastKeepalive,
             UserTimeout = EndToEnd.FastKeepalive.Budget,
             ConnectTimeout = TimeSpan.FromSeconds(5),

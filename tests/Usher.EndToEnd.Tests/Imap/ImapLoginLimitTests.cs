@@ -1,4 +1,6 @@
+using Usher.Configuration;
 using Usher.Diagnostics;
+using Usher.Sessions;
 using Usher.Testing;
 
 namespace Usher.EndToEnd.Tests.Imap;
@@ -75,6 +77,41 @@ public sealed class ImapLoginLimitTests(DovecotServer dovecot)
 
         await ImapGateway.LogoutAsync(fromTwo);
         await ImapGateway.LogoutAsync(fromThree);
+        await ImapGateway.AssertCleanAsync(gateway, dovecot);
+    }
+
+    [Fact]
+    public async Task With_OnLimit_Takeover_a_new_login_of_alice_replaces_her_oldest_session()
+    {
+        await using var gateway = ImapGateway.Start(dovecot, limit: 1, onLimit: OnLimitPolicy.Takeover);
+        await using var oldest = await ImapGateway.LoginAsync(gateway, dovecot, "alice");
+
+        var newest = await ImapGateway.LoginAsync(gateway, dovecot, "alice");
+
+        Assert.Empty(await oldest.ReadToCloseAsync());
+        var reclaimed = await gateway.Logs.WaitForAsync(UsherEvents.SessionReclaimed, EndToEnd.Soon);
+        Assert.Equal(CloseReason.TakenOver, reclaimed["CloseReason"]);
+        Assert.Equal(1, gateway.SessionsOf("alice"));
+        Assert.StartsWith("S1 OK", (await newest.CommandAsync("S1", "SELECT INBOX"))[^1], StringComparison.Ordinal);
+        await ImapGateway.LogoutAsync(newest);
+        await ImapGateway.AssertCleanAsync(gateway, dovecot);
+    }
+
+    [Fact]
+    public async Task With_SendProxy_Dovecot_sees_the_clients_own_address()
+    {
+        await using var gateway = ImapGateway.Start(dovecot, limit: 2, sendProxy: true);
+
+        var client = await ImapGateway.LoginAsync(gateway, dovecot, "carol", from: "127.0.0.5");
+
+        await ImapGateway.LogoutAsync(client);
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (!dovecot.ServerLog().Contains("Login: user=<carol>, method=PLAIN, rip=127.0.0.5,", StringComparison.Ordinal))
+        {
+            Assert.True(waited.Elapsed < EndToEnd.Soon, dovecot.ServerLog());
+            await Task.Delay(100);
+        }
+
         await ImapGateway.AssertCleanAsync(gateway, dovecot);
     }
 
