@@ -19,7 +19,7 @@ namespace Usher.Gateway.Proxy;
 /// then forwarded once the backend has answered everything before it, and nothing more from the client is until the
 /// backend answers it. OK: the plain relay. NO / BAD: the lease is released and the client's next commands are read
 /// afresh. STARTTLS: counted by source address, then relayed. HandshakeTimeout bounds it all, from the connect to
-/// the backend's OK.</summary>
+/// the backend's OK, but for the time the ledger (or a reclaim) takes to admit.</summary>
 public sealed partial class ProxySession
 {
     /// <summary>What pre-login backend output is read in (a greeting, a few answers).</summary>
@@ -227,8 +227,9 @@ public sealed partial class ProxySession
             return;
         }
 
-        // The wait for admission (and a reclaim) has bounds of its own; HandshakeTimeout resumes after it.
+        // The wait for admission (and a reclaim) has bounds of its own: HandshakeTimeout stops for it.
         _reactor.RemoveDeadline(this);
+        imap.AdmittingSince = Environment.TickCount64;
         _state = State.Admitting;
         Admit();
     }
@@ -251,6 +252,7 @@ public sealed partial class ProxySession
         imap.Lease = lease;
         imap.Phase = ImapPhase.Held;
         _state = State.Imap;
+        _handshakeDeadline += Environment.TickCount64 - imap.AdmittingSince;
         _reactor.AddDeadline(this, _handshakeDeadline);
         DriveImap();
     }

@@ -34,6 +34,9 @@ internal sealed class ImapFlow
     /// <summary>Whether the held command was let through to the backend.</summary>
     public bool HeldSent { get; private set; }
 
+    /// <summary>When the held command was given to the ledger (<see cref="Environment.TickCount64"/>).</summary>
+    public long AdmittingSince { get; set; }
+
     /// <summary>The lease taken for the held login, until the backend accepts it (then it is the session's).</summary>
     public Lease? Lease { get; set; }
 
