@@ -3,9 +3,9 @@ using Usher.Diagnostics;
 
 namespace Usher.EndToEnd.Tests.Imap;
 
-/// <summary>HandshakeTimeout bounds the time before login.</summary>
+/// <summary>HandshakeTimeout bounds the time before login, and 16 KB what the client may send before it.</summary>
 [Collection(DovecotCollection.Name)]
-public sealed class ImapHandshakeTimeoutTests(DovecotServer dovecot)
+public sealed class ImapHandshakeBoundsTests(DovecotServer dovecot)
 {
     [Fact]
     public async Task A_client_that_says_nothing_after_the_greeting_is_closed_at_HandshakeTimeout_with_event_9650()
@@ -36,6 +36,20 @@ public sealed class ImapHandshakeTimeoutTests(DovecotServer dovecot)
 
         Assert.Empty(await client.ReadToCloseAsync(timeout + EndToEnd.Soon));
         await gateway.Logs.WaitForAsync(UsherEvents.HandshakeRejected, EndToEnd.Soon);
+        await ImapGateway.AssertCleanAsync(gateway, dovecot);
+    }
+
+    [Fact]
+    public async Task More_than_16_KB_before_login_closes_the_connection_with_event_9650()
+    {
+        await using var gateway = ImapGateway.Start(dovecot, limit: 2);
+        await using var client = await ImapClient.ConnectAsync(gateway.EndPoint);
+
+        await client.SendAsync(string.Concat(Enumerable.Repeat("N NOOP\r\n", 2400)));
+
+        await client.ReadToCloseAsync();
+        var rejected = await gateway.Logs.WaitForAsync(UsherEvents.HandshakeRejected, EndToEnd.Soon);
+        Assert.Contains("16 KB", (string)rejected["Problem"]!, StringComparison.Ordinal);
         await ImapGateway.AssertCleanAsync(gateway, dovecot);
     }
 }
