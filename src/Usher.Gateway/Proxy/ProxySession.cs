@@ -99,6 +99,9 @@ public sealed partial class ProxySession
         finally
         {
             CloseSockets(deadSide: null);
+
+            // A close during the backend connect ran before the socket existed: close the connection it completed.
+            _backend?.Dispose();
             if (_lease is not null)
             {
                 _lease.Release();

@@ -18,7 +18,7 @@ public sealed class BackendSlowToAcceptTests
         using var backend = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         backend.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         backend.Listen(1);
-        var fillers = await FillAcceptQueueAsync((IPEndPoint)backend.LocalEndPoint!);
+        var fillers = await AcceptQueue.FillAsync((IPEndPoint)backend.LocalEndPoint!);
         try
         {
             await using var gateway = TestGateway.Start(TestGateway.Listener((IPEndPoint)backend.LocalEndPoint!)
@@ -40,29 +40,6 @@ public sealed class BackendSlowToAcceptTests
         finally
         {
             fillers.ForEach(f => f.Dispose());
-        }
-    }
-
-    /// <summary>Connects until a connect hangs: the listener's accept queue is then full and the kernel drops new
-    /// SYNs, so a connect neither succeeds nor is refused.</summary>
-    private static async Task<List<Socket>> FillAcceptQueueAsync(IPEndPoint endPoint)
-    {
-        var fillers = new List<Socket>();
-        while (true)
-        {
-            Assert.True(fillers.Count < 64, "the accept queue did not fill");
-            var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
-            try
-            {
-                await s.ConnectAsync(endPoint, cts.Token);
-                fillers.Add(s);
-            }
-            catch (OperationCanceledException)
-            {
-                s.Dispose();
-                return fillers;
-            }
         }
     }
 }
