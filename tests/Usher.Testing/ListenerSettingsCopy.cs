@@ -36,7 +36,8 @@ public static class ListenerSettingsCopy
             OnLimit = s.OnLimit,
             ReclaimWait = s.ReclaimWait,
             Keepalive = keepalive ?? s.Keepalive,
-            UserTimeout = userTimeout ?? s.UserTimeout,
+            // As in configuration: a new keepalive without its own user timeout brings its budget.
+            UserTimeout = userTimeout ?? (keepalive is null ? s.UserTimeout : keepalive.Budget),
             IdleTimeout = idleTimeout ?? s.IdleTimeout,
             HandshakeTimeout = s.HandshakeTimeout,
             ConnectTimeout = connectTimeout ?? s.ConnectTimeout,
