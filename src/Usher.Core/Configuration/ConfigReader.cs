@@ -347,7 +347,15 @@ public sealed partial class ConfigReader
         return merged.ToFrozenDictionary(StringComparer.Ordinal);
     }
 
-    private void Error(string key, string problem, string fix) => _errors.Add(new ConfigError(_source, key, problem, fix));
+    /// <summary>Records a problem once: a mistake in <c>Defaults</c> is met again by every listener inheriting it.</summary>
+    private void Error(string key, string problem, string fix)
+    {
+        var error = new ConfigError(_source, key, problem, fix);
+        if (!_errors.Contains(error))
+        {
+            _errors.Add(error);
+        }
+    }
 
     /// <summary>The listener's own section first, then <c>Defaults</c>: a key is taken from the first that has it.</summary>
     private readonly struct Layered(IConfigurationSection own, IConfigurationSection defaults)

@@ -214,6 +214,17 @@ public sealed partial class ProxySession : IReactorHandler
         var wasWaiting = _state == State.Waiting;
         _state = State.Closed;
         Record.TrySetCloseReason(CloseReason.Refused);
+        var scope = admission.RefusedBy switch
+        {
+            RefusedBy.Listener => "listener",
+            RefusedBy.Global => "global",
+            _ => "identity",
+        };
+
+        // Counted and logged before the client sees its connection close.
+        _context.Metrics.Refused(_context.Settings.Name, scope);
+        _context.Refusals.Refused(new Refusal(_context.Settings.Name, Record.Identity.Value, _context.IdentityKindName,
+            admission.Count, admission.Limit, scope, _context.PolicyName, Record.Client));
         if (wasWaiting)
         {
             _reactor.RemoveDeadline(this);
@@ -227,15 +238,6 @@ public sealed partial class ProxySession : IReactorHandler
         SendRefusal(admission);
         Libc.Close(_clientFd);
         ReturnHello();
-        var scope = admission.RefusedBy switch
-        {
-            RefusedBy.Listener => "listener",
-            RefusedBy.Global => "global",
-            _ => "identity",
-        };
-        _context.Metrics.Refused(_context.Settings.Name, scope);
-        _context.Refusals.Refused(new Refusal(_context.Settings.Name, Record.Identity.Value, _context.IdentityKindName,
-            admission.Count, admission.Limit, scope, _context.PolicyName, Record.Client));
         _completion?.TrySetResult();
     }
 
