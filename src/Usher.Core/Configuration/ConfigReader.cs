@@ -132,12 +132,7 @@ public sealed partial class ConfigReader
                 "list the proxies allowed to send PROXY headers, e.g. \"TrustedProxies\": [\"10.0.0.0/24\"]");
         }
 
-        var connectRate = layered.Pick("ConnectRate");
-        if (connectRate.GetSection("ConnectRate").Exists())
-        {
-            Error(connectRate.GetSection("ConnectRate").Path, "ConnectRate is not available in this version",
-                "remove the key");
-        }
+        var connectRate = ReadConnectRate(layered);
 
         if (listen is null || backend is null)
         {
@@ -167,6 +162,7 @@ public sealed partial class ConfigReader
             UserTimeout = userTimeout ?? keepalive.Budget,
             IdleTimeout = idleTimeout,
             HandshakeTimeout = handshake,
+            ConnectRate = connectRate,
             ConnectTimeout = connect,
         };
     }
@@ -286,6 +282,28 @@ public sealed partial class ConfigReader
         }
 
         return list;
+    }
+
+    private ConnectRateSettings? ReadConnectRate(Layered layered)
+    {
+        var owner = layered.Pick("ConnectRate");
+        var section = owner.GetSection("ConnectRate");
+        if (!section.Exists())
+        {
+            return null;
+        }
+
+        CheckKnownKeys(section, ["PerIp", "Window"]);
+        var perIp = PositiveInt(section, "PerIp");
+        var window = Duration(section, "Window") ?? TimeSpan.FromSeconds(1);
+        if (perIp is null)
+        {
+            Error(section.GetSection("PerIp").Path, "the key is missing",
+                "write how many new connections one address may open per Window, e.g. \"PerIp\": 50");
+            return null;
+        }
+
+        return new ConnectRateSettings(perIp.Value, window);
     }
 
     private bool ReadSendProxy(Layered layered)

@@ -90,6 +90,9 @@ public sealed class ListenerSettings
     /// <summary>The longest a client may take to present its handshake.</summary>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>New connections one client address may open per window (a token bucket); <c>null</c> for no limit.</summary>
+    public ConnectRateSettings? ConnectRate { get; init; }
+
     /// <summary>The longest a backend may take to accept a connection.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
 

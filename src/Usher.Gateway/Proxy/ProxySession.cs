@@ -104,6 +104,14 @@ public sealed partial class ProxySession : IReactorHandler
     /// <summary>Starts a session for an accepted client socket; runs on the reactor thread.</summary>
     internal static void Start(ListenerContext context, Reactor reactor, int clientFd, IPEndPoint client)
     {
+        if (context.ConnectRate is { } rate && context.Settings.TrustedProxies.Count == 0
+            && !rate.TryAcquire(client.Address, Environment.TickCount64))
+        {
+            context.Metrics.RateLimited(context.Settings.Name);
+            Libc.Close(clientFd);
+            return;
+        }
+
         var identity = new SessionIdentity(IdentityKind.SourceIp, client.Address.ToString());
         var record = new SessionRecord(context.Registry.NextId(), context.Settings.Name, identity, client,
             context.Time.GetUtcNow(), Environment.TickCount64);
