@@ -128,6 +128,7 @@ cat > "$WORK/usher.json" <<JSON
 {
   "Usher": {
     "ShutdownGrace": "00:00:01",
+    "Workers": ${USHER_WORKERS:-1},
     "Defaults": { "Keepalive": { "Idle": "00:05:00", "Interval": "00:00:30", "Count": 3 } },
     "Listeners": [
       { "Name": "http", "Listen": "127.0.0.1:$US_HTTP", "Backend": "127.0.0.1:$HTTP_BACKEND", "MaxSessionsPerIdentity": 100000 },

@@ -92,6 +92,9 @@ public sealed class UsherGateway : IAsyncDisposable
                     IdentityKindName = settings.IdentityText,
                     PolicyName = settings.OnLimit.ToString(),
                     Handshake = Handshakes.Protocols.For(settings),
+                    ConnectRate = settings.ConnectRate is { } rate
+                        ? new ConnectRateLimiter(rate, settings.Name, _logger, _settings.RefusalLogInterval)
+                        : null,
                 };
                 _listeners.Add(new GatewayListener(context, _reactors));
             }
@@ -170,6 +173,10 @@ public sealed class UsherGateway : IAsyncDisposable
             }
 
             _refusals.Flush();
+            foreach (var listener in _listeners)
+            {
+                listener.Context.ConnectRate?.Sweep(now);
+            }
         }
         catch (Exception e)
         {

@@ -132,12 +132,7 @@ public sealed partial class ConfigReader
                 "list the proxies allowed to send PROXY headers, e.g. \"TrustedProxies\": [\"10.0.0.0/24\"]");
         }
 
-        var connectRate = layered.Pick("ConnectRate");
-        if (connectRate.GetSection("ConnectRate").Exists())
-        {
-            Error(connectRate.GetSection("ConnectRate").Path, "ConnectRate is not available in this version",
-                "remove the key");
-        }
+        var connectRate = ReadConnectRate(layered);
 
         if (listen is null || backend is null)
         {
@@ -167,6 +162,7 @@ public sealed partial class ConfigReader
             UserTimeout = userTimeout ?? keepalive.Budget,
             IdleTimeout = idleTimeout,
             HandshakeTimeout = handshake,
+            ConnectRate = connectRate,
             ConnectTimeout = connect,
         };
     }
@@ -288,6 +284,28 @@ public sealed partial class ConfigReader
         return list;
     }
 
+    private ConnectRateSettings? ReadConnectRate(Layered layered)
+    {
+        var owner = layered.Pick("ConnectRate");
+        var section = owner.GetSection("ConnectRate");
+        if (!section.Exists())
+        {
+            return null;
+        }
+
+        CheckKnownKeys(section, ["PerIp", "Window"]);
+        var perIp = PositiveInt(section, "PerIp");
+        var window = Duration(section, "Window") ?? TimeSpan.FromSeconds(1);
+        if (perIp is null)
+        {
+            Error(section.GetSection("PerIp").Path, "the key is missing",
+                "write how many new connections one address may open per Window, e.g. \"PerIp\": 50");
+            return null;
+        }
+
+        return new ConnectRateSettings(perIp.Value, window);
+    }
+
     private bool ReadSendProxy(Layered layered)
     {
         var owner = layered.Pick("SendProxy");
@@ -347,7 +365,15 @@ public sealed partial class ConfigReader
         return merged.ToFrozenDictionary(StringComparer.Ordinal);
     }
 
-    private void Error(string key, string problem, string fix) => _errors.Add(new ConfigError(_source, key, problem, fix));
+    /// <summary>Records a problem once: a mistake in <c>Defaults</c> is met again by every listener inheriting it.</summary>
+    private void Error(string key, string problem, string fix)
+    {
+        var error = new ConfigError(_source, key, problem, fix);
+        if (!_errors.Contains(error))
+        {
+            _errors.Add(error);
+        }
+    }
 
     /// <summary>The listener's own section first, then <c>Defaults</c>: a key is taken from the first that has it.</summary>
     private readonly struct Layered(IConfigurationSection own, IConfigurationSection defaults)

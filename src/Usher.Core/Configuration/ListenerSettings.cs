@@ -11,6 +11,8 @@ public sealed class ListenerSettings
     /// <summary>Built-in default of <see cref="MaxSessionsPerIdentity"/>, the 32 sessions of the Exchange story.</summary>
     public const int DefaultMaxSessionsPerIdentity = 32;
 
+    private readonly TimeSpan? _userTimeout;
+
     /// <summary>The listener's name, used in logs, metrics and the admin API.</summary>
     public required string Name { get; init; }
 
@@ -76,13 +78,20 @@ public sealed class ListenerSettings
 
     /// <summary>TCP_USER_TIMEOUT on both sockets; <see cref="TimeSpan.Zero"/> leaves the kernel default.</summary>
     /// <remarks>Defaults to Idle + Interval × Count of <see cref="Keepalive"/>.</remarks>
-    public TimeSpan UserTimeout { get; init; }
+    public TimeSpan UserTimeout
+    {
+        get => _userTimeout ?? Keepalive.Budget;
+        init => _userTimeout = value;
+    }
 
     /// <summary>Close a session after this long without data in either direction; <c>null</c> for never.</summary>
     public TimeSpan? IdleTimeout { get; init; }
 
     /// <summary>The longest a client may take to present its handshake.</summary>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>New connections one client address may open per window (a token bucket); <c>null</c> for no limit.</summary>
+    public ConnectRateSettings? ConnectRate { get; init; }
 
     /// <summary>The longest a backend may take to accept a connection.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);

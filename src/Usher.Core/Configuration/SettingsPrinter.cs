@@ -104,6 +104,17 @@ public static class SettingsPrinter
 
         w.WriteString("HandshakeTimeout", l.HandshakeTimeout.ToString());
         w.WriteString("ConnectTimeout", l.ConnectTimeout.ToString());
+        if (l.ConnectRate is { } rate)
+        {
+            w.WriteStartObject("ConnectRate");
+            w.WriteNumber("PerIp", rate.PerIp);
+            w.WriteString("Window", rate.Window.ToString());
+            w.WriteEndObject();
+        }
+        else
+        {
+            w.WriteNull("ConnectRate");
+        }
         w.WriteEndObject();
     }
 }

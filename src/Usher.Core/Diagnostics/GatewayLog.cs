@@ -71,4 +71,9 @@ public static partial class GatewayLog
     [LoggerMessage(EventId = UsherEvents.HandshakeRejected, EventName = "HandshakeRejected", Level = LogLevel.Warning,
         Message = "Handshake from {Client} on listener \"{Listener}\" rejected: {Problem}")]
     public static partial void HandshakeRejected(this ILogger logger, EndPoint client, string listener, string problem);
+
+    /// <summary>Event 9651.</summary>
+    [LoggerMessage(EventId = UsherEvents.ConnectRateExceeded, EventName = "ConnectRateExceeded", Level = LogLevel.Warning,
+        Message = "{Address} on listener \"{Listener}\" opened connections faster than {PerIp} per {WindowSeconds} s; {Refused} refused since the last report")]
+    public static partial void ConnectRateExceeded(this ILogger logger, string address, string listener, int perIp, double windowSeconds, long refused);
 }

@@ -16,6 +16,7 @@ public sealed class GatewayMetrics : IDisposable
     private readonly Counter<long> _closed;
     private readonly Counter<long> _bytes;
     private readonly Counter<long> _backendFailures;
+    private readonly Counter<long> _rateLimited;
 
     /// <summary>Creates the instruments.</summary>
     public GatewayMetrics(IMeterFactory? factory = null)
@@ -26,6 +27,7 @@ public sealed class GatewayMetrics : IDisposable
         _closed = _meter.CreateCounter<long>("usher.sessions.closed", "{session}", "Sessions closed, by reason.");
         _bytes = _meter.CreateCounter<long>("usher.bytes", "By", "Bytes relayed, by direction.");
         _backendFailures = _meter.CreateCounter<long>("usher.backend.failures", "{connection}", "Backend connections that failed.");
+        _rateLimited = _meter.CreateCounter<long>("usher.connections.rate_limited", "{connection}", "Connections refused by ConnectRate.");
     }
 
     /// <summary>The meter, for tests and exporters.</summary>
@@ -53,6 +55,8 @@ public sealed class GatewayMetrics : IDisposable
             _bytes.Add(fromBackend, new KeyValuePair<string, object?>("listener", listener), new KeyValuePair<string, object?>("direction", "from_backend"));
         }
     }
+
+    internal void RateLimited(string listener) => _rateLimited.Add(1, new KeyValuePair<string, object?>("listener", listener));
 
     internal void BackendFailed(string listener) => _backendFailures.Add(1, new KeyValuePair<string, object?>("listener", listener));
 

@@ -34,7 +34,7 @@ internal sealed unsafe class ListenSocket : IReactorHandler
             Libc.SOCK_STREAM | Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC, 0);
         if (fd < 0)
         {
-            throw new SocketException(Libc.Errno);
+            throw Errors.Exception(Libc.Errno);
         }
 
         try
@@ -48,14 +48,14 @@ internal sealed unsafe class ListenSocket : IReactorHandler
 
             if (SocketTuning.Apply(fd, settings.Keepalive, settings.UserTimeout) is var error and not 0)
             {
-                throw new SocketException(error);
+                throw Errors.Exception(error);
             }
 
             var addr = stackalloc byte[SockAddr.MaxSize];
             var length = SockAddr.Write(endpoint, new Span<byte>(addr, SockAddr.MaxSize));
             if (Libc.Bind(fd, addr, length) != 0 || Libc.Listen(fd, 4096) != 0)
             {
-                throw new SocketException(Libc.Errno);
+                throw Errors.Exception(Libc.Errno);
             }
 
             return new ListenSocket(context, reactor, fd);

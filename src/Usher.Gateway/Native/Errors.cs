@@ -5,8 +5,35 @@ namespace Usher.Gateway.Native;
 /// <summary>errno helpers.</summary>
 internal static unsafe class Errors
 {
-    /// <summary>A short description of an errno, e.g. "ConnectionRefused (111)".</summary>
-    public static string Describe(int errno) => $"{new SocketException(errno).SocketErrorCode} ({errno})";
+    /// <summary>A short description of an errno, e.g. "ConnectionRefused".</summary>
+    public static string Describe(int errno) => ToSocketError(errno) is var e and not SocketError.SocketError
+        ? e.ToString()
+        : $"errno {errno} ({System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)})";
+
+    /// <summary>A <see cref="SocketException"/> for an errno, with the system's message.</summary>
+    public static SocketException Exception(int errno) =>
+        new((int)ToSocketError(errno), System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno));
+
+    /// <summary>The .NET name of a Linux errno met by sockets.</summary>
+    public static SocketError ToSocketError(int errno) => errno switch
+    {
+        Libc.ECONNREFUSED => SocketError.ConnectionRefused,
+        Libc.ETIMEDOUT => SocketError.TimedOut,
+        Libc.EHOSTUNREACH => SocketError.HostUnreachable,
+        Libc.ENETUNREACH => SocketError.NetworkUnreachable,
+        Libc.EHOSTDOWN => SocketError.HostDown,
+        Libc.ENETDOWN => SocketError.NetworkDown,
+        Libc.ECONNRESET => SocketError.ConnectionReset,
+        Libc.ECONNABORTED => SocketError.ConnectionAborted,
+        Libc.EPIPE => SocketError.Shutdown,
+        Libc.EMFILE or Libc.ENFILE => SocketError.TooManyOpenSockets,
+        Libc.ENOBUFS or Libc.ENOMEM => SocketError.NoBufferSpaceAvailable,
+        98 => SocketError.AddressAlreadyInUse,
+        99 => SocketError.AddressNotAvailable,
+        13 => SocketError.AccessDenied,
+        97 => SocketError.AddressFamilyNotSupported,
+        _ => SocketError.SocketError,
+    };
 
     /// <summary>Makes the next close of <paramref name="fd"/> send a RST and free the socket at once.</summary>
     public static void Abort(int fd)

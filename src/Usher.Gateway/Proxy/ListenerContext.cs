@@ -21,4 +21,5 @@ internal sealed class ListenerContext
     public required string IdentityKindName { get; init; }
     public required string PolicyName { get; init; }
     public Handshakes.IHandshakeProtocol? Handshake { get; init; }
+    public ConnectRateLimiter? ConnectRate { get; init; }
 }

@@ -150,6 +150,14 @@ public sealed partial class ProxySession
             {
                 Record.AddBytes(fromClient, (int)read, Environment.TickCount64);
                 flow.Bulk = read >= BulkThreshold;
+
+                // A short read drained the socket: the next data brings a new edge, so skip the recv that would only
+                // say EAGAIN (as nginx does) — unless the peer's FIN or an error is pending, which brings no new edge.
+                if (read < BulkThreshold && !(fromClient ? _clientEnding : _backendEnding))
+                {
+                    readable = false;
+                }
+
                 nint sent = 0;
                 if (writable)
                 {

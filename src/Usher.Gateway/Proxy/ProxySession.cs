@@ -27,6 +27,8 @@ public sealed partial class ProxySession : IReactorHandler
     private Flow _up = Flow.Empty;
     private Flow _down = Flow.Empty;
     private bool _clientReadable;
+    private bool _clientEnding;
+    private bool _backendEnding;
     private bool _clientWritable;
     private bool _backendReadable;
     private bool _backendWritable;
@@ -104,6 +106,14 @@ public sealed partial class ProxySession : IReactorHandler
     /// <summary>Starts a session for an accepted client socket; runs on the reactor thread.</summary>
     internal static void Start(ListenerContext context, Reactor reactor, int clientFd, IPEndPoint client)
     {
+        if (context.ConnectRate is { } rate && context.Settings.TrustedProxies.Count == 0
+            && !rate.TryAcquire(client.Address, Environment.TickCount64))
+        {
+            context.Metrics.RateLimited(context.Settings.Name);
+            Libc.Close(clientFd);
+            return;
+        }
+
         var identity = new SessionIdentity(IdentityKind.SourceIp, client.Address.ToString());
         var record = new SessionRecord(context.Registry.NextId(), context.Settings.Name, identity, client,
             context.Time.GetUtcNow(), Environment.TickCount64);
@@ -234,6 +244,17 @@ public sealed partial class ProxySession : IReactorHandler
         var wasWaiting = _state == State.Waiting;
         _state = State.Closed;
         Record.TrySetCloseReason(CloseReason.Refused);
+        var scope = admission.RefusedBy switch
+        {
+            RefusedBy.Listener => "listener",
+            RefusedBy.Global => "global",
+            _ => "identity",
+        };
+
+        // Counted and logged before the client sees its connection close.
+        _context.Metrics.Refused(_context.Settings.Name, scope);
+        _context.Refusals.Refused(new Refusal(_context.Settings.Name, Record.Identity.Value, _context.IdentityKindName,
+            admission.Count, admission.Limit, scope, _context.PolicyName, Record.Client));
         if (wasWaiting)
         {
             _reactor.RemoveDeadline(this);
@@ -248,15 +269,6 @@ public sealed partial class ProxySession : IReactorHandler
         Libc.Close(_clientFd);
         CloseBackendBeforeAdmission();
         ReturnHello();
-        var scope = admission.RefusedBy switch
-        {
-            RefusedBy.Listener => "listener",
-            RefusedBy.Global => "global",
-            _ => "identity",
-        };
-        _context.Metrics.Refused(_context.Settings.Name, scope);
-        _context.Refusals.Refused(new Refusal(_context.Settings.Name, Record.Identity.Value, _context.IdentityKindName,
-            admission.Count, admission.Limit, scope, _context.PolicyName, Record.Client));
         _completion?.TrySetResult();
     }
 
@@ -335,14 +347,17 @@ public sealed partial class ProxySession : IReactorHandler
     {
         const uint readable = Libc.EPOLLIN | Libc.EPOLLRDHUP | Libc.EPOLLHUP | Libc.EPOLLERR;
         const uint writable = Libc.EPOLLOUT | Libc.EPOLLHUP | Libc.EPOLLERR;
+        const uint ending = Libc.EPOLLRDHUP | Libc.EPOLLHUP | Libc.EPOLLERR;
         if (side == Client)
         {
             _clientReadable |= (events & readable) != 0;
+            _clientEnding |= (events & ending) != 0;
             _clientWritable |= (events & writable) != 0;
         }
         else
         {
             _backendReadable |= (events & readable) != 0;
+            _backendEnding |= (events & ending) != 0;
             _backendWritable |= (events & writable) != 0;
         }
 
