@@ -19,8 +19,9 @@ public sealed class ImapClient : IAsyncDisposable
     /// <summary>The server's greeting.</summary>
     public string Greeting { get; private set; } = string.Empty;
 
-    /// <summary>Connects from <paramref name="from"/> (default 127.0.0.1) and reads the greeting.</summary>
-    public static async Task<ImapClient> ConnectAsync(IPEndPoint to, string? from = null)
+    /// <summary>Connects from <paramref name="from"/> (default 127.0.0.1), sends <paramref name="preamble"/> if any
+    /// (a PROXY header), and reads the greeting.</summary>
+    public static async Task<ImapClient> ConnectAsync(IPEndPoint to, string? from = null, string? preamble = null)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         if (from is not null)
@@ -30,6 +31,11 @@ public sealed class ImapClient : IAsyncDisposable
 
         await socket.ConnectAsync(to);
         var client = new ImapClient(socket);
+        if (preamble is not null)
+        {
+            await client.SendAsync(preamble);
+        }
+
         client.Greeting = await client.ReadLineAsync() ?? throw new InvalidOperationException("closed before the greeting");
         Assert.StartsWith("* OK", client.Greeting, StringComparison.Ordinal);
         return client;

@@ -14,7 +14,7 @@ internal static class ImapGateway
     /// <summary>Starts a gateway whose listener counts <c>ImapLogin</c> (or <c>ImapLogin+SourceIp</c>) with
     /// <paramref name="limit"/> sessions per identity.</summary>
     public static TestGateway Start(DovecotServer dovecot, int limit, bool withSourceIp = false, TimeSpan? handshakeTimeout = null,
-        OnLimitPolicy onLimit = OnLimitPolicy.Reject, bool sendProxy = false) =>
+        OnLimitPolicy onLimit = OnLimitPolicy.Reject, bool sendProxy = false, IReadOnlyList<IPNetwork>? trustedProxies = null) =>
         TestGateway.Start(new ListenerSettings
         {
             Name = "imap",
@@ -22,6 +22,7 @@ internal static class ImapGateway
             BackendHost = dovecot.EndPoint.Address.ToString(),
             BackendPort = sendProxy ? dovecot.ProxiedEndPoint.Port : dovecot.EndPoint.Port,
             SendProxy = sendProxy,
+            TrustedProxies = trustedProxies ?? [],
             Identity = IdentityKind.ImapLogin,
             IdentityWithSourceIp = withSourceIp,
             MaxSessionsPerIdentity = limit,

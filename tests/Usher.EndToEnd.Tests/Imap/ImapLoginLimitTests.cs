@@ -116,6 +116,22 @@ public sealed class ImapLoginLimitTests(DovecotServer dovecot)
     }
 
     [Fact]
+    public async Task Behind_a_trusted_proxy_the_PROXY_header_is_read_first_and_its_address_joins_the_login()
+    {
+        await using var gateway = ImapGateway.Start(dovecot, limit: 1, withSourceIp: true,
+            trustedProxies: [System.Net.IPNetwork.Parse("127.0.0.0/8")]);
+        const string header = "PROXY TCP4 198.51.100.7 127.0.0.1 40000 143\r\n";
+
+        await using var client = await ImapClient.ConnectAsync(gateway.EndPoint, preamble: header);
+        var login = await client.CommandAsync("P1", $"LOGIN alice {dovecot.PasswordOf("alice")}");
+
+        Assert.StartsWith("P1 OK", login[^1], StringComparison.Ordinal);
+        Assert.Equal(1, gateway.SessionsOf("alice@198.51.100.7"));
+        await ImapGateway.LogoutAsync(client);
+        await ImapGateway.AssertCleanAsync(gateway, dovecot);
+    }
+
+    [Fact]
     public async Task Curl_lists_the_mailbox_through_Usher_and_is_denied_at_the_limit()
     {
         await using var gateway = ImapGateway.Start(dovecot, limit: 1);
