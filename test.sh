@@ -20,6 +20,11 @@ install_peers() {
   command -v python3 >/dev/null || need+=(python3)
   command -v runuser >/dev/null || need+=(util-linux)
   command -v curl >/dev/null || need+=(curl)
+  command -v stdbuf >/dev/null || need+=(coreutils)
+  command -v openssl >/dev/null || need+=(openssl)
+  [ -x /usr/sbin/mosquitto ] || command -v mosquitto >/dev/null || need+=(mosquitto)
+  command -v mosquitto_sub >/dev/null && command -v mosquitto_pub >/dev/null || need+=(mosquitto-clients)
+  [ -x /usr/sbin/haproxy ] || command -v haproxy >/dev/null || need+=(haproxy)
   if [ ${#need[@]} -gt 0 ]; then
     log "installing: ${need[*]}"
     if [ "$(id -u)" -ne 0 ]; then echo "test.sh: installing ${need[*]} needs root" >&2; return 1; fi

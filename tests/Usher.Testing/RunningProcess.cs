@@ -287,7 +287,7 @@ public static class Tools
 
     /// <summary>The full path of <paramref name="name"/>; fails when it is not installed.</summary>
     public static string Find(string name) => TryFind(name)
-        ?? throw new FileNotFoundException($"`{name}` is not installed (test.sh installs it: apt-get install iproute2 iptables postgresql python3)");
+        ?? throw new FileNotFoundException($"`{name}` is not installed (test.sh installs it: apt-get install iproute2 iptables postgresql python3 curl openssl mosquitto mosquitto-clients haproxy)");
 
     /// <summary>The full path of <paramref name="name"/>, or <c>null</c>.</summary>
     public static string? TryFind(string name)
