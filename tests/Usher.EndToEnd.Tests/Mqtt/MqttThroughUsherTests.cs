@@ -97,8 +97,10 @@ public sealed class MqttThroughUsherTests(MosquittoBroker broker)
         Assert.Equal(0, await subscriber.WaitForExitAsync(EndToEnd.Soon));
         foreach (var id in new[] { "writer", "reader" })
         {
+            // A client that is done sends DISCONNECT and closes, and the broker closes on DISCONNECT too: which FIN the
+            // gateway reads first is a race on the wire. Either is an orderly close; never a dead peer or an error.
             var closed = await gateway.Logs.WaitForAsync(UsherEvents.SessionClosed, EndToEnd.Soon, r => (string?)r["Identity"] == id);
-            Assert.Equal(CloseReason.ClientClosed, closed["CloseReason"]);
+            Assert.Contains((CloseReason)closed["CloseReason"]!, new[] { CloseReason.ClientClosed, CloseReason.BackendClosed });
         }
 
         Assert.Empty(gateway.Logs.WithId(UsherEvents.SessionLimitExceeded));
