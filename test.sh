@@ -21,10 +21,21 @@ install_peers() {
   command -v runuser >/dev/null || need+=(util-linux)
   command -v curl >/dev/null || need+=(curl)
   [ -x /usr/lib/dovecot/imap-login ] || need+=(dovecot-imapd)
+  command -v stdbuf >/dev/null || need+=(coreutils)
+  command -v openssl >/dev/null || need+=(openssl)
+  [ -x /usr/sbin/mosquitto ] || command -v mosquitto >/dev/null || need+=(mosquitto)
+  command -v mosquitto_sub >/dev/null && command -v mosquitto_pub >/dev/null || need+=(mosquitto-clients)
+  [ -x /usr/sbin/haproxy ] || command -v haproxy >/dev/null || need+=(haproxy)
   if [ ${#need[@]} -gt 0 ]; then
     log "installing: ${need[*]}"
     if [ "$(id -u)" -ne 0 ]; then echo "test.sh: installing ${need[*]} needs root" >&2; return 1; fi
+    # The tests start their own servers on free ports: keep the packages' system services from starting.
+    local policy=/usr/sbin/policy-rc.d created=0
+    if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' > "$policy"; chmod +x "$policy"; created=1; fi
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+    local rc=$?
+    [ "$created" = 1 ] && rm -f "$policy"
+    [ "$rc" = 0 ] || return 1
   fi
   # Debian's postgresql package starts a cluster of its own; the tests start theirs, so stop it to keep the port free.
   if command -v pg_lsclusters >/dev/null && pg_lsclusters -h 2>/dev/null | grep -q online; then
@@ -35,7 +46,7 @@ install_peers() {
 cleanup() {
   # Namespaces and veth pairs of tests that crashed before their own cleanup.
   for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^usher-' || true); do ip netns del "$ns" 2>/dev/null || true; done
-  pkill -f 'usher-test-pg' 2>/dev/null || true
+  true
 }
 trap cleanup EXIT
 

@@ -66,9 +66,12 @@ public sealed class RunningProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts <paramref name="fileName"/> with <paramref name="arguments"/> (passed as they are, no shell).</summary>
+    /// <summary>Starts <paramref name="fileName"/> with <paramref name="arguments"/> (passed as they are, no shell).
+    /// Its standard input is closed at once, unless <paramref name="keepInputOpen"/>: then it stays open with nothing
+    /// typed into it (a client that ends on the end of its input, such as <c>openssl s_client</c>, holds its
+    /// connection) until <see cref="CloseInput"/> or dispose.</summary>
     public static RunningProcess Start(string fileName, IEnumerable<string> arguments,
-        IReadOnlyDictionary<string, string?>? environment = null)
+        IReadOnlyDictionary<string, string?>? environment = null, bool keepInputOpen = false)
     {
         var psi = new ProcessStartInfo(fileName)
         {
@@ -98,9 +101,26 @@ public sealed class RunningProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        // Nothing is ever typed into it: a child that reads its input sees the end at once.
-        process.StandardInput.Close();
+        // Nothing is ever typed into it: a child that reads its input sees the end at once, or when it is closed.
+        if (!keepInputOpen)
+        {
+            process.StandardInput.Close();
+        }
+
         return running;
+    }
+
+    /// <summary>Closes the standard input: the child reads its end.</summary>
+    public void CloseInput()
+    {
+        try
+        {
+            _process.StandardInput.Close();
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException)
+        {
+            // Already closed, or the child is gone.
+        }
     }
 
     /// <summary>Runs a command to its end and returns what it printed; fails the test when it takes longer than
@@ -212,6 +232,8 @@ public sealed class RunningProcess : IAsyncDisposable
                 _process.Kill(entireProcessTree: true);
             }
 
+            CloseInput();
+
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             await _process.WaitForExitAsync(cts.Token);
         }
@@ -265,7 +287,7 @@ public static class Tools
 
     /// <summary>The full path of <paramref name="name"/>; fails when it is not installed.</summary>
     public static string Find(string name) => TryFind(name)
-        ?? throw new FileNotFoundException($"`{name}` is not installed (test.sh installs it: apt-get install iproute2 iptables postgresql python3)");
+        ?? throw new FileNotFoundException($"`{name}` is not installed (test.sh installs it: apt-get install iproute2 iptables postgresql python3 curl openssl mosquitto mosquitto-clients haproxy)");
 
     /// <summary>The full path of <paramref name="name"/>, or <c>null</c>.</summary>
     public static string? TryFind(string name)

@@ -69,7 +69,7 @@ internal sealed class HttpProtocol(string header, TimeSpan retryAfter) : IHandsh
 }
 
 /// <summary>TLS passthrough: the server name of the ClientHello, read without terminating TLS; refused with a
-/// plaintext fatal alert (access_denied).</summary>
+/// plaintext fatal alert (access_denied); a ClientHello without SNI is answered unrecognized_name.</summary>
 internal sealed class TlsSniProtocol : IHandshakeProtocol
 {
     public string KindName => nameof(IdentityKind.TlsSni);
@@ -78,4 +78,7 @@ internal sealed class TlsSniProtocol : IHandshakeProtocol
 
     public ReadOnlyMemory<byte> Refusal(ReadOnlySpan<byte> received, string identity, Admission refusal) =>
         TlsRefusal.Alert(TlsAlert.AccessDenied);
+
+    public ReadOnlyMemory<byte> Rejection(string problem) =>
+        problem == TlsSniReader.NoSni ? TlsRefusal.Alert(TlsAlert.UnrecognizedName) : ReadOnlyMemory<byte>.Empty;
 }

@@ -133,7 +133,9 @@ public sealed partial class ProxySession
                     _context.Backend.Connect(this);
                     return;
                 default:
-                    RejectHandshake(result.Problem ?? "malformed handshake");
+                    var problem = result.Problem ?? "malformed handshake";
+                    SendRejection(protocol.Rejection(problem).Span);
+                    RejectHandshake(problem);
                     return;
             }
         }
@@ -202,6 +204,23 @@ public sealed partial class ProxySession
         Record.TrySetCloseReason(CloseReason.HandshakeFailed);
         _context.Logger.HandshakeRejected(Record.Client, _context.Settings.Name, problem);
         Shut(deadFd: -1);
+    }
+
+    /// <summary>Tells a client whose handshake is invalid why, when its protocol has words for it (a TLS alert), as
+    /// far as the socket takes it at once; the connection is closed right after.</summary>
+    private unsafe void SendRejection(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.IsEmpty)
+        {
+            return;
+        }
+
+        fixed (byte* p = bytes)
+        {
+            _ = Libc.Send(_clientFd, p, bytes.Length, Libc.MSG_NOSIGNAL);
+        }
+
+        Libc.Shutdown(_clientFd, Libc.SHUT_WR);
     }
 
     /// <summary>Sends a short reply or refusal; <c>false</c> (and the session closed) when it cannot go at once.</summary>

@@ -322,7 +322,9 @@ public sealed partial class ProxySession : IReactorHandler
         }
 
         Record.BackendLocal = LocalEndPoint(_backendFd);
-        if (_context.Logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))
+
+        // A passthrough (a PostgreSQL CancelRequest) was never admitted: it is no session and has no identity to log.
+        if (_lease is not null && _context.Logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))
         {
             var identity = Record.Identity.Value;
             var count = _context.Ledger.Count(_context.Scope, identity);

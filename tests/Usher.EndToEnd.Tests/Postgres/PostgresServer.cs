@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Npgsql;
 using Usher.Testing;
 
 namespace Usher.EndToEnd.Tests.Postgres;
@@ -85,6 +86,82 @@ public sealed class PostgresServer : IAsyncLifetime
     public Task<ProcessResult> PsqlAsync(int port, string sql, params string[] extra) =>
         RunningProcess.RunAsync(Psql, ["-X", "-w", "-h", "127.0.0.1", "-p", port.ToString(), "-U", "postgres", "-d", "postgres", .. extra, "-c", sql],
             TimeSpan.FromSeconds(60), new Dictionary<string, string?> { ["PGCONNECT_TIMEOUT"] = "10" });
+
+    /// <summary>Runs psql as <paramref name="user"/> against <paramref name="port"/> on 127.0.0.1:
+    /// <c>psql -X -w -At -d "host=127.0.0.1 port=PORT user=USER dbname=postgres" -c SQL</c>, with
+    /// <paramref name="environment"/> added (<c>PGSSLMODE</c>, ...).</summary>
+    public Task<ProcessResult> PsqlAsAsync(string user, int port, string sql, IReadOnlyDictionary<string, string?>? environment = null)
+    {
+        var variables = new Dictionary<string, string?> { ["PGCONNECT_TIMEOUT"] = "10" };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            variables[name] = value;
+        }
+
+        return RunningProcess.RunAsync(Psql, PsqlArguments(Conninfo(IPAddress.Loopback, port, user), sql), TimeSpan.FromSeconds(60), variables);
+    }
+
+    /// <summary>psql's arguments for one command, unaligned and without headers, never prompting for a password.</summary>
+    public static string[] PsqlArguments(string conninfo, string sql) => ["-X", "-w", "-At", "-d", conninfo, "-c", sql];
+
+    /// <summary>A libpq connection string for <paramref name="user"/> on <paramref name="host"/>:<paramref name="port"/>,
+    /// database postgres; <paramref name="options"/> are server settings for the session (<c>-c name=value</c>).</summary>
+    public static string Conninfo(IPAddress host, int port, string user, string? options = null) =>
+        $"host={host} port={port} user={user} dbname=postgres connect_timeout=10" + (options is null ? string.Empty : $" options='{options}'");
+
+    /// <summary>An Npgsql connection string for <paramref name="user"/> on 127.0.0.1:<paramref name="port"/>, without
+    /// pooling (every open is a new connection the gateway counts).</summary>
+    public static string ConnectionString(int port, string user = "postgres") => new NpgsqlConnectionStringBuilder
+    {
+        Host = "127.0.0.1",
+        Port = port,
+        Username = user,
+        Database = "postgres",
+        Pooling = false,
+        Timeout = 15,
+        CommandTimeout = 60,
+    }.ConnectionString;
+
+    /// <summary>Creates login roles that do not exist yet (trust authentication: no passwords). Roles outlive a test;
+    /// the tests of the collection share them.</summary>
+    public async Task CreateRolesAsync(params string[] roles)
+    {
+        foreach (var role in roles)
+        {
+            var result = await PsqlAsync(EndPoint.Port,
+                $"do $$ begin if not exists (select from pg_roles where rolname = '{role}') then create role {role} login; end if; end $$");
+            if (result.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"creating role {role} failed: {result}");
+            }
+        }
+    }
+
+    /// <summary>Asks the server directly (not through a gateway) for one number.</summary>
+    public async Task<long> CountAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString(EndPoint.Port));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Asks the server directly until <paramref name="sql"/> counts <paramref name="expected"/>; fails with
+    /// the last count and <paramref name="describe"/> when it does not in time.</summary>
+    public async Task WaitForCountAsync(string sql, long expected, TimeSpan timeout, Func<string>? describe = null)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        long count;
+        while ((count = await CountAsync(sql)) != expected)
+        {
+            if (waited.Elapsed > timeout)
+            {
+                throw new TimeoutException($"\"{sql}\" counts {count}, not {expected}, after {timeout}.{Environment.NewLine}{describe?.Invoke()}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
 
     /// <summary>The server's log, for failure messages.</summary>
     public string ServerLog()

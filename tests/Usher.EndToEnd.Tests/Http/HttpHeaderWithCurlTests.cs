@@ -1,0 +1,113 @@
+using System.Net;
+using System.Text;
+using Usher.Configuration;
+using Usher.Diagnostics;
+using Usher.Identity;
+using Usher.Testing;
+
+namespace Usher.EndToEnd.Tests.Http;
+
+/// <summary>curl through Usher to a real HTTP/1.1 server, counted by a request header (<c>HttpHeader:X-User</c>) or by
+/// the Basic-auth user (<c>HttpHeader:Authorization</c>): one held request per user, the next one answered
+/// <c>429 Too Many Requests</c> with <c>Retry-After</c>, other users unaffected, and passwords never logged.</summary>
+public sealed class HttpHeaderWithCurlTests(HeldHttpServer http) : IClassFixture<HeldHttpServer>
+{
+    [Fact]
+    public async Task A_second_request_of_a_held_X_User_gets_429_with_Retry_After_and_another_user_passes()
+    {
+        await using var gateway = TestGateway.Start(Listener("X-User"));
+        var hold = Guid.NewGuid().ToString("N");
+        await using var held = Curl(gateway, $"/hold/{hold}", "-H", "X-User: alice");
+        await gateway.Logs.WaitForAsync(UsherEvents.SessionOpened, EndToEnd.Soon, r => (string?)r["Identity"] == "alice");
+
+        var refused = await CurlAsync(gateway, "/", "-H", "X-User: alice");
+        Assert.True(refused.ExitCode == 0, refused.ToString());
+        var head = refused.Output.Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+        Assert.Equal("HTTP/1.1 429 Too Many Requests", head[0]);
+        Assert.Contains("Retry-After: 5", head);
+        Assert.Contains("Connection: close", head);
+        var refusal = await gateway.Logs.WaitForAsync(UsherEvents.SessionLimitExceeded, EndToEnd.Soon);
+        Assert.Equal("alice", refusal["Identity"]);
+        Assert.Equal("HttpHeader:X-User", refusal["IdentityKind"]);
+
+        var bob = await CurlAsync(gateway, "/", "-H", "X-User: bob");
+        Assert.True(bob.ExitCode == 0, bob.ToString());
+        Assert.StartsWith("HTTP/1.1 200 OK", bob.Output, StringComparison.Ordinal);
+        Assert.EndsWith("hello bob /", bob.Output.TrimEnd(), StringComparison.Ordinal);
+
+        // The held request was never disturbed: released, it is answered.
+        http.Release(hold);
+        Assert.Equal(0, await held.WaitForExitAsync(EndToEnd.Soon));
+        var answer = string.Join('\n', held.Output);
+        Assert.StartsWith("HTTP/1.1 200 OK", answer, StringComparison.Ordinal);
+        Assert.EndsWith($"hello alice /hold/{hold}", answer.TrimEnd(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Basic_credentials_count_the_user_and_the_password_never_reaches_the_log()
+    {
+        await using var gateway = TestGateway.Start(Listener("Authorization"));
+        var password = $"secret-{Guid.NewGuid():N}";
+        var hold = Guid.NewGuid().ToString("N");
+        await using var held = Curl(gateway, $"/hold/{hold}", "-u", $"alice:{password}");
+        await gateway.Logs.WaitForAsync(UsherEvents.SessionOpened, EndToEnd.Soon, r => (string?)r["Identity"] == "alice");
+
+        var refused = await CurlAsync(gateway, "/", "-u", $"alice:{password}");
+        Assert.StartsWith("HTTP/1.1 429 Too Many Requests", refused.Output, StringComparison.Ordinal);
+        Assert.Equal("alice", (await gateway.Logs.WaitForAsync(UsherEvents.SessionLimitExceeded, EndToEnd.Soon))["Identity"]);
+
+        var bob = await CurlAsync(gateway, "/", "-u", $"bob:{password}");
+        Assert.StartsWith("HTTP/1.1 200 OK", bob.Output, StringComparison.Ordinal);
+        Assert.EndsWith("hello bob /", bob.Output.TrimEnd(), StringComparison.Ordinal);
+        http.Release(hold);
+        Assert.Equal(0, await held.WaitForExitAsync(EndToEnd.Soon));
+        await gateway.Logs.WaitForAsync(UsherEvents.SessionClosed, EndToEnd.Soon, r => (string?)r["Identity"] == "alice");
+
+        // Neither the password nor the credentials as sent appear in any message or field of the log.
+        var everything = string.Join('\n', gateway.Logs.Records.Select(r =>
+            $"{r.Message} {string.Join(' ', r.State.Select(p => $"{p.Key}={p.Value}"))} {r.Exception}"));
+        Assert.Contains("alice", everything, StringComparison.Ordinal);
+        foreach (var secret in new[] { password, Convert.ToBase64String(Encoding.UTF8.GetBytes($"alice:{password}")) })
+        {
+            Assert.DoesNotContain(secret, everything, StringComparison.Ordinal);
+            Assert.DoesNotContain(secret, gateway.Logs.Dump(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_request_without_the_header_is_rejected_with_event_9650_and_curl_gets_no_reply()
+    {
+        await using var gateway = TestGateway.Start(Listener("X-User"));
+
+        var nameless = await CurlAsync(gateway, "/");
+
+        Assert.Equal(52, nameless.ExitCode);
+        Assert.Contains("Empty reply from server", nameless.Errors, StringComparison.Ordinal);
+        var rejected = await gateway.Logs.WaitForAsync(UsherEvents.HandshakeRejected, EndToEnd.Soon);
+        Assert.Contains("X-User", (string)rejected["Problem"]!, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(0, gateway.Gateway.Ledger.Total);
+    }
+
+    private ListenerSettings Listener(string header) => new()
+    {
+        Name = "http",
+        Listen = new IPEndPoint(IPAddress.Loopback, 0),
+        BackendHost = http.EndPoint.Address.ToString(),
+        BackendPort = http.EndPoint.Port,
+        Identity = IdentityKind.HttpHeader,
+        IdentityArgument = header,
+        MaxSessionsPerIdentity = 1,
+        Keepalive = EndToEnd.FastKeepalive,
+        UserTimeout = EndToEnd.FastKeepalive.Budget,
+    };
+
+    /// <summary>curl through the gateway, printing the response head and body (<c>-i</c>), errors on standard error.</summary>
+    private static RunningProcess Curl(TestGateway gateway, string path, params string[] options) =>
+        RunningProcess.Start(Tools.Find("curl"), CurlArguments(gateway, path, options));
+
+    private static Task<ProcessResult> CurlAsync(TestGateway gateway, string path, params string[] options) =>
+        RunningProcess.RunAsync(Tools.Find("curl"), CurlArguments(gateway, path, options), TimeSpan.FromSeconds(60));
+
+    private static string[] CurlArguments(TestGateway gateway, string path, string[] options) =>
+        ["-sS", "-i", "--max-time", "30", .. options, $"http://{gateway.EndPoint}{path}"];
+}
