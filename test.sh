@@ -19,6 +19,7 @@ install_peers() {
   command -v ip >/dev/null || need+=(iproute2)
   command -v python3 >/dev/null || need+=(python3)
   command -v runuser >/dev/null || need+=(util-linux)
+  command -v prlimit >/dev/null || need+=(util-linux)  # usher under a small open-files limit (Cli/DescriptorLimitTests)
   command -v curl >/dev/null || need+=(curl)
   [ -x /usr/lib/dovecot/imap-login ] || need+=(dovecot-imapd)
   command -v stdbuf >/dev/null || need+=(coreutils)

@@ -3,11 +3,33 @@ namespace Usher.Gateway;
 /// <summary>Limits of the process that bound how many sessions it can hold.</summary>
 internal static class ProcessLimits
 {
-    /// <summary>A session holds two descriptors; keep some for listeners, logs and the admin API.</summary>
+    /// <summary>Descriptors kept beside the sessions: listeners, reactors, logs and the admin API.</summary>
+    private const int Reserve = 64;
+
+    /// <summary>A session holds two descriptors. The runtime already holds many before the first session (each loaded
+    /// assembly stays open, about 120 descriptors for <c>usher run</c>), so those open now are set aside too, and
+    /// some for listeners, logs and the admin API.</summary>
     public static int DefaultMaxSessions()
     {
         var files = OpenFilesLimit();
-        return files is null ? 10_000 : (int)Math.Max(16, (files.Value - 64) / 2);
+        return files is null ? 10_000 : (int)Math.Max(16, (files.Value - (OpenDescriptors() ?? 0) - Reserve) / 2);
+    }
+
+    /// <summary>Descriptors this process holds now, from /proc/self/fd.</summary>
+    public static int? OpenDescriptors()
+    {
+        try
+        {
+            return Directory.EnumerateFileSystemEntries("/proc/self/fd").Count();
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The soft RLIMIT_NOFILE, read from /proc/self/limits.</summary>

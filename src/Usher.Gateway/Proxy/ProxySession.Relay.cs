@@ -58,7 +58,15 @@ public sealed partial class ProxySession
 
             if (flow.Pending > 0)
             {
-                // The destination is full: wait for its EPOLLOUT; the source waits in the kernel.
+                // The destination is full: wait for its EPOLLOUT; the source waits in the kernel. Unless the source
+                // is gone (reset, or found dead: EPOLLERR / EPOLLHUP, never a mere FIN): it is not read while the
+                // pipe is full, so its end would otherwise wait for the destination to read again, holding the slot.
+                if (fromClient ? _clientGone : _backendGone)
+                {
+                    End(fromClient ? Client : Backend, PeerEndClassifier.AfterEnd(source));
+                    return false;
+                }
+
                 return true;
             }
 

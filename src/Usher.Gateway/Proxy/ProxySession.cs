@@ -29,6 +29,8 @@ public sealed partial class ProxySession : IReactorHandler
     private bool _clientReadable;
     private bool _clientEnding;
     private bool _backendEnding;
+    private bool _clientGone;
+    private bool _backendGone;
     private bool _clientWritable;
     private bool _backendReadable;
     private bool _backendWritable;
@@ -350,16 +352,19 @@ public sealed partial class ProxySession : IReactorHandler
         const uint readable = Libc.EPOLLIN | Libc.EPOLLRDHUP | Libc.EPOLLHUP | Libc.EPOLLERR;
         const uint writable = Libc.EPOLLOUT | Libc.EPOLLHUP | Libc.EPOLLERR;
         const uint ending = Libc.EPOLLRDHUP | Libc.EPOLLHUP | Libc.EPOLLERR;
+        const uint gone = Libc.EPOLLHUP | Libc.EPOLLERR;
         if (side == Client)
         {
             _clientReadable |= (events & readable) != 0;
             _clientEnding |= (events & ending) != 0;
+            _clientGone |= (events & gone) != 0;
             _clientWritable |= (events & writable) != 0;
         }
         else
         {
             _backendReadable |= (events & readable) != 0;
             _backendEnding |= (events & ending) != 0;
+            _backendGone |= (events & gone) != 0;
             _backendWritable |= (events & writable) != 0;
         }
 
