@@ -91,7 +91,8 @@ public sealed class UsherGateway : IAsyncDisposable
                     Backend = new BackendConnector(settings),
                     IdentityKindName = settings.IdentityText,
                     PolicyName = settings.OnLimit.ToString(),
-                    Handshake = Handshakes.Protocols.For(settings),
+                    Handshake = settings.Tls is null ? Handshakes.Protocols.For(settings) : null,
+                    Tls = settings.Tls is { } tls ? Gateway.Tls.TlsTerminator.Load(settings.Name, tls) : null,
                     ConnectRate = settings.ConnectRate is { } rate
                         ? new ConnectRateLimiter(rate, settings.Name, _logger, _settings.RefusalLogInterval)
                         : null,
@@ -127,7 +128,7 @@ public sealed class UsherGateway : IAsyncDisposable
         var wait = grace ?? _settings.ShutdownGrace;
         _logger.Draining(Registry.Count, wait.TotalSeconds);
         await WaitForSessionsAsync(wait, cancellationToken).ConfigureAwait(false);
-        foreach (var session in Registry.Sessions)
+        foreach (var session in Registry.All)
         {
             session.Close(CloseReason.Shutdown);
         }
@@ -154,7 +155,7 @@ public sealed class UsherGateway : IAsyncDisposable
         try
         {
             var now = Environment.TickCount64;
-            foreach (var session in Registry.Sessions)
+            foreach (var session in Registry.All)
             {
                 var idleTimeout = session.IdleTimeout;
                 if (idleTimeout is null || session.Record.CloseReason != CloseReason.None)

@@ -22,4 +22,7 @@ internal sealed class ListenerContext
     public required string PolicyName { get; init; }
     public Handshakes.IHandshakeProtocol? Handshake { get; init; }
     public ConnectRateLimiter? ConnectRate { get; init; }
+
+    /// <summary>TLS termination; <c>null</c> when the listener relays the bytes as they come.</summary>
+    public Tls.TlsTerminator? Tls { get; init; }
 }
