@@ -21,6 +21,7 @@ public sealed class UsherGateway : IAsyncDisposable
     private readonly List<Reactor> _reactors = [];
     private readonly RefusalLogFolder _refusals;
     private readonly bool _ownsMetrics;
+    private readonly CancellationTokenSource _stopping = new();
     private ITimer? _heartbeat;
     private int _stopped;
 
@@ -93,6 +94,7 @@ public sealed class UsherGateway : IAsyncDisposable
                     PolicyName = settings.OnLimit.ToString(),
                     Handshake = settings.Tls is null ? Handshakes.Protocols.For(settings) : null,
                     Tls = settings.Tls is { } tls ? Gateway.Tls.TlsTerminator.Load(settings.Name, tls) : null,
+                    Stopping = _stopping.Token,
                     ConnectRate = settings.ConnectRate is { } rate
                         ? new ConnectRateLimiter(rate, settings.Name, _logger, _settings.RefusalLogInterval)
                         : null,
@@ -132,6 +134,8 @@ public sealed class UsherGateway : IAsyncDisposable
         {
             session.Close(CloseReason.Shutdown);
         }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
 
         await WaitForSessionsAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false);
         _heartbeat?.Dispose();

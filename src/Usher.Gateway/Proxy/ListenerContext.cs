@@ -25,4 +25,8 @@ internal sealed class ListenerContext
 
     /// <summary>TLS termination; <c>null</c> when the listener relays the bytes as they come.</summary>
     public Tls.TlsTerminator? Tls { get; init; }
+
+    /// <summary>Cancelled when the gateway closes what is left after the shutdown grace (sessions that are not in the
+    /// registry yet, such as TLS handshakes under way).</summary>
+    public CancellationToken Stopping { get; init; }
 }

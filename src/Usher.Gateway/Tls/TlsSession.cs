@@ -22,7 +22,7 @@ internal sealed partial class TlsSession : IGatewaySession
     private readonly ListenerContext _context;
     private readonly TlsTerminator _tls;
     private readonly int _clientFd;
-    private readonly CancellationTokenSource _closing = new();
+    private readonly CancellationTokenSource _closing;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Socket? _client;
     private SslStream? _ssl;
@@ -38,6 +38,7 @@ internal sealed partial class TlsSession : IGatewaySession
         _tls = tls;
         _clientFd = clientFd;
         Record = record;
+        _closing = CancellationTokenSource.CreateLinkedTokenSource(context.Stopping);
     }
 
     /// <inheritdoc />
@@ -59,7 +60,14 @@ internal sealed partial class TlsSession : IGatewaySession
     public void Close(CloseReason reason)
     {
         Record.TrySetCloseReason(reason);
-        _closing.Cancel();
+        try
+        {
+            _closing.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The session ended meanwhile.
+        }
     }
 
     /// <summary>Takes over an accepted client socket of a listener that terminates TLS; runs on the reactor thread
@@ -140,6 +148,12 @@ internal sealed partial class TlsSession : IGatewaySession
             Libc.Close(_clientFd);
         }
 
+        if (_context.Stopping.IsCancellationRequested)
+        {
+            Record.TrySetCloseReason(CloseReason.Shutdown);
+        }
+
+        _closing.Dispose();
         if (_lease is not null && _lease.Release())
         {
             _context.Registry.Remove(this);

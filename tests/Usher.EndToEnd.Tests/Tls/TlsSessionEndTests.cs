@@ -30,6 +30,23 @@ public sealed class TlsSessionEndTests(TlsCertificates certificates)
     }
 
     [Fact]
+    public async Task Shutdown_also_ends_a_TLS_handshake_under_way()
+    {
+        await using var backend = new SessionServer();
+        await using var gateway = TestGateway.Start(TlsListener.Create(certificates, backend.EndPoint, IdentityKind.TlsSni, 4,
+            handshakeTimeout: TimeSpan.FromMinutes(5)));
+        using var client = await TestClient.ConnectAsync(gateway.EndPoint);
+        await client.SendAsync("\u0016\u0003\u0001");
+
+        await gateway.Gateway.StopAsync(TimeSpan.Zero);
+
+        Assert.Null(await client.ReadAsync(EndToEnd.Soon));
+        Assert.Empty(gateway.Logs.WithId(UsherEvents.HandshakeRejected));
+        Assert.Equal(0, backend.Accepted);
+        Assert.Equal(0, gateway.Gateway.Ledger.Total);
+    }
+
+    [Fact]
     public async Task A_TLS_session_idle_past_IdleTimeout_is_closed_with_event_9649()
     {
         await using var backend = new SessionServer();
