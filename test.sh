@@ -20,6 +20,7 @@ install_peers() {
   command -v python3 >/dev/null || need+=(python3)
   command -v runuser >/dev/null || need+=(util-linux)
   command -v curl >/dev/null || need+=(curl)
+  command -v openssl >/dev/null || need+=(openssl)
   if [ ${#need[@]} -gt 0 ]; then
     log "installing: ${need[*]}"
     if [ "$(id -u)" -ne 0 ]; then echo "test.sh: installing ${need[*]} needs root" >&2; return 1; fi
