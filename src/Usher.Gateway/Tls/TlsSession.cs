@@ -24,6 +24,7 @@ internal sealed partial class TlsSession : IGatewaySession
     private readonly int _clientFd;
     private readonly CancellationTokenSource _closing;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private SafeSocketHandle? _handle;
     private Socket? _client;
     private SslStream? _ssl;
     private Socket? _backend;
@@ -92,8 +93,9 @@ internal sealed partial class TlsSession : IGatewaySession
     {
         try
         {
-            // The socket owns the descriptor from here on: disposing the session's streams closes it.
-            _client = new Socket(new SafeSocketHandle(_clientFd, ownsHandle: true));
+            // The handle owns the descriptor from here on: disposing the session's streams closes it.
+            _handle = new SafeSocketHandle(_clientFd, ownsHandle: true);
+            _client = new Socket(_handle);
             _ssl = new SslStream(new NetworkStream(_client, ownsSocket: true), leaveInnerStreamOpen: false);
             if (await HandshakeAsync().ConfigureAwait(false)
                 && await AdmitAsync().ConfigureAwait(false)
@@ -119,6 +121,34 @@ internal sealed partial class TlsSession : IGatewaySession
     /// releases the lease, logs the close. Runs once, after every read and write of the session has ended.</summary>
     private async Task EndAsync()
     {
+        try
+        {
+            await CloseSocketsAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            if (_context.Stopping.IsCancellationRequested)
+            {
+                Record.TrySetCloseReason(CloseReason.Shutdown);
+            }
+
+            _closing.Dispose();
+            if (_lease is not null && _lease.Release())
+            {
+                _context.Registry.Remove(this);
+                var reason = Record.CloseReason;
+                _context.Metrics.Closed(_context.Settings.Name, reason, Record.BytesFromClient, Record.BytesFromBackend);
+                var durationMs = (long)(_context.Time.GetUtcNow() - Record.StartedAt).TotalMilliseconds;
+                _context.Logger.SessionClosed(Record.Id, Record.Identity.Value, _context.Settings.Name, reason,
+                    durationMs, Record.BytesFromClient, Record.BytesFromBackend);
+            }
+
+            _completion.TrySetResult();
+        }
+    }
+
+    private async Task CloseSocketsAsync()
+    {
         if (_ssl is { IsAuthenticated: true } ssl && !_clientDead)
         {
             await SendCloseNotifyAsync(ssl).ConfigureAwait(false);
@@ -143,28 +173,14 @@ internal sealed partial class TlsSession : IGatewaySession
         {
             _client.Dispose();
         }
+        else if (_handle is not null)
+        {
+            _handle.Dispose();
+        }
         else
         {
             Libc.Close(_clientFd);
         }
-
-        if (_context.Stopping.IsCancellationRequested)
-        {
-            Record.TrySetCloseReason(CloseReason.Shutdown);
-        }
-
-        _closing.Dispose();
-        if (_lease is not null && _lease.Release())
-        {
-            _context.Registry.Remove(this);
-            var reason = Record.CloseReason;
-            _context.Metrics.Closed(_context.Settings.Name, reason, Record.BytesFromClient, Record.BytesFromBackend);
-            var durationMs = (long)(_context.Time.GetUtcNow() - Record.StartedAt).TotalMilliseconds;
-            _context.Logger.SessionClosed(Record.Id, Record.Identity.Value, _context.Settings.Name, reason,
-                durationMs, Record.BytesFromClient, Record.BytesFromBackend);
-        }
-
-        _completion.TrySetResult();
     }
 
     /// <summary>Ends the TLS session properly, so the client can tell a close from a truncation; a client that
