@@ -12,10 +12,10 @@ internal static class TlsListener
     public static ListenerSettings Create(TlsCertificates certificates, IPEndPoint backend, IdentityKind identity,
         int maxSessionsPerIdentity, bool clientCa = false,
         ClientCertificateIdentity part = ClientCertificateIdentity.SubjectCn, TimeSpan? idleTimeout = null,
-        TimeSpan? handshakeTimeout = null) => new()
+        TimeSpan? handshakeTimeout = null, IPAddress? listen = null) => new()
     {
         Name = "tls",
-        Listen = new IPEndPoint(IPAddress.Loopback, 0),
+        Listen = new IPEndPoint(listen ?? IPAddress.Loopback, 0),
         BackendHost = backend.Address.ToString(),
         BackendPort = backend.Port,
         Identity = identity,
