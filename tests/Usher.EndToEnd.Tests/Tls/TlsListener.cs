@@ -13,26 +13,26 @@ internal static class TlsListener
         int maxSessionsPerIdentity, bool clientCa = false,
         ClientCertificateIdentity part = ClientCertificateIdentity.SubjectCn, TimeSpan? idleTimeout = null,
         TimeSpan? handshakeTimeout = null, IPAddress? listen = null) => new()
-    {
-        Name = "tls",
-        Listen = new IPEndPoint(listen ?? IPAddress.Loopback, 0),
-        BackendHost = backend.Address.ToString(),
-        BackendPort = backend.Port,
-        Identity = identity,
-        MaxSessionsPerIdentity = maxSessionsPerIdentity,
-        Keepalive = EndToEnd.FastKeepalive,
-        UserTimeout = EndToEnd.FastKeepalive.Budget,
-        ConnectTimeout = TimeSpan.FromSeconds(3),
-        HandshakeTimeout = handshakeTimeout ?? TimeSpan.FromSeconds(10),
-        IdleTimeout = idleTimeout,
-        Tls = new TlsSettings
         {
-            Certificate = certificates.ServerPem,
-            Key = certificates.ServerKey,
-            ClientCa = clientCa ? certificates.CaPem : null,
-            ClientCertificateIdentity = part,
-        },
-    };
+            Name = "tls",
+            Listen = new IPEndPoint(listen ?? IPAddress.Loopback, 0),
+            BackendHost = backend.Address.ToString(),
+            BackendPort = backend.Port,
+            Identity = identity,
+            MaxSessionsPerIdentity = maxSessionsPerIdentity,
+            Keepalive = EndToEnd.FastKeepalive,
+            UserTimeout = EndToEnd.FastKeepalive.Budget,
+            ConnectTimeout = TimeSpan.FromSeconds(3),
+            HandshakeTimeout = handshakeTimeout ?? TimeSpan.FromSeconds(10),
+            IdleTimeout = idleTimeout,
+            Tls = new TlsSettings
+            {
+                Certificate = certificates.ServerPem,
+                Key = certificates.ServerKey,
+                ClientCa = clientCa ? certificates.CaPem : null,
+                ClientCertificateIdentity = part,
+            },
+        };
 
     /// <summary>openssl s_client to the gateway asking for <paramref name="serverName"/>, checking the gateway's
     /// certificate against the test CA and that name; it stays until the gateway closes (stdin is empty). With -brief
