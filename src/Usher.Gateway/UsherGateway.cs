@@ -21,6 +21,7 @@ public sealed class UsherGateway : IAsyncDisposable
     private readonly List<Reactor> _reactors = [];
     private readonly RefusalLogFolder _refusals;
     private readonly bool _ownsMetrics;
+    private readonly CancellationTokenSource _stopping = new();
     private ITimer? _heartbeat;
     private int _stopped;
 
@@ -91,7 +92,9 @@ public sealed class UsherGateway : IAsyncDisposable
                     Backend = new BackendConnector(settings),
                     IdentityKindName = settings.IdentityText,
                     PolicyName = settings.OnLimit.ToString(),
-                    Handshake = Handshakes.Protocols.For(settings),
+                    Handshake = settings.Tls is null ? Handshakes.Protocols.For(settings) : null,
+                    Tls = settings.Tls is { } tls ? Gateway.Tls.TlsTerminator.Load(settings.Name, tls) : null,
+                    Stopping = _stopping.Token,
                     ConnectRate = settings.ConnectRate is { } rate
                         ? new ConnectRateLimiter(rate, settings.Name, _logger, _settings.RefusalLogInterval)
                         : null,
@@ -127,10 +130,12 @@ public sealed class UsherGateway : IAsyncDisposable
         var wait = grace ?? _settings.ShutdownGrace;
         _logger.Draining(Registry.Count, wait.TotalSeconds);
         await WaitForSessionsAsync(wait, cancellationToken).ConfigureAwait(false);
-        foreach (var session in Registry.Sessions)
+        foreach (var session in Registry.All)
         {
             session.Close(CloseReason.Shutdown);
         }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
 
         await WaitForSessionsAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false);
         _heartbeat?.Dispose();
@@ -154,7 +159,7 @@ public sealed class UsherGateway : IAsyncDisposable
         try
         {
             var now = Environment.TickCount64;
-            foreach (var session in Registry.Sessions)
+            foreach (var session in Registry.All)
             {
                 var idleTimeout = session.IdleTimeout;
                 if (idleTimeout is null || session.Record.CloseReason != CloseReason.None)

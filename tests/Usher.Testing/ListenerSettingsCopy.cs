@@ -48,6 +48,7 @@ public static class ListenerSettingsCopy
             IdleTimeout = idleTimeout ?? s.IdleTimeout,
             HandshakeTimeout = s.HandshakeTimeout,
             ConnectTimeout = connectTimeout ?? s.ConnectTimeout,
+            Tls = s.Tls,
         };
     }
 }

@@ -13,10 +13,12 @@ internal static class ConfigKeys
     [
         "Identity", "MaxSessionsPerIdentity", "MaxSessions", "Overrides", "OnLimit", "ReclaimWait",
         "ProbeMinIdle", "ProbeInterval", "ProbeCount", "TrustedProxies", "SendProxy",
-        "Keepalive", "UserTimeout", "IdleTimeout", "HandshakeTimeout", "ConnectTimeout", "ConnectRate",
+        "Keepalive", "UserTimeout", "IdleTimeout", "HandshakeTimeout", "ConnectTimeout", "ConnectRate", "Tls",
     ];
 
     public static readonly string[] ListenerOnly = ["Name", "Listen", "Backend"];
 
     public static readonly string[] Keepalive = ["Idle", "Interval", "Count"];
+
+    public static readonly string[] Tls = ["Certificate", "Key", "ClientCa", "ClientCertificateIdentity"];
 }

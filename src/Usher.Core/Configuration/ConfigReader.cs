@@ -133,6 +133,8 @@ public sealed partial class ConfigReader
         }
 
         var connectRate = ReadConnectRate(layered);
+        var tls = ReadTls(layered);
+        CheckTlsCombination(layered, identity.Kind, tls, trusted.Count, onLimit);
 
         if (listen is null || backend is null)
         {
@@ -150,6 +152,7 @@ public sealed partial class ConfigReader
             IdentityWithSourceIp = identity.WithSourceIp,
             TrustedProxies = trusted,
             SendProxy = sendProxy,
+            Tls = tls,
             MaxSessionsPerIdentity = perIdentity,
             MaxSessions = maxSessions,
             Overrides = overrides,
@@ -191,6 +194,7 @@ public sealed partial class ConfigReader
     [
         IdentityKind.SourceIp, IdentityKind.ProxyProtocol, IdentityKind.PostgresUser, IdentityKind.MqttClientId,
         IdentityKind.MqttUsername, IdentityKind.HttpHeader, IdentityKind.TlsSni, IdentityKind.ImapLogin,
+        IdentityKind.TlsClientCertificate,
     ];
 
     private (IdentityKind Kind, string? Argument, bool WithSourceIp) ReadIdentity(Layered layered)

@@ -41,6 +41,10 @@ public sealed class ListenerSettings
     /// <summary>Whether to send a PROXY protocol v2 header to the backend.</summary>
     public bool SendProxy { get; init; }
 
+    /// <summary>TLS termination; <c>null</c> when the listener relays bytes as they come (TlsSni then reads the
+    /// ClientHello without terminating).</summary>
+    public TlsSettings? Tls { get; init; }
+
     /// <summary>The identity as written in the configuration.</summary>
     public string IdentityText =>
         (IdentityArgument is null ? Identity.ToString() : $"{Identity}:{IdentityArgument}") + (IdentityWithSourceIp ? "+SourceIp" : string.Empty);

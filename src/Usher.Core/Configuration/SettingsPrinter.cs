@@ -115,6 +115,32 @@ public static class SettingsPrinter
         {
             w.WriteNull("ConnectRate");
         }
+
+        WriteTls(w, l.Tls);
+        w.WriteEndObject();
+    }
+
+    private static void WriteTls(Utf8JsonWriter w, TlsSettings? tls)
+    {
+        if (tls is null)
+        {
+            w.WriteNull("Tls");
+            return;
+        }
+
+        w.WriteStartObject("Tls");
+        w.WriteString("Certificate", tls.Certificate);
+        w.WriteString("Key", tls.Key);
+        if (tls.ClientCa is { } ca)
+        {
+            w.WriteString("ClientCa", ca);
+        }
+        else
+        {
+            w.WriteNull("ClientCa");
+        }
+
+        w.WriteString("ClientCertificateIdentity", tls.ClientCertificateIdentity.ToString());
         w.WriteEndObject();
     }
 }

@@ -35,6 +35,20 @@ internal static unsafe class Errors
         _ => SocketError.SocketError,
     };
 
+    /// <summary>The Linux errno behind a <see cref="SocketError"/> that ends a connection; 0 for others.</summary>
+    public static int FromSocketError(SocketError error) => error switch
+    {
+        SocketError.TimedOut => Libc.ETIMEDOUT,
+        SocketError.HostUnreachable => Libc.EHOSTUNREACH,
+        SocketError.NetworkUnreachable => Libc.ENETUNREACH,
+        SocketError.HostDown => Libc.EHOSTDOWN,
+        SocketError.NetworkDown => Libc.ENETDOWN,
+        SocketError.ConnectionReset => Libc.ECONNRESET,
+        SocketError.ConnectionAborted => Libc.ECONNABORTED,
+        SocketError.Shutdown => Libc.EPIPE,
+        _ => 0,
+    };
+
     /// <summary>Makes the next close of <paramref name="fd"/> send a RST and free the socket at once.</summary>
     public static void Abort(int fd)
     {

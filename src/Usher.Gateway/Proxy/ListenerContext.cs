@@ -22,4 +22,11 @@ internal sealed class ListenerContext
     public required string PolicyName { get; init; }
     public Handshakes.IHandshakeProtocol? Handshake { get; init; }
     public ConnectRateLimiter? ConnectRate { get; init; }
+
+    /// <summary>TLS termination; <c>null</c> when the listener relays the bytes as they come.</summary>
+    public Tls.TlsTerminator? Tls { get; init; }
+
+    /// <summary>Cancelled when the gateway closes what is left after the shutdown grace (sessions that are not in the
+    /// registry yet, such as TLS handshakes under way).</summary>
+    public CancellationToken Stopping { get; init; }
 }

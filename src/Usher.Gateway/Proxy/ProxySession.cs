@@ -12,7 +12,7 @@ namespace Usher.Gateway.Proxy;
 /// <summary>One client connection from accept to close, driven by its reactor: identity, admission, backend
 /// connect, then payload moved by splice(2) through pipes rented only while data flows. Both sockets are
 /// edge-triggered in one epoll set and never re-armed. Its lease is released exactly once, whatever ends it.</summary>
-public sealed partial class ProxySession : IReactorHandler
+public sealed partial class ProxySession : IReactorHandler, IGatewaySession
 {
     private const int Client = 0;
     private const int Backend = 1;

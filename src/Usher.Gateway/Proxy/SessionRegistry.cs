@@ -1,19 +1,25 @@
 using System.Collections.Concurrent;
+using Usher.Gateway.Tls;
 
 namespace Usher.Gateway.Proxy;
 
 /// <summary>The open sessions of a gateway, by id: walked by the heartbeat (idle timeouts), the admin API and
-/// shutdown.</summary>
+/// shutdown. Sessions relayed by the reactors and sessions of listeners that terminate TLS are kept apart (reclaim
+/// acts on the former only); <see cref="Count"/> and <see cref="All"/> cover both.</summary>
 public sealed class SessionRegistry
 {
     private readonly ConcurrentDictionary<long, ProxySession> _sessions = new();
+    private readonly ConcurrentDictionary<long, IGatewaySession> _streams = new();
     private long _nextId;
 
-    /// <summary>Sessions open now.</summary>
-    public int Count => _sessions.Count;
+    /// <summary>Sessions open now, of every kind.</summary>
+    public int Count => _sessions.Count + _streams.Count;
 
-    /// <summary>The open sessions.</summary>
+    /// <summary>The open sessions relayed by the reactors.</summary>
     public IEnumerable<ProxySession> Sessions => _sessions.Values;
+
+    /// <summary>Every open session: those relayed by the reactors and those of listeners that terminate TLS.</summary>
+    public IEnumerable<IGatewaySession> All => _sessions.Values.Concat<IGatewaySession>(_streams.Values);
 
     /// <summary>The open sessions of one identity on one listener.</summary>
     public IEnumerable<ProxySession> Of(string listener, string identity)
@@ -36,4 +42,8 @@ public sealed class SessionRegistry
     internal void Add(ProxySession session) => _sessions[session.Record.Id] = session;
 
     internal void Remove(ProxySession session) => _sessions.TryRemove(session.Record.Id, out _);
+
+    internal void Add(TlsSession session) => _streams[session.Record.Id] = session;
+
+    internal void Remove(TlsSession session) => _streams.TryRemove(session.Record.Id, out _);
 }

@@ -44,6 +44,14 @@ internal static class RunCommand
                     $"usher: {settings.Source}: {e.Message}. Fix: stop what holds that address, or change the listener's Listen key.");
                 return 1;
             }
+            catch (InvalidOperationException e) when (e.InnerException is System.Security.Cryptography.CryptographicException
+                or IOException or UnauthorizedAccessException)
+            {
+                // The TLS files were checked when the configuration was read; they changed before the listener loaded them.
+                await Console.Error.WriteLineAsync(
+                    $"usher: {settings.Source}: {e.Message}. Fix: give the listener's Tls keys readable PEM files, then run `usher check`.");
+                return 1;
+            }
 
             return 0;
         });
