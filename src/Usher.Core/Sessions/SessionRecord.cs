@@ -38,6 +38,24 @@ public sealed class SessionRecord
     /// <summary>The address the connection came from when a trusted proxy told the original client's.</summary>
     public EndPoint? Proxy { get; private set; }
 
+    /// <summary>The client connection as the kernel saw it at the last liveness read (on demand, and when a reclaim
+    /// probes the session); <c>null</c> before any.</summary>
+    public TcpSnapshot? ClientTcp { get; private set; }
+
+    /// <summary>The backend connection as the kernel saw it at the last liveness read.</summary>
+    public TcpSnapshot? BackendTcp { get; private set; }
+
+    /// <summary>When <see cref="ClientTcp"/> and <see cref="BackendTcp"/> were read.</summary>
+    public DateTimeOffset? TcpReadAt { get; private set; }
+
+    /// <summary>Records a liveness read.</summary>
+    public void SetTcp(TcpSnapshot? client, TcpSnapshot? backend, DateTimeOffset at)
+    {
+        ClientTcp = client;
+        BackendTcp = backend;
+        TcpReadAt = at;
+    }
+
     /// <summary>Sets the identity learnt from the handshake (before admission).</summary>
     public void Identify(SessionIdentity identity) => Identity = identity;
 

@@ -156,6 +156,7 @@ public sealed partial class ProxySession
         var settings = _context.Settings;
         var budget = settings.ProbeInterval * settings.ProbeCount;
         _reclaimFor = newcomer;
+        ReadTcpInfo();
         SocketTuning.SetKeepalive(_clientFd, settings.ProbeInterval, settings.ProbeInterval, settings.ProbeCount);
         SocketTuning.SetUserTimeout(_clientFd, budget);
         _probeUntil = Environment.TickCount64 + (long)(budget + settings.ProbeInterval).TotalMilliseconds + 500;
@@ -172,6 +173,7 @@ public sealed partial class ProxySession
             return;
         }
 
+        ReadTcpInfo();
         var settings = _context.Settings;
         SocketTuning.SetKeepalive(_clientFd, settings.Keepalive.Idle, settings.Keepalive.Interval, settings.Keepalive.Count);
         SocketTuning.SetUserTimeout(_clientFd, settings.UserTimeout);

@@ -19,6 +19,10 @@ public readonly record struct TcpInfo(
 {
     private const int Size = 104;
 
+    /// <summary>The snapshot kept on a session record.</summary>
+    public Usher.Sessions.TcpSnapshot ToSnapshot() => new(State.ToString(), LastDataReceivedMs, LastDataSentMs,
+        LastAckReceivedMs, Unacked, Probes, Retransmits, TotalRetransmits, RttMicroseconds);
+
     /// <summary>Reads TCP_INFO of a socket; <c>null</c> when it is closed.</summary>
     public static unsafe TcpInfo? TryRead(int fd)
     {

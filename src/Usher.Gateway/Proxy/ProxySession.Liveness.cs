@@ -1,0 +1,35 @@
+using Usher.Gateway.Sockets;
+
+namespace Usher.Gateway.Proxy;
+
+/// <summary>Liveness from the kernel, on demand: TCP_INFO of both connections, read on the session's reactor (the only
+/// thread that may touch its descriptors) and kept on the record. One getsockopt per side, no allocation but the
+/// state's name.</summary>
+public sealed partial class ProxySession
+{
+    /// <summary>Reads TCP_INFO of the client and backend connections now and stores it on <see cref="Record"/>.</summary>
+    public Task<(TcpInfo? Client, TcpInfo? Backend)> ReadTcpInfoAsync()
+    {
+        if (_reactor.OnThread)
+        {
+            return Task.FromResult(ReadTcpInfo());
+        }
+
+        var done = new TaskCompletionSource<(TcpInfo?, TcpInfo?)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _reactor.Post(() => done.TrySetResult(ReadTcpInfo()));
+        return done.Task;
+    }
+
+    private (TcpInfo? Client, TcpInfo? Backend) ReadTcpInfo()
+    {
+        if (_state == State.Closed)
+        {
+            return (null, null);
+        }
+
+        var client = TcpInfo.TryRead(_clientFd);
+        var backend = _backendFd >= 0 ? TcpInfo.TryRead(_backendFd) : null;
+        Record.SetTcp(client?.ToSnapshot(), backend?.ToSnapshot(), _context.Time.GetUtcNow());
+        return (client, backend);
+    }
+}
