@@ -1,3 +1,4 @@
+using Usher.Sessions;
 using Microsoft.Extensions.Logging;
 using Usher.Configuration;
 using Usher.Diagnostics;
@@ -29,4 +30,28 @@ internal sealed class ListenerContext
     /// <summary>Cancelled when the gateway closes what is left after the shutdown grace (sessions that are not in the
     /// registry yet, such as TLS handshakes under way).</summary>
     public CancellationToken Stopping { get; init; }
+
+    /// <summary>A refused session: counted and logged (folded) before the client sees its connection close.</summary>
+    public void CountRefusal(SessionRecord record, Admission admission)
+    {
+        var scope = admission.RefusedBy switch
+        {
+            RefusedBy.Listener => "listener",
+            RefusedBy.Global => "global",
+            _ => "identity",
+        };
+        Metrics.Refused(Settings.Name, scope);
+        Refusals.Refused(new Refusal(Settings.Name, record.Identity.Value, IdentityKindName, admission.Count,
+            admission.Limit, scope, PolicyName, record.Client));
+    }
+
+    /// <summary>An admitted session ended: metrics and event 9642 with its reason.</summary>
+    public void CountClosed(SessionRecord record)
+    {
+        var reason = record.CloseReason;
+        Metrics.Closed(Settings.Name, reason, record.BytesFromClient, record.BytesFromBackend);
+        var durationMs = (long)(Time.GetUtcNow() - record.StartedAt).TotalMilliseconds;
+        Logger.SessionClosed(record.Id, record.Identity.Value, Settings.Name, reason, durationMs,
+            record.BytesFromClient, record.BytesFromBackend);
+    }
 }

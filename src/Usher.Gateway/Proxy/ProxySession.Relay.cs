@@ -306,11 +306,7 @@ public sealed partial class ProxySession
         {
             _lease.Release();
             _context.Registry.Remove(this);
-            var reason = Record.CloseReason;
-            _context.Metrics.Closed(_context.Settings.Name, reason, Record.BytesFromClient, Record.BytesFromBackend);
-            var durationMs = (long)(_context.Time.GetUtcNow() - Record.StartedAt).TotalMilliseconds;
-            _context.Logger.SessionClosed(Record.Id, Record.Identity.Value, _context.Settings.Name, reason,
-                durationMs, Record.BytesFromClient, Record.BytesFromBackend);
+            _context.CountClosed(Record);
         }
 
         _completion?.TrySetResult();

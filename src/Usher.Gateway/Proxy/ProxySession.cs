@@ -246,17 +246,7 @@ public sealed partial class ProxySession : IReactorHandler, IGatewaySession
         var wasWaiting = _state == State.Waiting;
         _state = State.Closed;
         Record.TrySetCloseReason(CloseReason.Refused);
-        var scope = admission.RefusedBy switch
-        {
-            RefusedBy.Listener => "listener",
-            RefusedBy.Global => "global",
-            _ => "identity",
-        };
-
-        // Counted and logged before the client sees its connection close.
-        _context.Metrics.Refused(_context.Settings.Name, scope);
-        _context.Refusals.Refused(new Refusal(_context.Settings.Name, Record.Identity.Value, _context.IdentityKindName,
-            admission.Count, admission.Limit, scope, _context.PolicyName, Record.Client));
+        _context.CountRefusal(Record, admission);
         if (wasWaiting)
         {
             _reactor.RemoveDeadline(this);

@@ -36,17 +36,7 @@ internal sealed partial class TlsSession
     private void Refuse(Admission admission)
     {
         Record.TrySetCloseReason(CloseReason.Refused);
-        var scope = admission.RefusedBy switch
-        {
-            RefusedBy.Listener => "listener",
-            RefusedBy.Global => "global",
-            _ => "identity",
-        };
-
-        // Counted and logged before the client sees its session end.
-        _context.Metrics.Refused(_context.Settings.Name, scope);
-        _context.Refusals.Refused(new Refusal(_context.Settings.Name, Record.Identity.Value, _context.IdentityKindName,
-            admission.Count, admission.Limit, scope, _context.PolicyName, Record.Client));
+        _context.CountRefusal(Record, admission);
     }
 
     /// <returns><c>true</c> when the backend is connected.</returns>
