@@ -22,6 +22,7 @@ public sealed class UsherGateway : IAsyncDisposable
     private readonly RefusalLogFolder _refusals;
     private readonly bool _ownsMetrics;
     private readonly CancellationTokenSource _stopping = new();
+    private const int CoarseClockSlackMs = 10;
     private ITimer? _heartbeat;
     private int _stopped;
 
@@ -167,8 +168,10 @@ public sealed class UsherGateway : IAsyncDisposable
                     continue;
                 }
 
+                // Activity is stamped with Environment.TickCount64, which Linux serves from a coarse clock (one tick,
+                // up to 4 ms, behind): allow that much so a session is never closed before a full IdleTimeout.
                 var idle = now - session.Record.LastActivityTicks;
-                if (idle >= idleTimeout.Value.TotalMilliseconds)
+                if (idle >= idleTimeout.Value.TotalMilliseconds + CoarseClockSlackMs)
                 {
                     var idleSeconds = Math.Round(idle / 1000.0, 1);
                     _logger.IdleTimeout(session.Record.Id, session.Record.Identity.Value, session.Record.Listener,
