@@ -13,7 +13,7 @@ public enum RefusedBy
     Global,
 }
 
-/// <summary>The answer of <see cref="ISessionLedger.TryAdmitAsync"/>.</summary>
+/// <summary>The answer of <c>ISessionLedger.TryAdmitAsync</c>.</summary>
 /// <param name="Lease">The lease when admitted, else <c>null</c>.</param>
 /// <param name="RefusedBy">Which limit refused it.</param>
 /// <param name="Count">Sessions open at the refusing limit when refused.</param>

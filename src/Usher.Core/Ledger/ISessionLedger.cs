@@ -15,7 +15,12 @@ public interface ISessionLedger
 
     /// <summary>Admits one session of <paramref name="identity"/> if that keeps every limit; the lease must be
     /// released exactly once when the session ends.</summary>
-    ValueTask<Admission> TryAdmitAsync(LedgerScope scope, string identity, int limit, CancellationToken cancellationToken = default);
+    ValueTask<Admission> TryAdmitAsync(LedgerScope scope, string identity, int limit, CancellationToken cancellationToken = default)
+        => TryAdmitAsync(scope, identity, limit, null, cancellationToken);
+
+    /// <summary>Admits one session into a lease the caller supplies (a session that is its own lease), so that
+    /// admission allocates nothing; <c>null</c> lets the ledger make one.</summary>
+    ValueTask<Admission> TryAdmitAsync(LedgerScope scope, string identity, int limit, Lease? lease, CancellationToken cancellationToken = default);
 
     /// <summary>Sessions of <paramref name="identity"/> open on the scope's listener.</summary>
     int Count(LedgerScope scope, string identity);

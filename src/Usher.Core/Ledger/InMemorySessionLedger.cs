@@ -5,7 +5,7 @@ namespace Usher.Ledger;
 /// <summary>The ledger of one process: lock-free counters (compare-and-swap, as Kestrel's ResourceCounter) per
 /// identity, per listener and in all. Admission completes synchronously and allocates only the lease; an identity's
 /// counter is removed when its last session ends, so idle identities cost nothing.</summary>
-public sealed class InMemorySessionLedger : ISessionLedger
+public sealed class InMemorySessionLedger : ISessionLedger, ILeaseLedger
 {
     private readonly Counter _global = new();
     private readonly int _globalLimit;
@@ -31,8 +31,13 @@ public sealed class InMemorySessionLedger : ISessionLedger
     public ValueTask<Admission> TryAdmitAsync(LedgerScope scope, string identity, int limit, CancellationToken cancellationToken = default)
         => ValueTask.FromResult(TryAdmit(scope, identity, limit));
 
-    /// <summary>The synchronous admission the async one wraps.</summary>
-    public Admission TryAdmit(LedgerScope scope, string identity, int limit)
+    /// <inheritdoc />
+    public ValueTask<Admission> TryAdmitAsync(LedgerScope scope, string identity, int limit, Lease? lease, CancellationToken cancellationToken = default)
+        => ValueTask.FromResult(TryAdmit(scope, identity, limit, lease));
+
+    /// <summary>The synchronous admission the async one wraps; <paramref name="lease"/> is the caller's lease object,
+    /// or <c>null</c> for one made here.</summary>
+    public Admission TryAdmit(LedgerScope scope, string identity, int limit, Lease? lease = null)
     {
         var s = (Scope)scope;
         if (!_global.TryAcquire(_globalLimit, out var globalCount))
@@ -66,7 +71,14 @@ public sealed class InMemorySessionLedger : ISessionLedger
 
             if (Interlocked.CompareExchange(ref counter.Value, current + 1, current) == current)
             {
-                return new Admission(new MemoryLease(this, s, identity, counter), RefusedBy.None, current + 1, limit);
+                lease ??= new Lease();
+                if (!lease.TryBind(new LeaseBinding(this, identity, s, counter)))
+                {
+                    ReleasePlace(s, identity, counter);
+                    throw new InvalidOperationException("The lease already holds a place; release it before admitting again.");
+                }
+
+                return new Admission(lease, RefusedBy.None, current + 1, limit);
             }
         }
     }
@@ -80,7 +92,11 @@ public sealed class InMemorySessionLedger : ISessionLedger
         ((Scope)scope).Identities.Select(p => KeyValuePair.Create(p.Key, Math.Max(0, Volatile.Read(ref p.Value.Value))))
             .Where(p => p.Value > 0);
 
-    private void ReleaseLease(Scope scope, string identity, Counter counter)
+    /// <inheritdoc />
+    void ILeaseLedger.Release(Lease lease, in LeaseBinding binding) =>
+        ReleasePlace((Scope)binding.Scope, binding.Identity, (Counter)binding.Place!);
+
+    private void ReleasePlace(Scope scope, string identity, Counter counter)
     {
         if (Interlocked.Decrement(ref counter.Value) == 0
             && Interlocked.CompareExchange(ref counter.Value, -1, 0) == 0)
@@ -124,11 +140,5 @@ public sealed class InMemorySessionLedger : ISessionLedger
         public ConcurrentDictionary<string, Counter> Identities { get; } = new(StringComparer.Ordinal);
 
         public override int Count => Volatile.Read(ref Total.Value);
-    }
-
-    private sealed class MemoryLease(InMemorySessionLedger ledger, Scope scope, string identity, Counter counter)
-        : Lease(identity)
-    {
-        protected override void OnRelease() => ledger.ReleaseLease(scope, Identity, counter);
     }
 }

@@ -1,33 +1,62 @@
 namespace Usher.Ledger;
 
 /// <summary>One admitted session's place in the ledger. <see cref="Release"/> gives it back; calling it again
-/// does nothing, so every path that ends a session may call it.</summary>
-public abstract class Lease
+/// does nothing, so every path that ends a session may call it. The caller may supply the lease object — a session
+/// is its own lease, so admission allocates nothing — or let the ledger make one. A released lease may be bound
+/// again by a later admission of the same owner (a session whose login failed and that logs in again).</summary>
+public class Lease
 {
-    private int _released;
+    private const int Unbound = 0;
+    private const int Held = 1;
+    private const int Released = 2;
 
-    /// <summary>Creates a lease.</summary>
-    protected Lease(string identity) => Identity = identity;
+    private int _state;
+    private LeaseBinding _binding;
 
     /// <summary>The identity the lease counts against.</summary>
-    public string Identity { get; }
+    public string Identity => _binding.Identity ?? string.Empty;
 
-    /// <summary>Whether the lease was released.</summary>
-    public bool IsReleased => Volatile.Read(ref _released) != 0;
+    /// <summary>Whether the lease was released (and not bound again since).</summary>
+    public bool IsReleased => Volatile.Read(ref _state) == Released;
 
-    /// <summary>Releases the lease; only the first call has an effect.</summary>
-    /// <returns><c>true</c> for the call that released it.</returns>
-    public bool Release()
+    /// <summary>Binds the lease to the place a ledger has just counted; only ledgers call it.</summary>
+    /// <returns><c>false</c> when the lease is held already: one lease counts one session at a time.</returns>
+    public bool TryBind(in LeaseBinding binding)
     {
-        if (Interlocked.Exchange(ref _released, 1) != 0)
+        if (Volatile.Read(ref _state) == Held)
         {
             return false;
         }
 
-        OnRelease();
+        _binding = binding;
+        Volatile.Write(ref _state, Held);
         return true;
     }
 
-    /// <summary>Gives the counted place back; called exactly once.</summary>
-    protected abstract void OnRelease();
+    /// <summary>Releases the lease; only the first call after an admission has an effect.</summary>
+    /// <returns><c>true</c> for the call that released it.</returns>
+    public bool Release()
+    {
+        if (Interlocked.CompareExchange(ref _state, Released, Held) != Held)
+        {
+            return false;
+        }
+
+        _binding.Ledger.Release(this, _binding);
+        return true;
+    }
+}
+
+/// <summary>Where a lease counts: the ledger that admitted it and that ledger's own bookkeeping.</summary>
+/// <param name="Ledger">The ledger to give the place back to.</param>
+/// <param name="Identity">The identity counted.</param>
+/// <param name="Scope">The listener's scope.</param>
+/// <param name="Place">The ledger's per-identity counter (or other handle).</param>
+public readonly record struct LeaseBinding(ILeaseLedger Ledger, string Identity, LedgerScope Scope, object? Place);
+
+/// <summary>A ledger that takes leases back.</summary>
+public interface ILeaseLedger
+{
+    /// <summary>Gives back the place a lease held; called once per admission, by <see cref="Lease.Release"/>.</summary>
+    void Release(Lease lease, in LeaseBinding binding);
 }

@@ -100,7 +100,7 @@ public sealed partial class ProxySession
     private void RetryAdmission(long now)
     {
         var identity = Record.Identity.Value;
-        var pending = _context.Ledger.TryAdmitAsync(_context.Scope, identity, _context.Settings.LimitFor(identity));
+        var pending = _context.Ledger.TryAdmitAsync(_context.Scope, identity, _context.Settings.LimitFor(identity), this);
         var admission = pending.IsCompletedSuccessfully ? pending.Result : _lastRefusal;
         if (admission.Admitted)
         {

@@ -11,8 +11,9 @@ namespace Usher.Gateway.Proxy;
 
 /// <summary>One client connection from accept to close, driven by its reactor: identity, admission, backend
 /// connect, then payload moved by splice(2) through pipes rented only while data flows. Both sockets are
-/// edge-triggered in one epoll set and never re-armed. Its lease is released exactly once, whatever ends it.</summary>
-public sealed partial class ProxySession : IReactorHandler, IGatewaySession
+/// edge-triggered in one epoll set and never re-armed. The session is its own lease (admission allocates nothing),
+/// released exactly once, whatever ends it.</summary>
+public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySession
 {
     private const int Client = 0;
     private const int Backend = 1;
@@ -162,7 +163,7 @@ public sealed partial class ProxySession : IReactorHandler, IGatewaySession
     {
         var settings = _context.Settings;
         var identity = Record.Identity.Value;
-        var pending = _context.Ledger.TryAdmitAsync(_context.Scope, identity, settings.LimitFor(identity));
+        var pending = _context.Ledger.TryAdmitAsync(_context.Scope, identity, settings.LimitFor(identity), this);
         if (pending.IsCompletedSuccessfully)
         {
             OnAdmission(pending.Result);
