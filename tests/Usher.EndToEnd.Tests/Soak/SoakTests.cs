@@ -4,6 +4,7 @@ using Usher.Configuration;
 using Usher.Gateway;
 using Usher.Identity;
 using Usher.Testing;
+using Xunit.Abstractions;
 
 namespace Usher.EndToEnd.Tests.Soak;
 
