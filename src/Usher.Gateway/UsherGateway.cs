@@ -47,6 +47,10 @@ public sealed class UsherGateway : IAsyncDisposable
         _refusals = new RefusalLogFolder(loggerFactory.CreateLogger("Usher.Refusals"), _time, settings.RefusalLogInterval);
     }
 
+    /// <summary>Listening sockets taken over from a running Usher (graceful restart); used by listeners on the same
+    /// addresses instead of binding new sockets. Those no listener takes are closed at start.</summary>
+    public InheritedListeners? Inherited { get; set; }
+
     /// <summary>The session ledger.</summary>
     public ISessionLedger Ledger { get; }
 
@@ -100,7 +104,7 @@ public sealed class UsherGateway : IAsyncDisposable
                         ? new ConnectRateLimiter(rate, settings.Name, _logger, _settings.RefusalLogInterval)
                         : null,
                 };
-                _listeners.Add(new GatewayListener(context, _reactors));
+                _listeners.Add(new GatewayListener(context, _reactors, Inherited));
             }
         }
         catch
@@ -109,6 +113,7 @@ public sealed class UsherGateway : IAsyncDisposable
             throw;
         }
 
+        Inherited?.Dispose();
         foreach (var listener in _listeners)
         {
             await listener.StartAsync().ConfigureAwait(false);

@@ -67,6 +67,16 @@ internal sealed unsafe class ListenSocket : IReactorHandler
         }
     }
 
+    /// <summary>Adopts a listening socket taken over from a running Usher (graceful restart); the listener's
+    /// liveness options are applied again, so a new configuration's keepalive holds for new connections.</summary>
+    public static ListenSocket Adopt(ListenerContext context, Reactor reactor, int fd)
+    {
+        var flags = Libc.Fcntl(fd, 3 /* F_GETFL */, 0);
+        Libc.Fcntl(fd, 4 /* F_SETFL */, flags | Libc.O_NONBLOCK);
+        SocketTuning.Apply(fd, context.Settings.Keepalive, context.Settings.UserTimeout);
+        return new ListenSocket(context, reactor, fd);
+    }
+
     /// <summary>The bound address (with the kernel's port when bound to port 0).</summary>
     public IPEndPoint LocalEndPoint
     {

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Usher.Configuration;
+using Usher.Gateway.Engine;
 
 namespace Usher.Gateway.Hosting;
 
@@ -11,10 +12,11 @@ public sealed class GatewayHostedService : IHostedService, IAsyncDisposable
     private readonly GatewaySettings _settings;
 
     /// <summary>Creates the service.</summary>
-    public GatewayHostedService(GatewaySettings settings, ILoggerFactory loggerFactory, TimeProvider time)
+    public GatewayHostedService(GatewaySettings settings, ILoggerFactory loggerFactory, TimeProvider time,
+        InheritedListeners? inherited = null)
     {
         _settings = settings;
-        _gateway = new UsherGateway(settings, loggerFactory, time);
+        _gateway = new UsherGateway(settings, loggerFactory, time) { Inherited = inherited };
     }
 
     /// <summary>The gateway.</summary>

@@ -12,7 +12,7 @@ public sealed class GatewayListener
     private readonly ListenerContext _context;
     private readonly List<(Reactor Reactor, ListenSocket Socket)> _sockets = [];
 
-    internal GatewayListener(ListenerContext context, IReadOnlyList<Reactor> reactors)
+    internal GatewayListener(ListenerContext context, IReadOnlyList<Reactor> reactors, InheritedListeners? inherited = null)
     {
         _context = context;
         var endpoint = context.Settings.Listen;
@@ -20,7 +20,8 @@ public sealed class GatewayListener
         {
             foreach (var reactor in reactors)
             {
-                var socket = ListenSocket.Bind(context, reactor, endpoint);
+                var adopted = inherited?.Take(endpoint) ?? -1;
+                var socket = adopted >= 0 ? ListenSocket.Adopt(context, reactor, adopted) : ListenSocket.Bind(context, reactor, endpoint);
                 _sockets.Add((reactor, socket));
                 // Port 0: the kernel picked a port for the first socket; the others join it.
                 endpoint = socket.LocalEndPoint;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Usher.Configuration;
+using Usher.Gateway.Engine;
 using Usher.Gateway.Hosting;
 
 namespace Usher.Cli.Commands;
@@ -12,7 +13,12 @@ internal static class RunCommand
 {
     public static Command Create(Option<string> config, Option<string> logFormat, Option<LogLevel> logLevel)
     {
-        var command = new Command("run", "Run the gateway with a configuration file.") { config, logFormat, logLevel };
+        var takeOver = new Option<int?>("--take-over")
+        {
+            Description = "Graceful restart: the process id of a running usher whose listening sockets this one takes "
+                + "over (same addresses); then stop the old one (SIGTERM) and it drains while this one accepts.",
+        };
+        var command = new Command("run", "Run the gateway with a configuration file.") { config, logFormat, logLevel, takeOver };
         command.SetAction(async (parse, cancellationToken) =>
         {
             GatewaySettings settings;
@@ -26,7 +32,28 @@ internal static class RunCommand
                 return 1;
             }
 
+            InheritedListeners? inherited = null;
+            if (parse.GetValue(takeOver) is { } pid)
+            {
+                try
+                {
+                    inherited = InheritedListeners.From(pid);
+                    await Console.Error.WriteLineAsync($"usher: took over {inherited.Count} listening socket(s) from process {pid}");
+                }
+                catch (InvalidOperationException e)
+                {
+                    await Console.Error.WriteLineAsync($"usher: cannot take over the listeners of process {pid}: {e.Message}. " +
+                        "Fix: give the process id of a running usher (same user or root, Linux 5.6 or later).");
+                    return 1;
+                }
+            }
+
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+            if (inherited is not null)
+            {
+                builder.Services.AddSingleton(inherited);
+            }
+
             Logging.Configure(builder.Logging, parse.GetValue(logFormat)!, parse.GetValue(logLevel));
             builder.Services.AddSingleton(settings);
             builder.Services.AddSingleton(TimeProvider.System);
