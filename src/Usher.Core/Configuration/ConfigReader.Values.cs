@@ -15,6 +15,14 @@ public sealed partial class ConfigReader
             return null;
         }
 
+        // A bare number would parse as days ("30" is a month): say what was probably meant instead.
+        if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number))
+        {
+            Error(owner.GetSection(key).Path, $"\"{text}\" has no unit (it would mean {number} days)",
+                $"write it as hours:minutes:seconds, e.g. \"00:00:{Math.Clamp(number, 0, 59):00}\" for {Math.Clamp(number, 0, 59)} seconds");
+            return null;
+        }
+
         if (!TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var value))
         {
             Error(owner.GetSection(key).Path, $"\"{text}\" is not a duration",

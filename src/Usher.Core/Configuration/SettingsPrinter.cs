@@ -12,7 +12,12 @@ public static class SettingsPrinter
     {
         ArgumentNullException.ThrowIfNull(settings);
         using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions
+        {
+            Indented = true,
+            // Printed for people, not embedded in HTML: keep "+" in "ImapLogin+SourceIp" readable.
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        }))
         {
             w.WriteStartObject();
             w.WriteStartObject("Usher");
