@@ -11,6 +11,7 @@ namespace Usher.EndToEnd.Tests.Soak;
 /// <summary>Mixed load for a while (USHER_SOAK_SECONDS, default 120; bench/soak.sh runs it longer): connection churn,
 /// long sessions, refusals at a limit, and users whose laptop vanishes (a network namespace cut off) and who come
 /// back to be admitted by a reclaim. The accounting must stay exact, and descriptors and memory must come back.</summary>
+[Collection(SoakCollection.Name)]
 public sealed class SoakTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
