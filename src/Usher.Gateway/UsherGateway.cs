@@ -54,6 +54,12 @@ public sealed class UsherGateway : IAsyncDisposable
     /// <summary>The session ledger.</summary>
     public ISessionLedger Ledger { get; }
 
+    /// <summary>Pipes each reactor may hold; by default its share of <see cref="ProcessLimits.PipeBudget"/>.</summary>
+    internal int? PipesPerReactor { get; init; }
+
+    /// <summary>Pipes the reactors hold now.</summary>
+    internal int LivePipes => _reactors.Sum(r => r.Pipes.Live);
+
     /// <summary>The open sessions.</summary>
     public SessionRegistry Registry { get; } = new();
 
@@ -73,9 +79,10 @@ public sealed class UsherGateway : IAsyncDisposable
     public async Task StartAsync()
     {
         var workers = _settings.Workers ?? Environment.ProcessorCount;
+        var pipesPerReactor = PipesPerReactor ?? Math.Max(4, ProcessLimits.PipeBudget() / workers);
         for (var i = 0; i < workers; i++)
         {
-            var reactor = new Reactor(i, _logger);
+            var reactor = new Reactor(i, _logger, pipesPerReactor);
             _reactors.Add(reactor);
             reactor.Start();
         }

@@ -35,7 +35,7 @@ internal sealed unsafe partial class Reactor : IDisposable
     private int _wakePending;
     private volatile bool _stopping;
 
-    public Reactor(int index, ILogger logger)
+    public Reactor(int index, ILogger logger, int pipeLimit = 4096)
     {
         Index = index;
         _logger = logger;
@@ -47,15 +47,19 @@ internal sealed unsafe partial class Reactor : IDisposable
         }
 
         Libc.EpollControl(_epoll, Libc.EPOLL_CTL_ADD, _wake, Libc.EPOLLIN, WakeToken);
-        Pipes = new PipePool(keep: 256);
+        Pipes = new PipePool(keep: 256, pipeLimit);
         _thread = new Thread(Run) { IsBackground = true, Name = $"usher-reactor-{index}" };
     }
 
     public int Index { get; }
 
-    /// <summary>One buffer for the small reads of all this reactor's sessions (they run one at a time); <c>null</c>
-    /// when every direction is spliced (USHER_SPLICE_ONLY=1, for comparison).</summary>
-    public byte[]? Scratch { get; } = Environment.GetEnvironmentVariable("USHER_SPLICE_ONLY") == "1" ? null : GC.AllocateArray<byte>(64 * 1024, pinned: true);
+    /// <summary>One buffer for the small reads of all this reactor's sessions (they run one at a time), and for
+    /// moving data when no pipe can be had.</summary>
+    public byte[] Scratch { get; } = GC.AllocateArray<byte>(64 * 1024, pinned: true);
+
+    /// <summary>Whether small reads are copied through <see cref="Scratch"/> (the default) rather than spliced
+    /// (USHER_SPLICE_ONLY=1, for comparison).</summary>
+    public bool CopySmallReads { get; } = Environment.GetEnvironmentVariable("USHER_SPLICE_ONLY") != "1";
 
     /// <summary>The pipes of this reactor's sessions.</summary>
     public PipePool Pipes { get; }
