@@ -29,6 +29,11 @@ public sealed partial class ProxySession
     /// <returns><c>false</c> when the session ended.</returns>
     private unsafe bool Move(ref Flow flow, int source, int destination, ref bool readable, ref bool writable, bool fromClient)
     {
+        if (flow.Finished)
+        {
+            return true;
+        }
+
         while (true)
         {
             while (flow.Pending > 0 && writable)
@@ -72,8 +77,7 @@ public sealed partial class ProxySession
 
             if (flow.SourceEnded)
             {
-                End(fromClient ? Client : Backend, PeerEndClassifier.AfterEnd(source));
-                return false;
+                return HalfClose(ref flow, source, destination, fromClient);
             }
 
             if (!readable)
@@ -237,6 +241,34 @@ public sealed partial class ProxySession
 
         End(fromClient ? Client : Backend, PeerEndClassifier.FromErrno(readErrno, source));
         return -1;
+    }
+
+    /// <summary>The source sent its FIN and everything before it has reached the destination. A client's plain FIN
+    /// is passed on to the backend (shutdown SHUT_WR) while the backend's answer goes on, so a client that half-closes
+    /// after its request (<c>nc -N</c>, RPC clients) still gets it, as HAProxy and socat relay it. The backend's end
+    /// ends the session: its own session is over, so the slot is free at once. A dead or reset peer ends it too. The
+    /// reason names the side that ended first.</summary>
+    /// <returns><c>false</c> when the session ended.</returns>
+    private bool HalfClose(ref Flow flow, int source, int destination, bool fromClient)
+    {
+        var end = PeerEndClassifier.AfterEnd(source, finSent: !fromClient && _backendWriteShut);
+        if (fromClient && end == PeerEnd.Closed && _context.Settings.HalfClose)
+        {
+            ReleasePipe(ref flow);
+            flow.Finished = true;
+            _backendWriteShut = true;
+            if (Libc.Shutdown(destination, Libc.SHUT_WR) != 0)
+            {
+                // The backend is already gone: end now.
+                End(Backend, PeerEndClassifier.AfterEnd(destination));
+                return false;
+            }
+
+            return true;
+        }
+
+        End(!fromClient && end == PeerEnd.Closed && _up.Finished ? Client : (fromClient ? Client : Backend), end);
+        return false;
     }
 
     /// <summary>Moving data with no pipe: peek at the source through the reactor's buffer, send what the destination
