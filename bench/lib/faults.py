@@ -169,6 +169,14 @@ def stalled(pid, log, stall_port, backend_port, sessions, offer_mb, seconds, bac
     for s in senders:
         s.setblocking(True)
         s.shutdown(socket.SHUT_WR)
+    if backend_stalls:
+        # The clients' FINs are passed on (half-close); the backend answers each with its own, as servers do.
+        for r in receivers:
+            r.setblocking(True)
+            r.settimeout(30)
+            while r.recv(1 << 16):
+                pass
+            r.shutdown(socket.SHUT_WR)
     reason = "ClientClosed" if backend_stalls else "BackendClosed"
     closed = lambda: len([e for e in events(log, 9642) if e["State"].get("CloseReason") == reason])
     wait_for(lambda: closed() >= sessions, 30)

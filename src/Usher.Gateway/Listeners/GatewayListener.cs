@@ -21,6 +21,14 @@ public sealed class GatewayListener
             foreach (var reactor in reactors)
             {
                 var adopted = inherited?.Take(endpoint) ?? -1;
+                if (adopted < 0 && _sockets.Count == 0 && Sockets.PortOwners.Describe(endpoint) is { } owner)
+                {
+                    // SO_REUSEPORT would let this bind succeed and share the connections with the other socket.
+                    throw new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.AddressAlreadyInUse,
+                        $"Address already in use: listened on by {owner}; to replace a running usher without refusing connections, " +
+                        "start the new one with `usher run --take-over PID`");
+                }
+
                 var socket = adopted >= 0 ? ListenSocket.Adopt(context, reactor, adopted) : ListenSocket.Bind(context, reactor, endpoint);
                 _sockets.Add((reactor, socket));
                 // Port 0: the kernel picked a port for the first socket; the others join it.

@@ -44,6 +44,29 @@ public sealed class RunCommandTests
     }
 
     [Fact]
+    public async Task A_second_run_on_the_same_address_exits_1_naming_the_first_process_instead_of_sharing_its_port()
+    {
+        await using var backend = new SessionServer();
+        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var port = ((IPEndPoint)probe.LocalEndPoint!).Port;
+        probe.Dispose();
+        using var config = UsherCli.Config($$"""
+            { "Usher": { "Listeners": [ { "Listen": "127.0.0.1:{{port}}", "Backend": "{{backend.EndPoint}}" } ] } }
+            """);
+        await using var first = UsherCli.Start("run", "--config", config.Path);
+        await UsherCli.WaitForListenerAsync(first);
+
+        var second = await UsherCli.RunAsync(TimeSpan.FromSeconds(60), "run", "--config", config.Path);
+
+        Assert.True(second.ExitCode == 1, second.ToString());
+        Assert.Contains($"listened on by 127.0.0.1:{port} (process {first.Id} ", second.Errors, StringComparison.Ordinal);
+        Assert.Contains("--take-over", second.Errors, StringComparison.Ordinal);
+        using var client = await TestClient.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
+        Assert.True(await client.IsAdmittedAsync(), "the first usher still serves the port alone");
+    }
+
+    [Fact]
     public async Task Run_with_a_good_file_relays_a_client_to_its_backend()
     {
         await using var backend = new SessionServer();
