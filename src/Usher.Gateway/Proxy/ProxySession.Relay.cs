@@ -296,35 +296,13 @@ public sealed partial class ProxySession
 
             if (peeked < 0)
             {
-                var errno = Libc.Errno;
-                switch (errno)
-                {
-                    case Libc.EAGAIN:
-                        readable = false;
-                        return 0;
-                    case Libc.EINTR:
-                        return 1;
-                    default:
-                        End(fromClient ? Client : Backend, PeerEndClassifier.FromErrno(errno, source));
-                        return -1;
-                }
+                return AfterError(ref readable, fromClient ? Client : Backend, source);
             }
 
             var sent = Libc.Send(destination, buffer, peeked, Libc.MSG_NOSIGNAL | Libc.MSG_DONTWAIT);
             if (sent < 0)
             {
-                var errno = Libc.Errno;
-                switch (errno)
-                {
-                    case Libc.EAGAIN:
-                        writable = false;
-                        return 0;
-                    case Libc.EINTR:
-                        return 1;
-                    default:
-                        End(fromClient ? Backend : Client, PeerEndClassifier.FromErrno(errno, destination));
-                        return -1;
-                }
+                return AfterError(ref writable, fromClient ? Backend : Client, destination);
             }
 
             // What was peeked is still queued on the source: take exactly what went out (never fails short).
@@ -336,6 +314,25 @@ public sealed partial class ProxySession
             }
 
             return 1;
+        }
+    }
+
+    /// <summary>After a failed recv or send on <paramref name="fd"/>: EAGAIN waits for the next event (clearing
+    /// <paramref name="ready"/>), EINTR goes on, anything else ends the session on <paramref name="side"/>.</summary>
+    /// <returns>1 to go on, 0 to wait for the next event, -1 when the session ended.</returns>
+    private int AfterError(ref bool ready, int side, int fd)
+    {
+        var errno = Libc.Errno;
+        switch (errno)
+        {
+            case Libc.EAGAIN:
+                ready = false;
+                return 0;
+            case Libc.EINTR:
+                return 1;
+            default:
+                End(side, PeerEndClassifier.FromErrno(errno, fd));
+                return -1;
         }
     }
 

@@ -15,17 +15,7 @@ public sealed class PipelessRelayTests
     public async Task With_one_pipe_for_four_busy_sessions_every_byte_comes_back_unchanged_and_no_more_pipes_are_made()
     {
         await using var backend = new SessionServer();
-        var logs = new LogCapture();
-        await using var gateway = new UsherGateway(new GatewaySettings
-        {
-            Listeners = [TestGateway.Listener(backend.EndPoint)],
-            Workers = 1,
-            ShutdownGrace = TimeSpan.FromSeconds(1),
-        }, logs.CreateFactory())
-        {
-            PipesPerReactor = 1,
-        };
-        await gateway.StartAsync();
+        await using var gateway = await StartWithOnePipeAsync(backend);
         var at = gateway.Listeners[0].LocalEndPoint;
         using var cts = new CancellationTokenSource(Wait);
 
@@ -35,7 +25,7 @@ public sealed class PipelessRelayTests
             Assert.True(await client.IsAdmittedAsync());
             var sent = new byte[Size];
             new Random(i).NextBytes(sent);
-            var receiving = ReceiveExactlyAsync(client.Socket, Size, cts.Token);
+            var receiving = client.Socket.ReceiveExactlyAsync(Size, cts.Token);
             for (var offset = 0; offset < Size; offset += 256 * 1024)
             {
                 await client.Socket.SendAsync(sent.AsMemory(offset, 256 * 1024), SocketFlags.None, cts.Token);
@@ -54,17 +44,7 @@ public sealed class PipelessRelayTests
     public async Task With_no_pipe_to_be_had_a_client_that_stops_reading_holds_back_the_backend_and_then_gets_every_byte()
     {
         await using var backend = new SessionServer();
-        var logs = new LogCapture();
-        await using var gateway = new UsherGateway(new GatewaySettings
-        {
-            Listeners = [TestGateway.Listener(backend.EndPoint)],
-            Workers = 1,
-            ShutdownGrace = TimeSpan.FromSeconds(1),
-        }, logs.CreateFactory())
-        {
-            PipesPerReactor = 1,
-        };
-        await gateway.StartAsync();
+        await using var gateway = await StartWithOnePipeAsync(backend);
         var at = gateway.Listeners[0].LocalEndPoint;
         using var cts = new CancellationTokenSource(Wait);
 
@@ -94,24 +74,26 @@ public sealed class PipelessRelayTests
         // Backpressure: with no reader, the sender is held back by the socket buffers, not by gateway memory.
         await Task.Delay(1000);
         Assert.False(sending.IsCompleted, "64 MB cannot all be in flight while the client does not read");
-        var received = await ReceiveExactlyAsync(client.Socket, Large, cts.Token);
+        var received = await client.Socket.ReceiveExactlyAsync(Large, cts.Token);
         await sending;
         Assert.True(sent.AsSpan().SequenceEqual(received), "the echoed bytes differ from the bytes sent");
         Assert.Equal(1, gateway.LivePipes);
         Assert.False(parking.IsFaulted);
     }
 
-    private static async Task<byte[]> ReceiveExactlyAsync(Socket socket, int count, CancellationToken cancellationToken)
+    /// <summary>A gateway with one event loop allowed a single pipe.</summary>
+    private static async Task<UsherGateway> StartWithOnePipeAsync(SessionServer backend)
     {
-        var buffer = new byte[count];
-        var filled = 0;
-        while (filled < count)
+        var gateway = new UsherGateway(new GatewaySettings
         {
-            var read = await socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None, cancellationToken);
-            Assert.True(read > 0, $"the connection closed after {filled} of {count} bytes");
-            filled += read;
-        }
-
-        return buffer;
+            Listeners = [TestGateway.Listener(backend.EndPoint)],
+            Workers = 1,
+            ShutdownGrace = TimeSpan.FromSeconds(1),
+        }, new LogCapture().CreateFactory())
+        {
+            PipesPerReactor = 1,
+        };
+        await gateway.StartAsync();
+        return gateway;
     }
 }

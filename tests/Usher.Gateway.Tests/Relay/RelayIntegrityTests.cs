@@ -19,13 +19,13 @@ public sealed class RelayIntegrityTests
         using var client = await TestClient.ConnectAsync(gateway.EndPoint);
         using var cts = new CancellationTokenSource(Wait);
 
-        var greeting = await ReceiveExactlyAsync(client.Socket, "hello 1\n".Length, cts.Token);
+        var greeting = await client.Socket.ReceiveExactlyAsync("hello 1\n".Length, cts.Token);
         Assert.Equal("hello 1\n", Encoding.ASCII.GetString(greeting));
         var session = Assert.Single(gateway.Gateway.Registry.Sessions);
 
         var sent = new byte[Size];
         Random.Shared.NextBytes(sent);
-        var receiving = ReceiveExactlyAsync(client.Socket, Size, cts.Token);
+        var receiving = client.Socket.ReceiveExactlyAsync(Size, cts.Token);
         for (var offset = 0; offset < Size; offset += 256 * 1024)
         {
             await client.Socket.SendAsync(sent.AsMemory(offset, Math.Min(256 * 1024, Size - offset)), SocketFlags.None, cts.Token);
@@ -41,19 +41,5 @@ public sealed class RelayIntegrityTests
         Assert.Equal(Size + greeting.Length, session.Record.BytesFromBackend);
         Assert.Equal(session.Record.BytesFromClient, closed["BytesFromClient"]);
         Assert.Equal(session.Record.BytesFromBackend, closed["BytesFromBackend"]);
-    }
-
-    private static async Task<byte[]> ReceiveExactlyAsync(Socket socket, int count, CancellationToken cancellationToken)
-    {
-        var buffer = new byte[count];
-        var filled = 0;
-        while (filled < count)
-        {
-            var read = await socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None, cancellationToken);
-            Assert.True(read > 0, $"the connection closed after {filled} of {count} bytes");
-            filled += read;
-        }
-
-        return buffer;
     }
 }
