@@ -25,6 +25,7 @@ var root = new RootCommand("Usher: a session-aware TCP gateway with per-identity
     RunCommand.Create(config, logFormat, logLevel),
     CheckCommand.Create(config),
     DemoCommand.Create(),
+    DoctorCommand.Create(),
 };
 
 // The Generic Host handles SIGTERM and Ctrl-C itself (drain, then stop).
