@@ -60,4 +60,24 @@ public sealed class DescriptorLimitTests
         await usher.SignalAsync("TERM");
         Assert.Equal(0, await usher.WaitForExitAsync(TimeSpan.FromSeconds(30)));
     }
+
+    [Fact]
+    public async Task Run_under_a_low_soft_open_files_limit_works_with_the_hard_one()
+    {
+        await using var backend = new SessionServer();
+        using var config = UsherCli.Config($$"""
+            { "Usher": { "ShutdownGrace": "00:00:01", "Listeners": [
+              { "Name": "cli", "Listen": "127.0.0.1:0", "Backend": "{{backend.EndPoint}}" } ] } }
+            """);
+        await using var usher = RunningProcess.Start(Tools.Find("prlimit"),
+            [$"--nofile={Files}:4096", UsherCli.Host, UsherCli.Dll, "run", "--config", config.Path, "--log-format", "json"]);
+        await UsherCli.WaitForListenerAsync(usher);
+
+        // The .NET runtime raises the soft limit to the hard one as it starts (as HAProxy does for itself), so the
+        // default global MaxSessions is derived from the hard limit.
+        var limits = File.ReadLines($"/proc/{usher.Id}/limits").First(l => l.StartsWith("Max open files", StringComparison.Ordinal));
+        Assert.Equal(["4096", "4096"], limits.Split(' ', StringSplitOptions.RemoveEmptyEntries)[3..5]);
+        await usher.SignalAsync("TERM");
+        Assert.Equal(0, await usher.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+    }
 }
