@@ -25,6 +25,8 @@ var root = new RootCommand("Usher: a session-aware TCP gateway with per-identity
     RunCommand.Create(config, logFormat, logLevel),
     CheckCommand.Create(config),
     DemoCommand.Create(),
+    SessionsCommand.Create(),
+    KillCommand.Create(),
 };
 
 // The Generic Host handles SIGTERM and Ctrl-C itself (drain, then stop).

@@ -73,6 +73,18 @@ public sealed class StatusTests
     }
 
     [Fact]
+    public async Task The_version_is_written_as_built_with_a_plus_left_readable()
+    {
+        await using var backend = new SessionServer();
+        await using var admin = await TestAdmin.StartAsync(listeners: TestGateway.Listener(backend.EndPoint));
+
+        var body = await admin.Http.GetStringAsync("/api/status");
+
+        Assert.Contains($"\"version\": \"{Endpoints.StatusEndpoints.Version}\"", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("\\u002B", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Healthz_answers_ok_in_plain_text()
     {
         await using var backend = new SessionServer();

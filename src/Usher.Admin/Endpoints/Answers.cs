@@ -20,7 +20,7 @@ internal static class Answers
     public static IResult Json<T>(T value, JsonTypeInfo<T> info) => Results.Json(value, info);
 
     public static IResult Problem(int status, string detail) =>
-        Results.Json(new Problem(ReasonPhrases.GetReasonPhrase(status), status, detail), AdminJson.Default.Problem, ProblemType, status);
+        Results.Json(new Problem(ReasonPhrases.GetReasonPhrase(status), status, detail), AdminJson.Readable.Problem, ProblemType, status);
 
     public static IResult BadRequest(string detail) => Problem(StatusCodes.Status400BadRequest, detail);
 

@@ -49,6 +49,6 @@ internal static class IdentityEndpoints
             .ThenBy(c => c.Listener, StringComparer.Ordinal)
             .ThenBy(c => c.Identity, StringComparer.Ordinal)
             .ToList();
-        return Answers.Json(sorted, AdminJson.Default.IReadOnlyListIdentityCount);
+        return Answers.Json(sorted, AdminJson.Readable.IReadOnlyListIdentityCount);
     }
 }

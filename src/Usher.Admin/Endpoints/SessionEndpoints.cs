@@ -46,7 +46,7 @@ internal static class SessionEndpoints
             .OrderBy(s => s.Record.Id)
             .Select(s => SessionViews.Of(s, now, ticks))
             .ToList();
-        return Answers.Json(sessions, AdminJson.Default.IReadOnlyListSessionView);
+        return Answers.Json(sessions, AdminJson.Readable.IReadOnlyListSessionView);
     }
 
     private static async Task<IResult> ShowAsync(AdminContext admin, HttpContext context)
@@ -81,7 +81,7 @@ internal static class SessionEndpoints
         }
 
         var view = SessionViews.Of(session, admin.Gateway.Time.GetUtcNow(), Environment.TickCount64);
-        return Answers.Json(view, AdminJson.Default.SessionView);
+        return Answers.Json(view, AdminJson.Readable.SessionView);
     }
 
     private static async Task<IResult> KillOneAsync(AdminContext admin, HttpContext context)
@@ -148,7 +148,7 @@ internal static class SessionEndpoints
         }
 
         var result = new KillResult(sessions.Count, sessions.Select(s => s.Record.Id).ToList(), closed);
-        return Answers.Json(result, AdminJson.Default.KillResult);
+        return Answers.Json(result, AdminJson.Readable.KillResult);
     }
 
     private static IResult? ParseId(HttpContext context, out long id)

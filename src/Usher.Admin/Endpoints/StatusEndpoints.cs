@@ -38,6 +38,6 @@ internal static class StatusEndpoints
             .ToList();
         var status = new StatusResponse(Version, started, (long)(now - started).TotalSeconds, gateway.Registry.Count,
             new LedgerStatus(gateway.Ledger.Total, gateway.MaxSessions), listeners);
-        return Answers.Json(status, AdminJson.Default.StatusResponse);
+        return Answers.Json(status, AdminJson.Readable.StatusResponse);
     }
 }
