@@ -10,6 +10,7 @@ using Usher.Admin.Endpoints;
 using Usher.Admin.Metrics;
 using Usher.Configuration;
 using Usher.Gateway;
+using Usher.Gateway.Engine;
 
 namespace Usher.Admin;
 
@@ -27,10 +28,16 @@ public sealed class AdminServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly PrometheusExport _metrics;
     private readonly ILogger _logger;
+    private readonly int _adopted;
     private int _disposed;
 
     /// <summary>Creates the endpoint; nothing listens until <see cref="StartAsync"/>.</summary>
-    public AdminServer(AdminSettings settings, UsherGateway gateway, ILoggerFactory loggerFactory)
+    /// <param name="settings">Where to listen, and the token.</param>
+    /// <param name="gateway">The gateway the API shows and acts on.</param>
+    /// <param name="loggerFactory">Where its events (9658, 9659) and Kestrel's go.</param>
+    /// <param name="inherited">On a graceful restart, the running Usher's listening sockets: the one on
+    /// <c>Admin:Listen</c> is adopted instead of bound (the old process still holds that address).</param>
+    public AdminServer(AdminSettings settings, UsherGateway gateway, ILoggerFactory loggerFactory, InheritedListeners? inherited = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(gateway);
@@ -39,13 +46,21 @@ public sealed class AdminServer : IAsyncDisposable
         _logger = loggerFactory.CreateLogger("Usher.Admin");
 
         // The empty builder reads no appsettings.json, environment or command line: Admin:Listen alone says where.
+        _adopted = settings.Listen.Port == 0 ? -1 : inherited?.Take(settings.Listen) ?? -1;
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "Usher.Admin" });
         builder.WebHost.UseKestrelCore().ConfigureKestrel(o =>
         {
             o.AddServerHeader = false;
             o.Limits.MaxConcurrentConnections = MaxConnections;
             o.Limits.MaxRequestBodySize = 16 * 1024;
-            o.Listen(settings.Listen, l => l.Protocols = HttpProtocols.Http1);
+            if (_adopted >= 0)
+            {
+                o.ListenHandle((ulong)_adopted, l => l.Protocols = HttpProtocols.Http1);
+            }
+            else
+            {
+                o.Listen(settings.Listen, l => l.Protocols = HttpProtocols.Http1);
+            }
         });
         builder.Services.AddRoutingCore();
         builder.Services.AddLogging();
@@ -85,10 +100,13 @@ public sealed class AdminServer : IAsyncDisposable
             throw new AdminListenException($"the admin endpoint cannot listen on {_settings.Listen}: {why}", e);
         }
 
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+        // Port 0: only the server knows the port the kernel chose. An adopted socket is where Admin:Listen says.
+        var address = _adopted >= 0 ? null
+            : _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
         Url = new Uri(address ?? $"http://{_settings.Listen}");
         var url = Url.ToString().TrimEnd('/');
-        _logger.AdminStarted(url, _settings.RequiresToken ? $"bearer token from {_settings.TokenFile}" : "no token: loopback only");
+        var access = _settings.RequiresToken ? $"bearer token from {_settings.TokenFile}" : "no token: loopback only";
+        _logger.AdminStarted(url, _adopted >= 0 ? access + "; socket taken over" : access);
     }
 
     /// <summary>Stops listening; requests under way get a moment to finish.</summary>

@@ -134,6 +134,38 @@ public sealed partial class AdminCommandTests
     }
 
     [Fact]
+    public async Task A_graceful_restart_takes_over_the_admin_socket_too_and_the_new_process_answers()
+    {
+        await using var backend = new SessionServer();
+        var port = LocalPorts.Free(IPAddress.Loopback);
+        var listenerPort = LocalPorts.Free(IPAddress.Loopback);
+        using var config = UsherCli.Config(Config(backend, $$"""
+            "Admin": { "Listen": "127.0.0.1:{{port}}" },
+            """).Replace("127.0.0.1:0", $"127.0.0.1:{listenerPort}", StringComparison.Ordinal));
+        await using var old = UsherCli.Start("run", "--config", config.Path);
+        var listen = await UsherCli.WaitForListenerAsync(old);
+        var admin = await WaitForAdminAsync(old);
+
+        await using var successor = UsherCli.Start("run", "--config", config.Path, "--take-over", old.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await UsherCli.WaitForListenerAsync(successor);
+        var line = await successor.WaitForLineAsync(l => l.Contains("Admin API listening on", StringComparison.Ordinal), EndToEnd.Soon);
+        Assert.Contains($"http://127.0.0.1:{port} (no token: loopback only; socket taken over)", line, StringComparison.Ordinal);
+        await old.SignalAsync("TERM");
+        Assert.Equal(0, await old.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+
+        using var client = await TestClient.ConnectAsync(listen, "127.0.0.5");
+        Assert.True(await client.IsAdmittedAsync());
+        var sessions = await UsherCli.RunAsync(Timeout, "sessions", "--admin", admin, "--json");
+
+        Assert.True(sessions.ExitCode == 0, sessions.ToString());
+        using var json = JsonDocument.Parse(sessions.Output);
+        Assert.Equal("127.0.0.5", Assert.Single(json.RootElement.EnumerateArray()).GetProperty("identity").GetProperty("value").GetString());
+        Assert.False(successor.HasExited, successor.Describe());
+        await successor.SignalAsync("TERM");
+        Assert.Equal(0, await successor.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
     public async Task An_unreachable_admin_endpoint_is_a_one_line_error_without_a_stack_trace()
     {
         var port = LocalPorts.Free(IPAddress.Loopback);
