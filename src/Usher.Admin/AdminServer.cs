@@ -20,7 +20,7 @@ namespace Usher.Admin;
 /// directly.</summary>
 public sealed class AdminServer : IAsyncDisposable
 {
-    /// <summary>Connections the admin endpoint serves at once; more wait in the kernel's queue. An admin API needs
+    /// <summary>Connections the admin endpoint holds at once; Kestrel closes more as they come. An admin API needs
     /// few, and a flood of them must not take descriptors the gateway's sessions need.</summary>
     private const int MaxConnections = 64;
 
@@ -45,8 +45,9 @@ public sealed class AdminServer : IAsyncDisposable
         _settings = settings;
         _logger = loggerFactory.CreateLogger("Usher.Admin");
 
-        // The empty builder reads no appsettings.json, environment or command line: Admin:Listen alone says where.
         _adopted = settings.Listen.Port == 0 ? -1 : inherited?.Take(settings.Listen) ?? -1;
+
+        // The empty builder reads no appsettings.json, environment or command line: Admin:Listen alone says where.
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "Usher.Admin" });
         builder.WebHost.UseKestrelCore().ConfigureKestrel(o =>
         {

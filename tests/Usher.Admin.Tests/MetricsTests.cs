@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Usher.Diagnostics;
 using Usher.Testing;
 
 namespace Usher.Admin.Tests;
@@ -32,7 +33,8 @@ public sealed partial class MetricsTests
             Assert.Equal(1, Value(open, "usher_listener_sessions_open", "listener=\"pg\""));
         }
 
-        await Eventually.HoldsAsync(() => admin.Gateway.Gateway.Registry.Count == 0, Soon, "the session closed");
+        // 9642 is logged once the close is counted.
+        await admin.Gateway.Logs.WaitForAsync(UsherEvents.SessionClosed, Soon);
         var after = await ScrapeAsync(admin);
         Assert.Equal(1, Value(after, "usher_sessions_closed_total", "listener=\"pg\",reason=\"ClientClosed\""));
         Assert.Equal(5, Value(after, "usher_bytes_total", "listener=\"pg\",direction=\"from_client\""));

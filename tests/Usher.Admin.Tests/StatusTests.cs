@@ -85,7 +85,7 @@ public sealed class StatusTests
     }
 
     [Fact]
-    public async Task Healthz_answers_ok_in_plain_text()
+    public async Task Healthz_answers_ok_in_plain_text_to_GET_and_HEAD()
     {
         await using var backend = new SessionServer();
         await using var admin = await TestAdmin.StartAsync(listeners: TestGateway.Listener(backend.EndPoint));
@@ -95,6 +95,8 @@ public sealed class StatusTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal("ok", (await response.Content.ReadAsStringAsync()).Trim());
+        using var head = await admin.Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/healthz"));
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
     }
 
     [Fact]

@@ -18,7 +18,7 @@ internal static class StatusEndpoints
 
     public static void Map(IEndpointRouteBuilder app, AdminContext admin, PrometheusExport metrics)
     {
-        app.MapGet("/healthz", Answers.Run(_ => Results.Text("ok\n", "text/plain; charset=utf-8")));
+        app.MapMethods("/healthz", ["GET", "HEAD"], Answers.Run(_ => Results.Text("ok\n", "text/plain; charset=utf-8")));
         app.MapGet("/api/status", Answers.Run(context => Answers.UnknownParameter(context.Request) ?? Status(admin)));
         app.MapGet("/metrics", async context =>
         {
