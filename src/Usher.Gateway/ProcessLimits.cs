@@ -7,13 +7,21 @@ internal static class ProcessLimits
     private const int Reserve = 64;
 
     /// <summary>A session holds two descriptors. The runtime already holds many before the first session (each loaded
-    /// assembly stays open, about 120 descriptors for <c>usher run</c>), so those open now are set aside too, and
-    /// some for listeners, logs and the admin API.</summary>
+    /// assembly stays open, about 120 descriptors for <c>usher run</c>), so those open now are set aside too, some
+    /// for listeners, logs and the admin API, and the pipes of <see cref="PipeBudget"/>.</summary>
     public static int DefaultMaxSessions()
     {
         var files = OpenFilesLimit();
-        return files is null ? 10_000 : (int)Math.Max(16, (files.Value - (OpenDescriptors() ?? 0) - Reserve) / 2);
+        return files is null
+            ? 10_000
+            : (int)Math.Max(16, (files.Value - (OpenDescriptors() ?? 0) - Reserve - (2L * PipeBudget(files))) / 2);
     }
+
+    /// <summary>Pipes (two descriptors each) the reactors may hold at once, all together: one sixteenth of the
+    /// open-files limit, at least 8 and at most 4,096. Only sessions moving data hold one; past the budget a
+    /// direction copies through the reactor's buffer instead (see ProxySession.PeekCopy).</summary>
+    public static int PipeBudget(long? files = null) =>
+        (int)Math.Clamp((files ?? OpenFilesLimit() ?? 65_536) / 16, 8, 4096);
 
     /// <summary>Descriptors this process holds now, from /proc/self/fd.</summary>
     public static int? OpenDescriptors()

@@ -68,6 +68,12 @@ public sealed class UsherGateway : IAsyncDisposable
     /// <summary>The session ledger.</summary>
     public ISessionLedger Ledger { get; }
 
+    /// <summary>Pipes each reactor may hold; by default its share of <see cref="ProcessLimits.PipeBudget"/>.</summary>
+    internal int? PipesPerReactor { get; init; }
+
+    /// <summary>Pipes the reactors hold now.</summary>
+    internal int LivePipes => _reactors.Sum(r => r.Pipes.Live);
+
     /// <summary>The open sessions.</summary>
     public SessionRegistry Registry { get; } = new();
 
@@ -88,9 +94,10 @@ public sealed class UsherGateway : IAsyncDisposable
     {
         StartedAt = _time.GetUtcNow();
         var workers = _settings.Workers ?? Environment.ProcessorCount;
+        var pipesPerReactor = PipesPerReactor ?? Math.Max(4, ProcessLimits.PipeBudget() / workers);
         for (var i = 0; i < workers; i++)
         {
-            var reactor = new Reactor(i, _logger);
+            var reactor = new Reactor(i, _logger, pipesPerReactor);
             _reactors.Add(reactor);
             reactor.Start();
         }

@@ -20,7 +20,8 @@ public static class ListenerSettingsCopy
         KeepaliveSettings? keepalive = null,
         TimeSpan? userTimeout = null,
         TimeSpan? idleTimeout = null,
-        TimeSpan? connectTimeout = null)
+        TimeSpan? connectTimeout = null,
+        bool? halfClose = null)
     {
         ArgumentNullException.ThrowIfNull(s);
         return new ListenerSettings
@@ -34,6 +35,7 @@ public static class ListenerSettingsCopy
             IdentityWithSourceIp = s.IdentityWithSourceIp,
             TrustedProxies = s.TrustedProxies,
             SendProxy = s.SendProxy,
+            HalfClose = halfClose ?? s.HalfClose,
             MaxSessionsPerIdentity = maxSessionsPerIdentity ?? s.MaxSessionsPerIdentity,
             MaxSessions = maxSessions ?? s.MaxSessions,
             Overrides = overrides?.ToFrozenDictionary(StringComparer.Ordinal) ?? s.Overrides,

@@ -14,6 +14,7 @@ internal static class ConfigKeys
         "Identity", "MaxSessionsPerIdentity", "MaxSessions", "Overrides", "OnLimit", "ReclaimWait",
         "ProbeMinIdle", "ProbeInterval", "ProbeCount", "TrustedProxies", "SendProxy",
         "Keepalive", "UserTimeout", "IdleTimeout", "HandshakeTimeout", "ConnectTimeout", "ConnectRate", "Tls",
+        "HalfClose",
     ];
 
     public static readonly string[] ListenerOnly = ["Name", "Listen", "Backend"];

@@ -7,6 +7,23 @@ namespace Usher.Configuration;
 /// <summary>Typed values with errors that name the key and the fix.</summary>
 public sealed partial class ConfigReader
 {
+    private bool? Bool(IConfigurationSection owner, string key)
+    {
+        var text = owner[key];
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (bool.TryParse(text, out var value))
+        {
+            return value;
+        }
+
+        Error(owner.GetSection(key).Path, $"\"{text}\" is not true or false", $"write \"{key}\": true or \"{key}\": false");
+        return null;
+    }
+
     private TimeSpan? Duration(IConfigurationSection owner, string key, bool allowZero = false)
     {
         var text = owner[key];

@@ -129,6 +129,7 @@ public sealed partial class ConfigReader
         var connect = Duration(layered.Pick("ConnectTimeout"), "ConnectTimeout") ?? TimeSpan.FromSeconds(5);
         var trusted = ReadTrustedProxies(layered);
         var sendProxy = ReadSendProxy(layered);
+        var halfClose = Bool(layered.Pick("HalfClose"), "HalfClose") ?? true;
         if (identity.Kind == IdentityKind.ProxyProtocol && trusted.Count == 0)
         {
             Error(layered.Pick("Identity").GetSection("Identity").Path, "ProxyProtocol needs TrustedProxies",
@@ -170,6 +171,7 @@ public sealed partial class ConfigReader
             HandshakeTimeout = handshake,
             ConnectRate = connectRate,
             ConnectTimeout = connect,
+            HalfClose = halfClose,
         };
     }
 

@@ -41,6 +41,11 @@ public sealed class ListenerSettings
     /// <summary>Whether to send a PROXY protocol v2 header to the backend.</summary>
     public bool SendProxy { get; init; }
 
+    /// <summary>Whether a client's FIN is passed on to the backend while the backend's answer goes on (the default, as
+    /// HAProxy and socat do), rather than ending the session at once (nginx's proxy_half_close off). The backend's
+    /// end always ends the session.</summary>
+    public bool HalfClose { get; init; } = true;
+
     /// <summary>TLS termination; <c>null</c> when the listener relays bytes as they come (TlsSni then reads the
     /// ClientHello without terminating).</summary>
     public TlsSettings? Tls { get; init; }

@@ -110,6 +110,7 @@ public static class SettingsPrinter
 
         w.WriteString("HandshakeTimeout", l.HandshakeTimeout.ToString());
         w.WriteString("ConnectTimeout", l.ConnectTimeout.ToString());
+        w.WriteBoolean("HalfClose", l.HalfClose);
         if (l.ConnectRate is { } rate)
         {
             w.WriteStartObject("ConnectRate");

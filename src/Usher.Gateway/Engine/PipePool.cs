@@ -3,7 +3,9 @@ using Usher.Gateway.Native;
 namespace Usher.Gateway.Engine;
 
 /// <summary>The pipes splice(2) moves payload through, rented only while data flows: an idle session holds none.
-/// Owned by one reactor thread; only empty pipes come back.</summary>
+/// Owned by one reactor thread; only empty pipes come back. At most <c>limit</c> pipes live at once (their descriptors
+/// are counted in the process's budget, see ProcessLimits); past it, or when pipe2 fails, <see cref="CanRent"/> says
+/// no and sessions move data without one.</summary>
 internal sealed unsafe class PipePool : IDisposable
 {
     /// <summary>Bytes a pipe holds; one splice moves at most this much.</summary>
@@ -11,13 +13,22 @@ internal sealed unsafe class PipePool : IDisposable
 
     private readonly Stack<long> _free = new();
     private readonly int _keep;
+    private readonly int _limit;
+    private long _retryAfter;
 
-    public PipePool(int keep) => _keep = keep;
+    public PipePool(int keep, int limit)
+    {
+        _limit = Math.Max(1, limit);
+        _keep = Math.Min(keep, _limit);
+    }
+
+    /// <summary>Whether <see cref="Rent"/> would give a pipe now.</summary>
+    public bool CanRent => _free.Count > 0 || (Live < _limit && Environment.TickCount64 >= _retryAfter);
 
     /// <summary>Pipes created and not yet closed.</summary>
     public int Live { get; private set; }
 
-    /// <summary>A pipe (read end, write end), or (-1, -1) when the process is out of descriptors.</summary>
+    /// <summary>A pipe (read end, write end), or (-1, -1) past the limit or when the process is out of descriptors.</summary>
     public (int Read, int Write) Rent()
     {
         if (_free.TryPop(out var pair))
@@ -25,9 +36,16 @@ internal sealed unsafe class PipePool : IDisposable
             return ((int)(pair >> 32), (int)pair);
         }
 
+        if (!CanRent)
+        {
+            return (-1, -1);
+        }
+
         var fds = stackalloc int[2];
         if (Libc.Pipe2(fds, Libc.O_NONBLOCK | Libc.O_CLOEXEC) != 0)
         {
+            // Out of descriptors (or pipe memory): do without pipes for a while rather than ask on every read.
+            _retryAfter = Environment.TickCount64 + 100;
             return (-1, -1);
         }
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Usher.Diagnostics;
@@ -21,7 +22,11 @@ internal sealed unsafe partial class Reactor : IDisposable
     private readonly ILogger _logger;
     private readonly ConcurrentQueue<Action> _work = new();
     private readonly ConcurrentQueue<IReactorHandler> _closes = new();
-    private readonly List<(IReactorHandler Handler, long Deadline)> _deadlines = [];
+    // Deadlines in a min-heap; RemoveDeadline forgets the handler's stamp so its entries still in the heap go stale
+    // and are dropped when they surface. Adding and removing are O(log n) and O(1), the next timeout O(1).
+    private readonly PriorityQueue<(IReactorHandler Handler, uint Stamp), long> _deadlines = new();
+    private readonly Dictionary<IReactorHandler, (uint Stamp, int Pending)> _armed = new(ReferenceEqualityComparer.Instance);
+    private uint _nextStamp;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private IReactorHandler?[] _slots = new IReactorHandler?[1024];
     private uint[] _generations = new uint[1024];
@@ -30,7 +35,7 @@ internal sealed unsafe partial class Reactor : IDisposable
     private int _wakePending;
     private volatile bool _stopping;
 
-    public Reactor(int index, ILogger logger)
+    public Reactor(int index, ILogger logger, int pipeLimit = 4096)
     {
         Index = index;
         _logger = logger;
@@ -42,15 +47,19 @@ internal sealed unsafe partial class Reactor : IDisposable
         }
 
         Libc.EpollControl(_epoll, Libc.EPOLL_CTL_ADD, _wake, Libc.EPOLLIN, WakeToken);
-        Pipes = new PipePool(keep: 256);
+        Pipes = new PipePool(keep: 256, pipeLimit);
         _thread = new Thread(Run) { IsBackground = true, Name = $"usher-reactor-{index}" };
     }
 
     public int Index { get; }
 
-    /// <summary>One buffer for the small reads of all this reactor's sessions (they run one at a time); <c>null</c>
-    /// when every direction is spliced (USHER_SPLICE_ONLY=1, for comparison).</summary>
-    public byte[]? Scratch { get; } = Environment.GetEnvironmentVariable("USHER_SPLICE_ONLY") == "1" ? null : GC.AllocateArray<byte>(64 * 1024, pinned: true);
+    /// <summary>One buffer for the small reads of all this reactor's sessions (they run one at a time), and for
+    /// moving data when no pipe can be had.</summary>
+    public byte[] Scratch { get; } = GC.AllocateArray<byte>(64 * 1024, pinned: true);
+
+    /// <summary>Whether small reads are copied through <see cref="Scratch"/> (the default) rather than spliced
+    /// (USHER_SPLICE_ONLY=1, for comparison).</summary>
+    public bool CopySmallReads { get; } = Environment.GetEnvironmentVariable("USHER_SPLICE_ONLY") != "1";
 
     /// <summary>The pipes of this reactor's sessions.</summary>
     public PipePool Pipes { get; }
@@ -113,23 +122,20 @@ internal sealed unsafe partial class Reactor : IDisposable
 
     /// <summary>Calls <see cref="IReactorHandler.OnDeadline"/> once, at or after <paramref name="deadline"/>
     /// (<see cref="Environment.TickCount64"/> milliseconds).</summary>
-    public void AddDeadline(IReactorHandler handler, long deadline) => _deadlines.Add((handler, deadline));
-
-    public void RemoveDeadline(IReactorHandler handler)
+    public void AddDeadline(IReactorHandler handler, long deadline)
     {
-        if (_deadlines.Count == 0)
+        ref var armed = ref CollectionsMarshal.GetValueRefOrAddDefault(_armed, handler, out var exists);
+        if (!exists)
         {
-            return;
+            armed.Stamp = ++_nextStamp;
         }
 
-        for (var i = _deadlines.Count - 1; i >= 0; i--)
-        {
-            if (ReferenceEquals(_deadlines[i].Handler, handler))
-            {
-                _deadlines.RemoveAt(i);
-            }
-        }
+        armed.Pending++;
+        _deadlines.Enqueue((handler, armed.Stamp), deadline);
     }
+
+    /// <summary>Cancels every pending deadline of <paramref name="handler"/>.</summary>
+    public void RemoveDeadline(IReactorHandler handler) => _armed.Remove(handler);
 
     /// <summary>Stops the loop; handlers still registered are left to the caller.</summary>
     public void Stop()
@@ -257,45 +263,47 @@ internal sealed unsafe partial class Reactor : IDisposable
 
     private int NextTimeout()
     {
-        if (_deadlines.Count == 0)
+        while (_deadlines.TryPeek(out var entry, out var deadline))
         {
-            return 1000;
+            if (IsLive(entry))
+            {
+                return (int)Math.Clamp(deadline - Environment.TickCount64, 0, 1000);
+            }
+
+            _deadlines.Dequeue();
         }
 
-        var now = Environment.TickCount64;
-        var next = long.MaxValue;
-        foreach (var (_, deadline) in _deadlines)
-        {
-            next = Math.Min(next, deadline);
-        }
-
-        return (int)Math.Clamp(next - now, 0, 1000);
+        return 1000;
     }
+
+    private bool IsLive((IReactorHandler Handler, uint Stamp) entry) =>
+        _armed.TryGetValue(entry.Handler, out var armed) && armed.Stamp == entry.Stamp;
 
     private void RunDeadlines()
     {
         var now = Environment.TickCount64;
-        for (var i = _deadlines.Count - 1; i >= 0; i--)
+        // Bounded by what is due now: a handler re-arming for "now" runs on the next turn, not in a loop here.
+        for (var due = _deadlines.Count; due > 0 && _deadlines.TryPeek(out var entry, out var deadline) && deadline <= now; due--)
         {
-            if (i >= _deadlines.Count)
+            _deadlines.Dequeue();
+            ref var armed = ref CollectionsMarshal.GetValueRefOrNullRef(_armed, entry.Handler);
+            if (Unsafe.IsNullRef(ref armed) || armed.Stamp != entry.Stamp)
             {
                 continue;
             }
 
-            var (handler, deadline) = _deadlines[i];
-            if (deadline > now)
+            if (--armed.Pending == 0)
             {
-                continue;
+                _armed.Remove(entry.Handler);
             }
 
-            _deadlines.RemoveAt(i);
             try
             {
-                handler.OnDeadline(now);
+                entry.Handler.OnDeadline(now);
             }
             catch (Exception e)
             {
-                handler.OnFault(e);
+                entry.Handler.OnFault(e);
             }
         }
     }

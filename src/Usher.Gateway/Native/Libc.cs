@@ -27,6 +27,7 @@ internal static unsafe partial class Libc
     public const int TCP_KEEPCNT = 6;
     public const int TCP_INFO = 11;
     public const int TCP_USER_TIMEOUT = 18;
+    public const int MSG_PEEK = 0x2;
     public const int MSG_NOSIGNAL = 0x4000;
     public const int MSG_DONTWAIT = 0x40;
     public const int SHUT_WR = 1;

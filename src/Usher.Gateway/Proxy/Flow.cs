@@ -9,6 +9,10 @@ internal struct Flow
     public int Pending;
     public bool SourceEnded;
 
+    /// <summary>The source's end (FIN) has been passed on to the destination (shutdown SHUT_WR): this direction is
+    /// over, the other one may go on.</summary>
+    public bool Finished;
+
     /// <summary>The last read filled its buffer: move this direction with splice until a read comes back short.</summary>
     public bool Bulk;
 

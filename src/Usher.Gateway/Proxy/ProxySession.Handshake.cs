@@ -20,6 +20,11 @@ public sealed partial class ProxySession
     /// <summary>The most a handshake may take, in bytes.</summary>
     public const int MaxHandshakeBytes = 16 * 1024;
 
+    /// <summary>The handshake buffer a session starts with: most handshakes (a PostgreSQL StartupMessage, an MQTT
+    /// CONNECT, an HTTP request head, a ClientHello) fit; it grows up to <see cref="MaxHandshakeBytes"/> when one
+    /// does not, so a thousand slow handshakes cost a thousand small buffers.</summary>
+    private const int FirstHandshakeBytes = 1024;
+
     private byte[]? _hello;
     private int _helloStart;
     private int _helloEnd;
@@ -30,7 +35,7 @@ public sealed partial class ProxySession
     private void BeginHandshake()
     {
         _state = State.Handshaking;
-        _hello = ArrayPool<byte>.Shared.Rent(MaxHandshakeBytes);
+        _hello = ArrayPool<byte>.Shared.Rent(FirstHandshakeBytes);
         _handshakeDeadline = Environment.TickCount64 + (long)_context.Settings.HandshakeTimeout.TotalMilliseconds;
         RegisterClient();
         _reactor.AddDeadline(this, _handshakeDeadline);
@@ -40,10 +45,15 @@ public sealed partial class ProxySession
     {
         while (_clientReadable && _helloEnd < MaxHandshakeBytes)
         {
+            if (_helloEnd == _hello!.Length)
+            {
+                GrowHello();
+            }
+
             nint read;
             fixed (byte* p = &_hello![_helloEnd])
             {
-                read = Libc.Recv(_clientFd, p, MaxHandshakeBytes - _helloEnd, 0);
+                read = Libc.Recv(_clientFd, p, Math.Min(_hello.Length, MaxHandshakeBytes) - _helloEnd, 0);
             }
 
             if (read > 0)
@@ -70,6 +80,14 @@ public sealed partial class ProxySession
         }
 
         EvaluateHandshake();
+    }
+
+    private void GrowHello()
+    {
+        var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(MaxHandshakeBytes, _hello!.Length * 4));
+        _hello.AsSpan(0, _helloEnd).CopyTo(bigger);
+        ArrayPool<byte>.Shared.Return(_hello);
+        _hello = bigger;
     }
 
     private void EvaluateHandshake()

@@ -29,6 +29,11 @@ public sealed partial class ProxySession
     /// <returns><c>false</c> when the session ended.</returns>
     private unsafe bool Move(ref Flow flow, int source, int destination, ref bool readable, ref bool writable, bool fromClient)
     {
+        if (flow.Finished)
+        {
+            return true;
+        }
+
         while (true)
         {
             while (flow.Pending > 0 && writable)
@@ -72,8 +77,7 @@ public sealed partial class ProxySession
 
             if (flow.SourceEnded)
             {
-                End(fromClient ? Client : Backend, PeerEndClassifier.AfterEnd(source));
-                return false;
+                return HalfClose(ref flow, source, destination, fromClient);
             }
 
             if (!readable)
@@ -82,17 +86,25 @@ public sealed partial class ProxySession
                 return true;
             }
 
-            if (!flow.Bulk && _reactor.Scratch is { } scratch)
+            if (!flow.HasPipe && !_reactor.Pipes.CanRent)
             {
-                var copied = Copy(ref flow, source, destination, ref readable, ref writable, fromClient, scratch);
-                if (copied < 0)
+                // No pipe to be had (the budget is spent or descriptors ran out): move what the destination takes
+                // straight from the source, leaving the rest in the kernel.
+                var moved = PeekCopy(ref flow, source, destination, ref readable, ref writable, fromClient);
+                if (moved <= 0)
                 {
-                    return false;
+                    return moved == 0;
                 }
 
-                if (copied == 0)
+                continue;
+            }
+
+            if (!flow.Bulk && _reactor.CopySmallReads)
+            {
+                var copied = Copy(ref flow, source, destination, ref readable, ref writable, fromClient);
+                if (copied <= 0)
                 {
-                    return true;
+                    return copied == 0;
                 }
 
                 continue;
@@ -103,8 +115,7 @@ public sealed partial class ProxySession
                 (flow.PipeRead, flow.PipeWrite) = _reactor.Pipes.Rent();
                 if (!flow.HasPipe)
                 {
-                    // Out of descriptors: try again on the next event.
-                    return true;
+                    continue;
                 }
             }
 
@@ -148,10 +159,10 @@ public sealed partial class ProxySession
     /// at once; whatever the destination does not take goes into a pipe, like spliced data. Cheaper than two splices
     /// for a few hundred bytes, and no session owns the buffer.</summary>
     /// <returns>1 to go on, 0 to wait for the next event, -1 when the session ended.</returns>
-    private unsafe int Copy(ref Flow flow, int source, int destination, ref bool readable, ref bool writable, bool fromClient, byte[] scratch)
+    private unsafe int Copy(ref Flow flow, int source, int destination, ref bool readable, ref bool writable, bool fromClient)
     {
         nint read;
-        fixed (byte* buffer = scratch)
+        fixed (byte* buffer = _reactor.Scratch)
         {
             read = Libc.Recv(source, buffer, BulkThreshold, 0);
             if (read > 0)
@@ -230,6 +241,102 @@ public sealed partial class ProxySession
 
         End(fromClient ? Client : Backend, PeerEndClassifier.FromErrno(readErrno, source));
         return -1;
+    }
+
+    /// <summary>The source sent its FIN and everything before it has reached the destination. A client's plain FIN
+    /// is passed on to the backend (shutdown SHUT_WR) while the backend's answer goes on, so a client that half-closes
+    /// after its request (<c>nc -N</c>, RPC clients) still gets it, as HAProxy and socat relay it. The backend's end
+    /// ends the session: its own session is over, so the slot is free at once. A dead or reset peer ends it too. The
+    /// reason names the side that ended first.</summary>
+    /// <returns><c>false</c> when the session ended.</returns>
+    private bool HalfClose(ref Flow flow, int source, int destination, bool fromClient)
+    {
+        var end = PeerEndClassifier.AfterEnd(source, finSent: !fromClient && _backendWriteShut);
+        if (fromClient && end == PeerEnd.Closed && _context.Settings.HalfClose)
+        {
+            ReleasePipe(ref flow);
+            flow.Finished = true;
+            _backendWriteShut = true;
+            if (Libc.Shutdown(destination, Libc.SHUT_WR) != 0)
+            {
+                // The backend is already gone: end now.
+                End(Backend, PeerEndClassifier.AfterEnd(destination));
+                return false;
+            }
+
+            return true;
+        }
+
+        End(!fromClient && end == PeerEnd.Closed && _up.Finished ? Client : (fromClient ? Client : Backend), end);
+        return false;
+    }
+
+    /// <summary>Moving data with no pipe: peek at the source through the reactor's buffer, send what the destination
+    /// takes, then consume exactly that from the source. Nothing waits outside the kernel's socket buffers, so no
+    /// session needs memory or a descriptor of its own; it costs one more syscall per read, and runs only while the
+    /// pipe budget is spent.</summary>
+    /// <returns>1 to go on, 0 to wait for the next event, -1 when the session ended.</returns>
+    private unsafe int PeekCopy(ref Flow flow, int source, int destination, ref bool readable, ref bool writable, bool fromClient)
+    {
+        if (!writable)
+        {
+            // The source stays readable; the destination's EPOLLOUT resumes this direction.
+            return 0;
+        }
+
+        fixed (byte* buffer = _reactor.Scratch)
+        {
+            var peeked = Libc.Recv(source, buffer, _reactor.Scratch.Length, Libc.MSG_PEEK);
+            if (peeked == 0)
+            {
+                flow.SourceEnded = true;
+                readable = false;
+                return 1;
+            }
+
+            if (peeked < 0)
+            {
+                var errno = Libc.Errno;
+                switch (errno)
+                {
+                    case Libc.EAGAIN:
+                        readable = false;
+                        return 0;
+                    case Libc.EINTR:
+                        return 1;
+                    default:
+                        End(fromClient ? Client : Backend, PeerEndClassifier.FromErrno(errno, source));
+                        return -1;
+                }
+            }
+
+            var sent = Libc.Send(destination, buffer, peeked, Libc.MSG_NOSIGNAL | Libc.MSG_DONTWAIT);
+            if (sent < 0)
+            {
+                var errno = Libc.Errno;
+                switch (errno)
+                {
+                    case Libc.EAGAIN:
+                        writable = false;
+                        return 0;
+                    case Libc.EINTR:
+                        return 1;
+                    default:
+                        End(fromClient ? Backend : Client, PeerEndClassifier.FromErrno(errno, destination));
+                        return -1;
+                }
+            }
+
+            // What was peeked is still queued on the source: take exactly what went out (never fails short).
+            Libc.Recv(source, buffer, sent, 0);
+            Record.AddBytes(fromClient, (int)sent, Environment.TickCount64);
+            if (sent < peeked)
+            {
+                writable = false;
+            }
+
+            return 1;
+        }
     }
 
     private void ReleasePipe(ref Flow flow)

@@ -32,6 +32,7 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
     private bool _backendEnding;
     private bool _clientGone;
     private bool _backendGone;
+    private bool _backendWriteShut;
     private bool _clientWritable;
     private bool _backendReadable;
     private bool _backendWritable;
@@ -344,6 +345,14 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
         const uint writable = Libc.EPOLLOUT | Libc.EPOLLHUP | Libc.EPOLLERR;
         const uint ending = Libc.EPOLLRDHUP | Libc.EPOLLHUP | Libc.EPOLLERR;
         const uint gone = Libc.EPOLLHUP | Libc.EPOLLERR;
+
+        // EPOLLHUP on the backend socket once the client's half-close was passed on only says both halves are over
+        // (the backend sent its FIN too); the read of 0 ends the session in order. An error is still an error.
+        if (side == Backend && _backendWriteShut)
+        {
+            events &= ~Libc.EPOLLHUP;
+        }
+
         if (side == Client)
         {
             _clientReadable |= (events & readable) != 0;

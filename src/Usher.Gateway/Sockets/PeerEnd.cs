@@ -19,8 +19,10 @@ public enum PeerEnd
 /// kernel gave up on (keepalive or user timeout) can look like a FIN to a reader; SO_ERROR and TCP_INFO tell which.</summary>
 public static class PeerEndClassifier
 {
-    /// <summary>Classifies the end of a socket whose read returned 0 or whose epoll event reported an error.</summary>
-    public static PeerEnd AfterEnd(int fd)
+    /// <summary>Classifies the end of a socket whose read returned 0 or whose epoll event reported an error.
+    /// <paramref name="finSent"/>: this side shut down its writing first, so a socket already in TCP_CLOSE is the
+    /// orderly end of both halves (FIN each way), not a connection the kernel gave up on.</summary>
+    public static PeerEnd AfterEnd(int fd, bool finSent = false)
     {
         var error = Libc.GetInt(fd, Libc.SOL_SOCKET, Libc.SO_ERROR);
         if (error > 0)
@@ -28,7 +30,7 @@ public static class PeerEndClassifier
             return FromErrno(error, fd);
         }
 
-        return TcpInfo.TryRead(fd) is { State: TcpState.Close } info ? FromErrno(Libc.ETIMEDOUT, fd, info) : PeerEnd.Closed;
+        return !finSent && TcpInfo.TryRead(fd) is { State: TcpState.Close } info ? FromErrno(Libc.ETIMEDOUT, fd, info) : PeerEnd.Closed;
     }
 
     /// <summary>Classifies an errno met on a read or a write.</summary>

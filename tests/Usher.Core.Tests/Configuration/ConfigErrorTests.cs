@@ -44,6 +44,16 @@ public sealed class ConfigErrorTests
     }
 
     [Fact]
+    public void AHalfCloseThatIsNotTrueOrFalseNamesItsKeyAndBothValues()
+    {
+        var e = ConfigText.Error(OneListener(""", "HalfClose": "sometimes" """));
+
+        Assert.Equal("Usher:Listeners:0:HalfClose", e.Key);
+        Assert.Contains("\"sometimes\" is not true or false", e.Problem, StringComparison.Ordinal);
+        Assert.Contains("\"HalfClose\": false", e.Fix, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AnErrorInDefaultsNamesTheDefaultsKey()
     {
         var e = ConfigText.Error("""

@@ -42,6 +42,23 @@ public sealed class ValidConfigTests
         """;
 
     [Fact]
+    public void HalfCloseIsOnByDefaultAndCanBeTurnedOffPerListenerOrInDefaults()
+    {
+        var settings = ConfigText.Read("""
+            { "Usher": {
+                "Defaults": { "HalfClose": false },
+                "Listeners": [
+                  { "Name": "a", "Listen": "127.0.0.1:1", "Backend": "127.0.0.1:2" },
+                  { "Name": "b", "Listen": "127.0.0.1:3", "Backend": "127.0.0.1:4", "HalfClose": true } ] } }
+            """);
+        Assert.False(settings.Listeners[0].HalfClose);
+        Assert.True(settings.Listeners[1].HalfClose);
+        Assert.True(ConfigText.Read("""
+            { "Usher": { "Listeners": [ { "Name": "a", "Listen": "127.0.0.1:1", "Backend": "127.0.0.1:2" } ] } }
+            """).Listeners[0].HalfClose);
+    }
+
+    [Fact]
     public void TheTopLevelSettingsAreRead()
     {
         var settings = ConfigText.Read(Full);

@@ -1,8 +1,6 @@
 using System.Net;
-using Microsoft.Extensions.Logging.Abstractions;
-using Usher.Configuration;
-using Usher.Gateway;
-using Usher.Identity;
+using System.Text.RegularExpressions;
+using Usher.EndToEnd.Tests.Cli;
 using Usher.Testing;
 using Xunit.Abstractions;
 
@@ -10,9 +8,10 @@ namespace Usher.EndToEnd.Tests.Soak;
 
 /// <summary>Mixed load for a while (USHER_SOAK_SECONDS, default 120; bench/soak.sh runs it longer): connection churn,
 /// long sessions, refusals at a limit, and users whose laptop vanishes (a network namespace cut off) and who come
-/// back to be admitted by a reclaim. The accounting must stay exact, and descriptors and memory must come back.</summary>
+/// back to be admitted by a reclaim. The accounting must stay exact, and the gateway's descriptors and memory must come
+/// back.</summary>
 [Collection(SoakCollection.Name)]
-public sealed class SoakTests(ITestOutputHelper output)
+public sealed partial class SoakTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
@@ -22,40 +21,64 @@ public sealed class SoakTests(ITestOutputHelper output)
         var seconds = int.TryParse(Environment.GetEnvironmentVariable("USHER_SOAK_SECONDS"), out var s) ? s : 120;
         await using var backend = new SessionServer();
         await using var laptop = await Netns.CreateAsync();
-        var churn = TestGateway.Listener(backend.EndPoint, "churn").With(maxSessionsPerIdentity: 10_000);
-        var limited = TestGateway.Listener(backend.EndPoint, "limited").With(maxSessionsPerIdentity: 2);
-        var vpn = VpnListener(backend.EndPoint, laptop.HostAddress);
-        // No captured log here: a capture keeps every record, and this test measures memory.
-        await using var usher = new UsherGateway(new GatewaySettings
-        {
-            Listeners = [churn, limited, vpn],
-            ShutdownGrace = TimeSpan.FromSeconds(1),
-        }, NullLoggerFactory.Instance);
-        await usher.StartAsync();
-        var churnAt = usher.Listener("churn").LocalEndPoint;
-        var limitedAt = usher.Listener("limited").LocalEndPoint;
-        var vpnAt = usher.Listener("vpn").LocalEndPoint;
 
-        // Warm up with the same mix (JIT, pools and threads reach their working size), then take the baseline.
-        await RunMixAsync(TimeSpan.FromSeconds(Math.Clamp(seconds / 4, 5, 30)), churnAt, limitedAt, vpnAt, laptop);
-        await Eventually.HoldsAsync(() => usher.Registry.Count == 0 && usher.Ledger.Total == 0, Wait,
-            "warm-up sessions end");
-        var (fdsBefore, rssBefore) = Resources();
+        // The gateway runs as operators run it, `usher run` in a process of its own, so its descriptors and memory
+        // are measured apart from the clients'.
+        using var config = UsherCli.Config($$"""
+            { "Usher": {
+                "ShutdownGrace": "00:00:01",
+                "Listeners": [
+                  { "Name": "churn", "Listen": "127.0.0.1:0", "Backend": "{{backend.EndPoint}}", "MaxSessionsPerIdentity": 10000 },
+                  { "Name": "limited", "Listen": "127.0.0.1:0", "Backend": "{{backend.EndPoint}}", "MaxSessionsPerIdentity": 2 },
+                  { "Name": "vpn", "Listen": "{{laptop.HostAddress}}:0", "Backend": "{{backend.EndPoint}}",
+                    "Identity": "HttpHeader:X-User", "MaxSessionsPerIdentity": 2, "OnLimit": "ReclaimDead",
+                    "ProbeMinIdle": "00:00:00.200", "ReclaimWait": "00:00:05",
+                    "Keepalive": { "Idle": "02:00:00", "Interval": "00:01:15", "Count": 9 }, "UserTimeout": "00:00:00" } ] } }
+            """);
+        await using var usher = UsherCli.Start("run", "--config", config.Path);
+        var at = await ListenersAsync(usher, 3);
+        var (churnAt, limitedAt, vpnAt) = (at["churn"], at["limited"], at["vpn"]);
+
+        // Warm up with the same mix for 30 s (tiered JIT, pools, threads and the GC budget reach their working size:
+        // about 15 s on two cores), then take the baseline.
+        await RunMixAsync(TimeSpan.FromSeconds(30), churnAt, limitedAt, vpnAt, laptop);
+        await backend.WaitUntilAsync(b => b.Open == 0, Wait);
+        var before = await SettledAsync(usher.Id, null);
 
         var load = await RunMixAsync(TimeSpan.FromSeconds(seconds), churnAt, limitedAt, vpnAt, laptop);
 
-        await Eventually.HoldsAsync(() => usher.Registry.Count == 0 && usher.Ledger.Total == 0, Wait,
-            "every session ends and the ledger comes back to zero");
+        // Every backend connection ends when its client does: the gateway holds no session and no slot.
         await backend.WaitUntilAsync(b => b.Open == 0, Wait);
         Assert.True(load.Churned > 50 && load.Refused > 10 && load.Reclaimed >= 1 && load.Ticks > 10, $"load ran: {load}");
+        // The limited identity, refused thousands of times, holds exactly its two slots again: no lease leaked.
+        using (var one = await AdmittedAsync(limitedAt, "127.0.0.80"))
+        using (var two = await AdmittedAsync(limitedAt, "127.0.0.80"))
+        using (var three = await TestClient.ConnectAsync(limitedAt, "127.0.0.80"))
+        {
+            Assert.Null(await three.ReadAsync());
+        }
 
-        var (fdsAfter, rssAfter) = await SettledResourcesAsync(fdsBefore);
+        await backend.WaitUntilAsync(b => b.Open == 0, Wait);
+        var after = await SettledAsync(usher.Id, before);
         output.WriteLine($"soak {seconds} s: {load.Churned} sessions churned, {load.Ticks} ticks on 10 long sessions, " +
-            $"{load.Refused} refusals, {load.Reclaimed} reclaims; ledger 0, registry 0; descriptors {fdsBefore} -> {fdsAfter}; " +
-            $"RSS {rssBefore / 1024} KB -> {rssAfter / 1024} KB");
-        Assert.True(fdsAfter <= fdsBefore * 1.05 + 2, $"descriptors {fdsBefore} → {fdsAfter}");
-        Assert.True(rssAfter <= rssBefore * 1.05, $"RSS {rssBefore / 1024} KB → {rssAfter / 1024} KB");
+            $"{load.Refused} refusals, {load.Reclaimed} reclaims; gateway descriptors {before.Fds} -> {after.Fds}; " +
+            $"RSS {before.Rss / 1024} KB -> {after.Rss / 1024} KB");
+        Assert.True(after.Fds <= before.Fds, $"descriptors {before.Fds} → {after.Fds}");
+        Assert.True(after.Rss <= before.Rss * 1.05, $"RSS {before.Rss / 1024} KB → {after.Rss / 1024} KB");
+        Assert.False(usher.HasExited, "the gateway runs on");
     }
+
+    /// <summary>Where each listener of a running <c>usher run</c> accepts, from its ListenerStarted lines.</summary>
+    private static async Task<Dictionary<string, IPEndPoint>> ListenersAsync(RunningProcess usher, int count)
+    {
+        await Eventually.HoldsAsync(() => usher.Output.Count(l => l.Contains("accepting on", StringComparison.Ordinal)) >= count,
+            Wait, "every listener accepts");
+        return usher.Output.Select(l => ListenerStarted().Match(l)).Where(m => m.Success)
+            .ToDictionary(m => m.Groups["name"].Value, m => IPEndPoint.Parse(m.Groups["endpoint"].Value));
+    }
+
+    [GeneratedRegex("Listener \"(?<name>[^\"]+)\" accepting on (?<endpoint>\\S+?),")]
+    private static partial Regex ListenerStarted();
 
     private sealed record Load(long Churned, long Refused, long Reclaimed, long Ticks);
 
@@ -130,22 +153,6 @@ public sealed class SoakTests(ITestOutputHelper output)
         return new Load(churned, refused, reclaimed, ticks);
     }
 
-    private static ListenerSettings VpnListener(IPEndPoint backend, IPAddress listen) => new()
-    {
-        Name = "vpn",
-        Listen = new IPEndPoint(listen, 0),
-        BackendHost = backend.Address.ToString(),
-        BackendPort = backend.Port,
-        Identity = IdentityKind.HttpHeader,
-        IdentityArgument = "X-User",
-        MaxSessionsPerIdentity = 2,
-        OnLimit = OnLimitPolicy.ReclaimDead,
-        ProbeMinIdle = TimeSpan.FromMilliseconds(200),
-        ReclaimWait = TimeSpan.FromSeconds(5),
-        Keepalive = new KeepaliveSettings(TimeSpan.FromSeconds(7200), TimeSpan.FromSeconds(75), 9),
-        UserTimeout = TimeSpan.Zero,
-    };
-
     private static async Task ChurnOnceAsync(IPEndPoint at, string from)
     {
         using var client = await AdmittedAsync(at, from);
@@ -191,35 +198,29 @@ public sealed class SoakTests(ITestOutputHelper output)
         }
     }
 
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "malloc_trim")]
-    private static extern int MallocTrim(nuint pad);
+    private sealed record Resources(long Fds, long Rss);
 
-    private static (long Fds, long Rss) Resources()
+    /// <summary>The gateway's descriptors and resident memory once its sockets have wound down: sampled until two
+    /// readings a second apart agree (and descriptors are back to <paramref name="baseline"/>, when given).</summary>
+    private static async Task<Resources> SettledAsync(int pid, Resources? baseline)
     {
-        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        GC.WaitForPendingFinalizers();
-        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-
-        // Give memory freed by native code (the runtime's sockets on both sides) back to the system, so RSS shows
-        // what is held, not what the allocator keeps for later.
-        _ = MallocTrim(0);
-        var fds = Directory.GetFiles("/proc/self/fd").Length;
-        var rss = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
-            .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
-        return (fds, long.Parse(rss) * 1024);
-    }
-
-    /// <summary>Descriptors of sockets in TIME_WAIT-free teardown and pooled pipes settle within a few seconds.</summary>
-    private static async Task<(long Fds, long Rss)> SettledResourcesAsync(long fdsBefore)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        var now = Resources();
-        while (now.Fds > fdsBefore * 1.05 + 2 && DateTime.UtcNow < deadline)
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        var last = Read(pid);
+        while (DateTime.UtcNow < deadline)
         {
-            await Task.Delay(250);
-            now = Resources();
+            await Task.Delay(1000);
+            var now = Read(pid);
+            var steady = now.Fds == last.Fds && Math.Abs(now.Rss - last.Rss) <= last.Rss / 200;
+            last = now;
+            if (steady && (baseline is null || now.Fds <= baseline.Fds))
+            {
+                break;
+            }
         }
 
-        return now;
+        return last;
     }
+
+    private static Resources Read(int pid) =>
+        new(Directory.GetFiles($"/proc/{pid}/fd").Length, ProcessMemory.Rss(pid));
 }

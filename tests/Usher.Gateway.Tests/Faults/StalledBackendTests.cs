@@ -45,13 +45,15 @@ public sealed class StalledBackendTests(ITestOutputHelper output)
         Assert.True(rssGrowth < MaxRssGrowth, $"RSS grew by {rssGrowth} B");
         Assert.Equal(CloseReason.None, session.Record.CloseReason);
 
-        // The backend reads again: every byte arrives in order; then the client closes and the session ends cleanly.
+        // The backend reads again: every byte arrives in order; then the client's FIN reaches the backend, which
+        // closes in turn, and the session ends cleanly.
         await Flood.ReceiveAsync(server, 0, flood.Sent, Wait);
         client.Socket.Shutdown(SocketShutdown.Send);
+        Assert.Equal(0, await Sessions.ReceiveToEndAsync(server, Wait));
+        server.Shutdown(SocketShutdown.Send);
         var closed = await gateway.Logs.WaitForAsync(UsherEvents.SessionClosed, Wait);
         Assert.Equal(CloseReason.ClientClosed, closed["CloseReason"]);
         Assert.Equal(flood.Sent, closed["BytesFromClient"]);
-        Assert.Equal(0, await Sessions.ReceiveToEndAsync(server, Wait));
         Assert.Equal(0, gateway.Gateway.Ledger.Total);
         Assert.Empty(gateway.Gateway.Registry.Sessions);
     }
