@@ -41,6 +41,7 @@ public sealed class UsherGateway : IAsyncDisposable
         _time = time ?? TimeProvider.System;
         _logger = loggerFactory.CreateLogger("Usher.Gateway");
         Ledger = ledger ?? new InMemorySessionLedger(settings.MaxSessions ?? ProcessLimits.DefaultMaxSessions());
+        MaxSessions = Ledger is InMemorySessionLedger memory ? memory.GlobalLimit : settings.MaxSessions ?? ProcessLimits.DefaultMaxSessions();
         _ownsMetrics = metrics is null;
         Metrics = metrics ?? new GatewayMetrics();
         Metrics.ObserveOpenSessions(() => Registry.Count);
@@ -50,6 +51,19 @@ public sealed class UsherGateway : IAsyncDisposable
     /// <summary>Listening sockets taken over from a running Usher (graceful restart); used by listeners on the same
     /// addresses instead of binding new sockets. Those no listener takes are closed at start.</summary>
     public InheritedListeners? Inherited { get; set; }
+
+    /// <summary>The effective settings.</summary>
+    public GatewaySettings Settings => _settings;
+
+    /// <summary>The clock of the gateway's timestamps (session starts, <see cref="StartedAt"/>).</summary>
+    public TimeProvider Time => _time;
+
+    /// <summary>When <see cref="StartAsync"/> was called; <c>null</c> before.</summary>
+    public DateTimeOffset? StartedAt { get; private set; }
+
+    /// <summary>Sessions the whole process may hold: <c>MaxSessions</c>, or the limit derived from the descriptor
+    /// limit.</summary>
+    public int MaxSessions { get; }
 
     /// <summary>The session ledger.</summary>
     public ISessionLedger Ledger { get; }
@@ -78,6 +92,7 @@ public sealed class UsherGateway : IAsyncDisposable
     /// <summary>Binds every listener and starts accepting. Throws when a listener cannot bind.</summary>
     public async Task StartAsync()
     {
+        StartedAt = _time.GetUtcNow();
         var workers = _settings.Workers ?? Environment.ProcessorCount;
         var pipesPerReactor = PipesPerReactor ?? Math.Max(4, ProcessLimits.PipeBudget() / workers);
         for (var i = 0; i < workers; i++)
@@ -154,6 +169,59 @@ public sealed class UsherGateway : IAsyncDisposable
         _heartbeat?.Dispose();
         _refusals.Flush();
         await StopReactorsAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>An operator's kill of one session: both sides are closed, the close reason is
+    /// <see cref="CloseReason.Killed"/>, event 9653 names who killed it and 9642 follows when it has closed.</summary>
+    /// <param name="id">The session's id.</param>
+    /// <param name="by">Who killed it, for the log (e.g. <c>admin API from 127.0.0.1:40112</c>).</param>
+    /// <returns>The session, whose <see cref="IGatewaySession.Completion"/> ends once it has closed and released its
+    /// slot; <c>null</c> when no session with that id is open.</returns>
+    /// <exception cref="InvalidOperationException">The session is already ending for another reason.</exception>
+    public IGatewaySession? Kill(long id, string by)
+    {
+        var session = Registry.Find(id);
+        if (session is null)
+        {
+            return null;
+        }
+
+        if (!Kill(session, by))
+        {
+            throw new InvalidOperationException($"session {id} is already closing ({session.Record.CloseReason})");
+        }
+
+        return session;
+    }
+
+    /// <summary>Kills every open session of <paramref name="identity"/> on <paramref name="listener"/>, as
+    /// <see cref="Kill(long, string)"/> does one; sessions already ending for another reason are left to end.</summary>
+    /// <returns>The sessions killed.</returns>
+    public IReadOnlyList<IGatewaySession> Kill(string listener, string identity, string by)
+    {
+        var killed = new List<IGatewaySession>();
+        foreach (var session in Registry.All)
+        {
+            if (session.Record.Listener == listener && session.Record.Identity.Value == identity && Kill(session, by))
+            {
+                killed.Add(session);
+            }
+        }
+
+        return killed;
+    }
+
+    private bool Kill(IGatewaySession session, string by)
+    {
+        var record = session.Record;
+        if (!record.TrySetCloseReason(CloseReason.Killed))
+        {
+            return false;
+        }
+
+        _logger.SessionKilled(record.Id, record.Identity.Value, record.Listener, by);
+        session.Close(CloseReason.Killed);
+        return true;
     }
 
     /// <inheritdoc />

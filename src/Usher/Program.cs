@@ -26,6 +26,8 @@ var root = new RootCommand("Usher: a session-aware TCP gateway with per-identity
     CheckCommand.Create(config),
     DemoCommand.Create(),
     DoctorCommand.Create(),
+    SessionsCommand.Create(),
+    KillCommand.Create(),
 };
 
 // The Generic Host handles SIGTERM and Ctrl-C itself (drain, then stop).

@@ -21,5 +21,7 @@ internal static class ConfigKeys
 
     public static readonly string[] Keepalive = ["Idle", "Interval", "Count"];
 
+    public static readonly string[] Admin = ["Listen", "TokenFile"];
+
     public static readonly string[] Tls = ["Certificate", "Key", "ClientCa", "ClientCertificateIdentity"];
 }

@@ -98,11 +98,11 @@ public sealed partial class ConfigReader
     private int? PositiveInt(IConfigurationSection owner, string key) => Int(owner, key, 1, int.MaxValue);
 
     private (string Host, int Port, EndPoint? EndPoint)? Endpoint(
-        IConfigurationSection owner, string key, bool required, bool mustBeAddress)
+        IConfigurationSection owner, string key, bool required, bool mustBeAddress, string? example = null)
     {
         var text = owner[key];
         var path = owner.GetSection(key).Path;
-        var example = mustBeAddress ? "\"127.0.0.1:6432\" or \"[::]:6432\"" : "\"10.0.0.7:5432\" or \"db.internal:5432\"";
+        example ??= mustBeAddress ? "\"127.0.0.1:6432\" or \"[::]:6432\"" : "\"10.0.0.7:5432\" or \"db.internal:5432\"";
         if (string.IsNullOrWhiteSpace(text))
         {
             if (required)

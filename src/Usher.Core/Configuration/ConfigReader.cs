@@ -79,9 +79,12 @@ public sealed partial class ConfigReader
         var workers = Int(usher, "Workers", 1, 256);
         var grace = Duration(usher, "ShutdownGrace", allowZero: true) ?? TimeSpan.FromSeconds(30);
         var fold = Duration(usher, "RefusalLogInterval") ?? TimeSpan.FromSeconds(10);
+        var admin = ReadAdmin(usher);
+        CheckAdminAddress(usher, admin, listeners);
         return new GatewaySettings
         {
             Source = _source,
+            Admin = admin,
             Listeners = listeners,
             MaxSessions = maxSessions,
             Workers = workers,

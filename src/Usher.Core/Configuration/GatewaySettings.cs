@@ -6,6 +6,10 @@ public sealed class GatewaySettings
     /// <summary>Where the configuration was read from (a file path), for messages.</summary>
     public string Source { get; init; } = "(configuration)";
 
+    /// <summary>The admin endpoint (HTTP API, <c>/metrics</c>); <c>null</c> when the configuration has no
+    /// <c>Admin</c> section, and then there is none.</summary>
+    public AdminSettings? Admin { get; init; }
+
     /// <summary>The listeners.</summary>
     public required IReadOnlyList<ListenerSettings> Listeners { get; init; }
 

@@ -41,6 +41,7 @@ public static class SettingsPrinter
 
             w.WriteString("ShutdownGrace", settings.ShutdownGrace.ToString());
             w.WriteString("RefusalLogInterval", settings.RefusalLogInterval.ToString());
+            WriteAdmin(w, settings.Admin);
             w.WriteStartArray("Listeners");
             foreach (var l in settings.Listeners)
             {
@@ -123,6 +124,29 @@ public static class SettingsPrinter
         }
 
         WriteTls(w, l.Tls);
+        w.WriteEndObject();
+    }
+
+    /// <summary>The admin endpoint: where it listens and where its token is, never the token itself.</summary>
+    private static void WriteAdmin(Utf8JsonWriter w, AdminSettings? admin)
+    {
+        if (admin is null)
+        {
+            w.WriteNull("Admin");
+            return;
+        }
+
+        w.WriteStartObject("Admin");
+        w.WriteString("Listen", admin.Listen.ToString());
+        if (admin.TokenFile is { } file)
+        {
+            w.WriteString("TokenFile", file);
+        }
+        else
+        {
+            w.WriteNull("TokenFile");
+        }
+
         w.WriteEndObject();
     }
 

@@ -52,6 +52,11 @@ public static partial class GatewayLog
         Message = "Session {SessionId} for \"{Identity}\" on listener \"{Listener}\" idle for {IdleSeconds} s (IdleTimeout {TimeoutSeconds} s); closing")]
     public static partial void IdleTimeout(this ILogger logger, long sessionId, string identity, string listener, double idleSeconds, double timeoutSeconds);
 
+    /// <summary>Event 9653.</summary>
+    [LoggerMessage(EventId = UsherEvents.SessionKilled, EventName = "SessionKilled", Level = LogLevel.Information,
+        Message = "Session {SessionId} for \"{Identity}\" on listener \"{Listener}\" killed by {By}; closing both sides")]
+    public static partial void SessionKilled(this ILogger logger, long sessionId, string identity, string listener, string by);
+
     /// <summary>Event 9652.</summary>
     [LoggerMessage(EventId = UsherEvents.BackendUnavailable, EventName = "BackendUnavailable", Level = LogLevel.Error,
         Message = "Backend {Backend} of listener \"{Listener}\" unavailable for {Client} (\"{Identity}\"): {Problem} after {ElapsedMs} ms")]

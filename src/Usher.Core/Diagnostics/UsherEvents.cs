@@ -41,4 +41,10 @@ public static class UsherEvents
 
     /// <summary>A reclaim policy started for an identity at its limit.</summary>
     public const int ReclaimStarted = 9657;
+
+    /// <summary>The admin endpoint (HTTP API, /metrics) started listening.</summary>
+    public const int AdminStarted = 9658;
+
+    /// <summary>The admin endpoint refused a request without the right bearer token.</summary>
+    public const int AdminUnauthorized = 9659;
 }

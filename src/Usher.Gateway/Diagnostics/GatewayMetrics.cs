@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Diagnostics.Metrics;
 using Usher.Sessions;
 
@@ -29,6 +30,19 @@ public sealed class GatewayMetrics : IDisposable
         _backendFailures = _meter.CreateCounter<long>("usher.backend.failures", "{connection}", "Backend connections that failed.");
         _rateLimited = _meter.CreateCounter<long>("usher.connections.rate_limited", "{connection}", "Connections refused by ConnectRate.");
     }
+
+    /// <summary>The tags each instrument's measurements carry, by instrument name: the labels an exporter gives its
+    /// series. Every measurement of an instrument carries all of them.</summary>
+    public static IReadOnlyDictionary<string, string[]> Tags { get; } = new Dictionary<string, string[]>
+    {
+        ["usher.sessions.admitted"] = ["listener"],
+        ["usher.sessions.refused"] = ["listener", "limit"],
+        ["usher.sessions.closed"] = ["listener", "reason"],
+        ["usher.bytes"] = ["listener", "direction"],
+        ["usher.backend.failures"] = ["listener"],
+        ["usher.connections.rate_limited"] = ["listener"],
+        ["usher.sessions.open"] = [],
+    }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>The meter, for tests and exporters.</summary>
     public Meter Meter => _meter;

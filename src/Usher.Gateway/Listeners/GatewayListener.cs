@@ -1,4 +1,5 @@
 using System.Net;
+using Usher.Configuration;
 using Usher.Diagnostics;
 using Usher.Gateway.Engine;
 using Usher.Gateway.Proxy;
@@ -51,6 +52,15 @@ public sealed class GatewayListener
 
     /// <summary>The listener's name.</summary>
     public string Name => _context.Settings.Name;
+
+    /// <summary>The listener's effective settings.</summary>
+    public ListenerSettings Settings => _context.Settings;
+
+    /// <summary>Sessions open on this listener, as its ledger scope counts them.</summary>
+    public int Open => _context.Scope.Count;
+
+    /// <summary>Sessions of <paramref name="identity"/> open on this listener, as the ledger counts them.</summary>
+    public int OpenOf(string identity) => _context.Ledger.Count(_context.Scope, identity);
 
     /// <summary>Where the listener accepts (with the real port when configured with port 0).</summary>
     public IPEndPoint LocalEndPoint { get; }

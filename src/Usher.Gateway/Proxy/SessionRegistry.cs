@@ -36,6 +36,10 @@ public sealed class SessionRegistry
     /// <summary>A new session id.</summary>
     public long NextId() => Interlocked.Increment(ref _nextId);
 
+    /// <summary>The open session <paramref name="id"/>, of whatever kind; <c>null</c> when none is open with that id.</summary>
+    public IGatewaySession? Find(long id) =>
+        _sessions.TryGetValue(id, out var session) ? session : _streams.GetValueOrDefault(id);
+
     /// <summary>Finds a session.</summary>
     public bool TryGet(long id, out ProxySession? session) => _sessions.TryGetValue(id, out session);
 

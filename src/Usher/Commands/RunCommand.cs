@@ -2,6 +2,8 @@ using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Usher.Admin;
+using Usher.Admin.Hosting;
 using Usher.Configuration;
 using Usher.Gateway.Engine;
 using Usher.Gateway.Hosting;
@@ -58,6 +60,15 @@ internal static class RunCommand
             builder.Services.AddSingleton(settings);
             builder.Services.AddSingleton(TimeProvider.System);
             builder.Services.AddSingleton<GatewayHostedService>();
+            if (settings.Admin is { } admin)
+            {
+                // Before the gateway: it starts first (a bad Admin:Listen stops the run before any session is
+                // accepted) and stops last (operators can watch and kill sessions while the gateway drains).
+                builder.Services.AddSingleton(admin);
+                builder.Services.AddSingleton<AdminHostedService>();
+                builder.Services.AddHostedService(sp => sp.GetRequiredService<AdminHostedService>());
+            }
+
             builder.Services.AddHostedService(sp => sp.GetRequiredService<GatewayHostedService>());
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.ShutdownGrace + TimeSpan.FromSeconds(10));
             using var host = builder.Build();
@@ -69,6 +80,12 @@ internal static class RunCommand
             {
                 await Console.Error.WriteLineAsync(
                     $"usher: {settings.Source}: {e.Message}. Fix: stop what holds that address, or change the listener's Listen key.");
+                return 1;
+            }
+            catch (AdminListenException e)
+            {
+                await Console.Error.WriteLineAsync(
+                    $"usher: {settings.Source}: Usher:Admin:Listen: {e.Message}. Fix: stop what holds that address, or change Admin:Listen.");
                 return 1;
             }
             catch (InvalidOperationException e) when (e.InnerException is System.Security.Cryptography.CryptographicException

@@ -4,6 +4,9 @@ using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
+using Usher.Admin;
+using Usher.Admin.Api;
+using Usher.Cli.Commands;
 using Usher.Configuration;
 using Usher.Diagnostics;
 using Usher.Gateway;
@@ -42,9 +45,16 @@ internal static class DemoCommand
         {
             var settings = LoadSettings(backend.Port, vanishing);
             using var loggerFactory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug)
+                .AddFilter("Microsoft", LogLevel.Warning)
                 .AddProvider(new DemoConsoleLoggerProvider(n.Event)));
             await using var gateway = new UsherGateway(settings, loggerFactory);
             gateway.Start();
+            await using var admin = settings.Admin is { } adminSettings ? new AdminServer(adminSettings, gateway, loggerFactory) : null;
+            if (admin is not null)
+            {
+                await admin.StartAsync(cancellationToken);
+            }
+
             var port = gateway.Listener("demo").LocalEndPoint.Port;
             var limit = settings.Listeners[0].MaxSessionsPerIdentity;
             n.Step($"Usher listens on 127.0.0.1:{port} in front of a session server on 127.0.0.1:{backend.Port}.");
@@ -52,6 +62,7 @@ internal static class DemoCommand
                   $"{settings.Listeners[0].Keepalive.Interval.TotalSeconds:0} s × {settings.Listeners[0].Keepalive.Count} probes.");
 
             var ok = await LimitsAsync(n, port, limit);
+            ok &= admin is null || await AdminAsync(n, admin.Url!, port, cancellationToken);
             ok &= vanishing is null ? Skip(n, why) : await VanishAsync(n, gateway, vanishing, backend);
 
             n.Step("Stopping: open sessions drain, then close with reason Shutdown.");
@@ -118,6 +129,79 @@ internal static class DemoCommand
 
         n.Drain();
         return ok;
+    }
+
+    /// <summary>An operator's view: the sessions listed through the admin API (as <c>usher sessions</c> prints them),
+    /// one killed (as <c>usher kill</c> does).</summary>
+    private static async Task<bool> AdminAsync(Narrator n, Uri url, int port, CancellationToken cancellationToken)
+    {
+        var where = url.ToString().TrimEnd('/');
+        n.Step($"Two clients connect from 127.0.0.4; an operator lists the sessions: usher sessions --admin {where}");
+        var (first, firstLine) = await ConnectAsync("127.0.0.4", port);
+        await n.WaitForAsync(UsherEvents.SessionOpened, TimeSpan.FromSeconds(2));
+        var (second, secondLine) = await ConnectAsync("127.0.0.4", port);
+        await n.WaitForAsync(UsherEvents.SessionOpened, TimeSpan.FromSeconds(2));
+        using var client = new AdminClient(new AdminTarget(url, null));
+        try
+        {
+            var (_, sessions) = await client.SendAsync(HttpMethod.Get, "/api/sessions?identity=127.0.0.4",
+                AdminJson.Default.IReadOnlyListSessionView, cancellationToken);
+            foreach (var line in SessionTable.Render(sessions, DateTimeOffset.UtcNow).Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries))
+            {
+                n.Say(line);
+            }
+
+            var victim = sessions.Count > 0 ? sessions[0].Id : 0;
+            n.Step($"The operator kills session {victim}: usher kill {victim}. Both sides close, and its slot is free.");
+            var (_, killed) = await client.SendAsync(HttpMethod.Delete, $"/api/sessions/{victim}", AdminJson.Default.KillResult, cancellationToken);
+            var logged = await n.WaitForAsync(UsherEvents.SessionKilled, TimeSpan.FromSeconds(3));
+            var victimSocket = sessions.Count > 0 && sessions[0].Client == first.LocalEndPoint?.ToString() ? first : second;
+            var ended = await EndedAsync(victimSocket);
+            var (_, left) = await client.SendAsync(HttpMethod.Get, "/api/sessions?identity=127.0.0.4",
+                AdminJson.Default.IReadOnlyListSessionView, cancellationToken);
+            var ok = firstLine is not null && secondLine is not null && sessions.Count == 2 && killed.Closed && logged is not null
+                && ended && left.Count == 1;
+            if (ok)
+            {
+                n.Good($"session {victim} killed (event 9653), its client saw the connection close; 127.0.0.4 holds {left.Count} session now");
+            }
+            else
+            {
+                n.Bad("the admin API did not list and kill the sessions as expected");
+            }
+
+            return ok;
+        }
+        catch (AdminCommandException e)
+        {
+            n.Bad("the admin API failed: " + e.Message);
+            return false;
+        }
+        finally
+        {
+            first.Dispose();
+            second.Dispose();
+            await n.WaitForAsync(UsherEvents.SessionClosed, TimeSpan.FromSeconds(3));
+            n.Drain();
+        }
+    }
+
+    /// <summary>Whether the gateway closed the socket's connection (its read ends) within a few seconds.</summary>
+    private static async Task<bool> EndedAsync(Socket socket)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+        try
+        {
+            return await socket.ReceiveAsync(new byte[256], SocketFlags.None, cts.Token) == 0;
+        }
+        catch (SocketException)
+        {
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     private static bool Skip(Narrator n, string why)

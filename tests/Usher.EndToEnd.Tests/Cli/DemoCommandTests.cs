@@ -11,6 +11,9 @@ public sealed class DemoCommandTests
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("[event 9646 SessionLimitExceeded]", result.Output, StringComparison.Ordinal);
         Assert.Contains("Demo complete.", result.Output, StringComparison.Ordinal);
+        Assert.Contains("[event 9658 AdminStarted]", result.Output, StringComparison.Ordinal);
+        Assert.Contains("[event 9653 SessionKilled]", result.Output, StringComparison.Ordinal);
+        Assert.Contains("closed: Killed", result.Output, StringComparison.Ordinal);
         if (Environment.UserName == "root")
         {
             // As root the demo puts a client in a network namespace and cuts its link.

@@ -1,0 +1,149 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Usher.Admin.Endpoints;
+using Usher.Admin.Metrics;
+using Usher.Configuration;
+using Usher.Gateway;
+using Usher.Gateway.Engine;
+
+namespace Usher.Admin;
+
+/// <summary>The admin endpoint of one gateway: Kestrel (HTTP/1.1, plain) bound to <c>Admin:Listen</c> alone, serving
+/// the JSON API, <c>/metrics</c> and <c>/healthz</c>. With a token configured, every endpoint but <c>/healthz</c>
+/// wants <c>Authorization: Bearer &lt;token&gt;</c>. <c>usher run</c> hosts it beside the gateway; tests start it
+/// directly.</summary>
+public sealed class AdminServer : IAsyncDisposable
+{
+    /// <summary>Connections the admin endpoint holds at once; Kestrel closes more as they come. An admin API needs
+    /// few, and a flood of them must not take descriptors the gateway's sessions need.</summary>
+    private const int MaxConnections = 64;
+
+    private readonly AdminSettings _settings;
+    private readonly WebApplication _app;
+    private readonly PrometheusExport _metrics;
+    private readonly ILogger _logger;
+    private readonly int _adopted;
+    private int _disposed;
+
+    /// <summary>Creates the endpoint; nothing listens until <see cref="StartAsync"/>.</summary>
+    /// <param name="settings">Where to listen, and the token.</param>
+    /// <param name="gateway">The gateway the API shows and acts on.</param>
+    /// <param name="loggerFactory">Where its events (9658, 9659) and Kestrel's go.</param>
+    /// <param name="inherited">On a graceful restart, the running Usher's listening sockets: the one on
+    /// <c>Admin:Listen</c> is adopted instead of bound (the old process still holds that address).</param>
+    public AdminServer(AdminSettings settings, UsherGateway gateway, ILoggerFactory loggerFactory, InheritedListeners? inherited = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(gateway);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        _settings = settings;
+        _logger = loggerFactory.CreateLogger("Usher.Admin");
+
+        _adopted = settings.Listen.Port == 0 ? -1 : inherited?.Take(settings.Listen) ?? -1;
+
+        // The empty builder reads no appsettings.json, environment or command line: Admin:Listen alone says where.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "Usher.Admin" });
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(o =>
+        {
+            o.AddServerHeader = false;
+            o.Limits.MaxConcurrentConnections = MaxConnections;
+            o.Limits.MaxRequestBodySize = 16 * 1024;
+            if (_adopted >= 0)
+            {
+                o.ListenHandle((ulong)_adopted, l => l.Protocols = HttpProtocols.Http1);
+            }
+            else
+            {
+                o.Listen(settings.Listen, l => l.Protocols = HttpProtocols.Http1);
+            }
+        });
+        builder.Services.AddRoutingCore();
+        builder.Services.AddLogging();
+        builder.Services.AddSingleton(loggerFactory);
+        _app = builder.Build();
+
+        _metrics = new PrometheusExport(gateway);
+        var admin = new AdminContext(gateway);
+        if (settings.Token is { } token)
+        {
+            var bearer = new BearerToken(token);
+            _app.Use(next => context => Authorize(context, bearer, next));
+        }
+
+        StatusEndpoints.Map(_app, admin, _metrics);
+        SessionEndpoints.Map(_app, admin);
+        IdentityEndpoints.Map(_app, admin);
+        _app.MapFallback(Answers.Run(context => Answers.NotFound(
+            $"no endpoint {context.Request.Method} {context.Request.Path}; the API has GET /api/status, GET /api/sessions, "
+            + "GET|DELETE /api/sessions/{id}, DELETE /api/sessions?listener=&identity=, GET /api/identities, GET /metrics, GET /healthz")));
+    }
+
+    /// <summary>Where the endpoint listens (the real port when configured with port 0), once started.</summary>
+    public Uri? Url { get; private set; }
+
+    /// <summary>Starts listening.</summary>
+    /// <exception cref="AdminListenException">The address cannot be bound.</exception>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await _app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            var why = (e.InnerException ?? e).Message.TrimEnd('.');
+            throw new AdminListenException($"the admin endpoint cannot listen on {_settings.Listen}: {why}", e);
+        }
+
+        // Port 0: only the server knows the port the kernel chose. An adopted socket is where Admin:Listen says.
+        var address = _adopted >= 0 ? null
+            : _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+        Url = new Uri(address ?? $"http://{_settings.Listen}");
+        var url = Url.ToString().TrimEnd('/');
+        var access = _settings.RequiresToken ? $"bearer token from {_settings.TokenFile}" : "no token: loopback only";
+        _logger.AdminStarted(url, _adopted >= 0 ? access + "; socket taken over" : access);
+    }
+
+    /// <summary>Stops listening; requests under way get a moment to finish.</summary>
+    public Task StopAsync(CancellationToken cancellationToken = default) => _app.StopAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _app.DisposeAsync().ConfigureAwait(false);
+        _metrics.Dispose();
+    }
+
+    private Task Authorize(HttpContext context, BearerToken bearer, RequestDelegate next)
+    {
+        if (context.Request.Path.Equals("/healthz", StringComparison.Ordinal))
+        {
+            return next(context);
+        }
+
+        var why = bearer.Refuse(context.Request.Headers.Authorization.ToString());
+        if (why is null)
+        {
+            return next(context);
+        }
+
+        var method = context.Request.Method;
+        var path = context.Request.Path.ToString();
+        var remote = $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}";
+        _logger.AdminUnauthorized(method, path, remote, why);
+        context.Response.Headers.WWWAuthenticate = "Bearer realm=\"usher\"";
+        return Answers.Problem(StatusCodes.Status401Unauthorized,
+            $"{why}: send \"Authorization: Bearer <token>\" with the token from the file Admin:TokenFile names").ExecuteAsync(context);
+    }
+}

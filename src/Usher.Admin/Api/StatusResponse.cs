@@ -1,0 +1,31 @@
+namespace Usher.Admin.Api;
+
+/// <summary><c>GET /api/status</c>: the gateway at a glance. Other tools depend on this shape: add fields, never
+/// rename or remove one.</summary>
+/// <param name="Version">Usher's version.</param>
+/// <param name="StartedAt">When the gateway started.</param>
+/// <param name="UptimeSeconds">Whole seconds since then.</param>
+/// <param name="Sessions">Sessions open now (the session registry).</param>
+/// <param name="Ledger">The ledger's count and the process-wide limit.</param>
+/// <param name="Listeners">Every listener.</param>
+public sealed record StatusResponse(
+    string Version,
+    DateTimeOffset StartedAt,
+    long UptimeSeconds,
+    int Sessions,
+    LedgerStatus Ledger,
+    IReadOnlyList<ListenerStatus> Listeners);
+
+/// <summary>The ledger: sessions counted in all, and the most the process may hold.</summary>
+/// <param name="Total">Sessions the ledger counts.</param>
+/// <param name="Capacity">The process-wide limit (<c>MaxSessions</c>, or derived from the descriptor limit).</param>
+public sealed record LedgerStatus(int Total, int Capacity);
+
+/// <summary>One listener in <see cref="StatusResponse"/>.</summary>
+/// <param name="Name">Its name.</param>
+/// <param name="Listen">Where it accepts (the real port when configured with port 0).</param>
+/// <param name="Backend">Its backend, host:port as configured.</param>
+/// <param name="Open">Sessions open on it.</param>
+/// <param name="MaxSessionsPerIdentity">The per-identity limit (before overrides).</param>
+/// <param name="OnLimit">The policy at the limit.</param>
+public sealed record ListenerStatus(string Name, string Listen, string Backend, int Open, int MaxSessionsPerIdentity, string OnLimit);

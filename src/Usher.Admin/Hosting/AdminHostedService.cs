@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Usher.Configuration;
+using Usher.Gateway.Engine;
+using Usher.Gateway.Hosting;
+
+namespace Usher.Admin.Hosting;
+
+/// <summary>Runs the <see cref="AdminServer"/> on the Generic Host beside the gateway. Registered before the
+/// gateway's service, it starts first (a bad Admin:Listen stops <c>usher run</c> before any session is accepted) and
+/// stops last, so operators can watch and kill sessions while the gateway drains.</summary>
+public sealed class AdminHostedService : IHostedService, IAsyncDisposable
+{
+    private readonly AdminServer _server;
+
+    /// <summary>Creates the service for the gateway of <paramref name="gateway"/>; on a graceful restart it adopts
+    /// the running Usher's admin socket from <paramref name="inherited"/> (before the gateway closes the sockets no
+    /// listener took).</summary>
+    public AdminHostedService(AdminSettings settings, GatewayHostedService gateway, ILoggerFactory loggerFactory,
+        InheritedListeners? inherited = null)
+    {
+        ArgumentNullException.ThrowIfNull(gateway);
+        _server = new AdminServer(settings, gateway.Gateway, loggerFactory, inherited);
+    }
+
+    /// <summary>The admin endpoint.</summary>
+    public AdminServer Server => _server;
+
+    /// <inheritdoc />
+    public Task StartAsync(CancellationToken cancellationToken) => _server.StartAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public Task StopAsync(CancellationToken cancellationToken) => _server.StopAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
+}

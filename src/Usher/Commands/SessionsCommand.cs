@@ -1,0 +1,59 @@
+using System.CommandLine;
+using Usher.Admin.Api;
+
+namespace Usher.Cli.Commands;
+
+/// <summary><c>usher sessions</c>: the open sessions of a running gateway, as a table or JSON (like PgBouncer's
+/// SHOW CLIENTS or HAProxy's <c>show sess</c>).</summary>
+internal static class SessionsCommand
+{
+    public static Command Create()
+    {
+        var target = new AdminTarget.Options();
+        var listener = new Option<string?>("--listener") { Description = "Only the sessions of this listener." };
+        var identity = new Option<string?>("--identity") { Description = "Only the sessions of this identity." };
+        var json = new Option<bool>("--json") { Description = "Print the admin API's JSON instead of a table." };
+        var command = new Command("sessions", "List the open sessions of a running gateway (through its admin API).")
+        {
+            listener, identity, json,
+        };
+        target.AddTo(command);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            try
+            {
+                using var client = new AdminClient(AdminTarget.From(parse, target));
+                var query = Query(("listener", parse.GetValue(listener)), ("identity", parse.GetValue(identity)));
+                var (text, sessions) = await client.SendAsync(HttpMethod.Get, "/api/sessions" + query,
+                    AdminJson.Default.IReadOnlyListSessionView, cancellationToken);
+                if (parse.GetValue(json))
+                {
+                    await Console.Out.WriteLineAsync(text);
+                }
+                else if (sessions.Count == 0)
+                {
+                    await Console.Error.WriteLineAsync("usher: no open session" + (query.Length > 0 ? " matches" : string.Empty));
+                }
+                else
+                {
+                    await Console.Out.WriteAsync(SessionTable.Render(sessions, DateTimeOffset.UtcNow));
+                }
+
+                return 0;
+            }
+            catch (AdminCommandException e)
+            {
+                await Console.Error.WriteLineAsync("usher: " + e.Message);
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    /// <summary>A query string of the parameters given (escaped), or the empty string.</summary>
+    internal static string Query(params (string Name, string? Value)[] parameters)
+    {
+        var given = parameters.Where(p => p.Value is not null).Select(p => $"{p.Name}={Uri.EscapeDataString(p.Value!)}").ToList();
+        return given.Count == 0 ? string.Empty : "?" + string.Join('&', given);
+    }
+}
