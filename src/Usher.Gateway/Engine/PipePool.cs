@@ -15,6 +15,7 @@ internal sealed unsafe class PipePool : IDisposable
     private readonly int _keep;
     private readonly int _limit;
     private long _retryAfter;
+    private int _lowWater;
 
     public PipePool(int keep, int limit)
     {
@@ -33,6 +34,7 @@ internal sealed unsafe class PipePool : IDisposable
     {
         if (_free.TryPop(out var pair))
         {
+            _lowWater = Math.Min(_lowWater, _free.Count);
             return ((int)(pair >> 32), (int)pair);
         }
 
@@ -71,6 +73,18 @@ internal sealed unsafe class PipePool : IDisposable
         Libc.Close(read);
         Libc.Close(write);
         Live--;
+    }
+
+    /// <summary>Closes the idle pipes no session needed since the last call (the fewest that stayed idle all along),
+    /// so the pool shrinks back after a burst instead of holding its peak's descriptors. Called about once a second.</summary>
+    public void Trim()
+    {
+        for (var unused = Math.Min(_lowWater, _free.Count); unused > 0 && _free.TryPop(out var pair); unused--)
+        {
+            Discard((int)(pair >> 32), (int)pair);
+        }
+
+        _lowWater = _free.Count;
     }
 
     public void Dispose()

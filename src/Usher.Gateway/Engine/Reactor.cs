@@ -27,6 +27,7 @@ internal sealed unsafe partial class Reactor : IDisposable
     private readonly PriorityQueue<(IReactorHandler Handler, uint Stamp), long> _deadlines = new();
     private readonly Dictionary<IReactorHandler, (uint Stamp, int Pending)> _armed = new(ReferenceEqualityComparer.Instance);
     private uint _nextStamp;
+    private long _nextTrim;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private IReactorHandler?[] _slots = new IReactorHandler?[1024];
     private uint[] _generations = new uint[1024];
@@ -197,6 +198,12 @@ internal sealed unsafe partial class Reactor : IDisposable
                 if (_deadlines.Count > 0)
                 {
                     RunDeadlines();
+                }
+
+                if (Environment.TickCount64 >= _nextTrim)
+                {
+                    Pipes.Trim();
+                    _nextTrim = Environment.TickCount64 + 1000;
                 }
             }
 

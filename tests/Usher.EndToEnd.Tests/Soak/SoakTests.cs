@@ -24,9 +24,11 @@ public sealed partial class SoakTests(ITestOutputHelper output)
 
         // The gateway runs as operators run it, `usher run` in a process of its own, so its descriptors and memory
         // are measured apart from the clients'.
+        var admin = $"127.0.0.1:{FreePort()}";
         using var config = UsherCli.Config($$"""
             { "Usher": {
                 "ShutdownGrace": "00:00:01",
+                "Admin": { "Listen": "{{admin}}" },
                 "Listeners": [
                   { "Name": "churn", "Listen": "127.0.0.1:0", "Backend": "{{backend.EndPoint}}", "MaxSessionsPerIdentity": 10000 },
                   { "Name": "limited", "Listen": "127.0.0.1:0", "Backend": "{{backend.EndPoint}}", "MaxSessionsPerIdentity": 2 },
@@ -38,17 +40,21 @@ public sealed partial class SoakTests(ITestOutputHelper output)
         await using var usher = UsherCli.Start("run", "--config", config.Path);
         var at = await ListenersAsync(usher, 3);
         var (churnAt, limitedAt, vpnAt) = (at["churn"], at["limited"], at["vpn"]);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://{admin}/") };
 
         // Warm up with the same mix for 30 s (tiered JIT, pools, threads and the GC budget reach their working size:
         // about 15 s on two cores), then take the baseline.
         await RunMixAsync(TimeSpan.FromSeconds(30), churnAt, limitedAt, vpnAt, laptop);
         await backend.WaitUntilAsync(b => b.Open == 0, Wait);
+        await Eventually.HoldsAsync(async () => await StatusAsync(http) is (0, 0), Wait, "warm-up sessions end");
         var before = await SettledAsync(usher.Id, null);
 
         var load = await RunMixAsync(TimeSpan.FromSeconds(seconds), churnAt, limitedAt, vpnAt, laptop);
 
         // Every backend connection ends when its client does: the gateway holds no session and no slot.
         await backend.WaitUntilAsync(b => b.Open == 0, Wait);
+        await Eventually.HoldsAsync(async () => await StatusAsync(http) is (0, 0), Wait,
+            "the gateway's registry and ledger are back to zero (admin /api/status)");
         Assert.True(load.Churned > 50 && load.Refused > 10 && load.Reclaimed >= 1 && load.Ticks > 10, $"load ran: {load}");
         // The limited identity, refused thousands of times, holds exactly its two slots again: no lease leaked.
         using (var one = await AdmittedAsync(limitedAt, "127.0.0.80"))
@@ -66,6 +72,22 @@ public sealed partial class SoakTests(ITestOutputHelper output)
         Assert.True(after.Fds <= before.Fds, $"descriptors {before.Fds} → {after.Fds}");
         Assert.True(after.Rss <= before.Rss * 1.05, $"RSS {before.Rss / 1024} KB → {after.Rss / 1024} KB");
         Assert.False(usher.HasExited, "the gateway runs on");
+    }
+
+    /// <summary>Open sessions and ledger total, as the running gateway reports them.</summary>
+    private static async Task<(int Sessions, int Ledger)> StatusAsync(HttpClient http)
+    {
+        using var status = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(new Uri("api/status", UriKind.Relative)));
+        return (status.RootElement.GetProperty("sessions").GetInt32(),
+            status.RootElement.GetProperty("ledger").GetProperty("total").GetInt32());
+    }
+
+    private static int FreePort()
+    {
+        using var probe = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork,
+            System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)probe.LocalEndPoint!).Port;
     }
 
     /// <summary>Where each listener of a running <c>usher run</c> accepts, from its ListenerStarted lines.</summary>
