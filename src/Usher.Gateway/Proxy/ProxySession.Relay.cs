@@ -395,8 +395,10 @@ public sealed partial class ProxySession
             Errors.Abort(deadFd);
         }
 
-        // Closing a descriptor also removes it from the epoll set.
-        Libc.Close(_clientFd);
+        // The order matters to whoever comes next. The backend connection closes first, so the backend has its FIN
+        // before a newcomer can take the slot; then the slot is released; the client's close comes last, so a client
+        // that reconnects as soon as it sees its connection end finds its slot already free. (Closing a descriptor
+        // also removes it from the epoll set.)
         if (_backendFd >= 0)
         {
             Libc.Close(_backendFd);
@@ -413,6 +415,7 @@ public sealed partial class ProxySession
             _context.CountClosed(Record);
         }
 
+        Libc.Close(_clientFd);
         _completion?.TrySetResult();
     }
 

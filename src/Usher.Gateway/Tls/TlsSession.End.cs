@@ -12,32 +12,50 @@ namespace Usher.Gateway.Tls;
 internal sealed partial class TlsSession
 {
     /// <summary>Closes both sides (close_notify to a live client that completed its handshake, RST to a dead peer),
-    /// releases the lease, logs the close. Runs once, after every read and write of the session has ended.</summary>
+    /// releases the lease, logs the close. Runs once, after every read and write of the session has ended. The
+    /// backend is closed first (it has its FIN before a newcomer can take the slot), then the slot is released, and
+    /// the client is closed last, so a client that reconnects as soon as it sees the end finds its slot free.</summary>
     private async Task EndAsync()
     {
         try
         {
-            await CloseSocketsAsync().ConfigureAwait(false);
+            CloseBackend();
+            Release();
+            await CloseClientAsync().ConfigureAwait(false);
         }
         finally
         {
-            if (_context.Stopping.IsCancellationRequested)
-            {
-                Record.TrySetCloseReason(CloseReason.Shutdown);
-            }
-
+            Release();
             _closing.Dispose();
-            if (_lease is not null && _lease.Release())
-            {
-                _context.Registry.Remove(this);
-                _context.CountClosed(Record);
-            }
-
             _completion.TrySetResult();
         }
     }
 
-    private async Task CloseSocketsAsync()
+    private void Release()
+    {
+        if (_context.Stopping.IsCancellationRequested)
+        {
+            Record.TrySetCloseReason(CloseReason.Shutdown);
+        }
+
+        if (_lease is not null && _lease.Release())
+        {
+            _context.Registry.Remove(this);
+            _context.CountClosed(Record);
+        }
+    }
+
+    private void CloseBackend()
+    {
+        if (_backendDead && _backendFd >= 0)
+        {
+            Errors.Abort(_backendFd);
+        }
+
+        _backend?.Dispose();
+    }
+
+    private async Task CloseClientAsync()
     {
         if (_ssl is { IsAuthenticated: true } ssl && !_clientDead)
         {
@@ -49,12 +67,6 @@ internal sealed partial class TlsSession
             Errors.Abort(_clientFd);
         }
 
-        if (_backendDead && _backendFd >= 0)
-        {
-            Errors.Abort(_backendFd);
-        }
-
-        _backend?.Dispose();
         if (_ssl is not null)
         {
             await _ssl.DisposeAsync().ConfigureAwait(false);

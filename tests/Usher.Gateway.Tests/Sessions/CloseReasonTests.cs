@@ -46,6 +46,26 @@ public sealed class CloseReasonTests
     }
 
     [Fact]
+    public async Task AClientThatReconnectsTheMomentItSeesItsSessionEndFindsItsSlotFree()
+    {
+        await using var backend = new SessionServer();
+        await using var gateway = TestGateway.Start(TestGateway.Listener(backend.EndPoint).With(maxSessionsPerIdentity: 1));
+
+        // The backend ends the session; the client reconnects as soon as it reads the end, fifty times over.
+        for (var i = 0; i < 50; i++)
+        {
+            using var client = await TestClient.ConnectAsync(gateway.EndPoint);
+            Assert.True(await client.IsAdmittedAsync(), $"reconnection {i} was admitted");
+            await backend.WaitUntilAsync(b => b.Open == 1, Wait);
+            backend.Connections.Values.Single().Shutdown(SocketShutdown.Both);
+            Assert.Null(await client.ReadAsync(Wait));
+            await backend.WaitUntilAsync(b => b.Open == 0, Wait);
+        }
+
+        Assert.Empty(gateway.Logs.WithId(UsherEvents.SessionLimitExceeded));
+    }
+
+    [Fact]
     public async Task DataSentBeforeTheClientClosesStillReachesTheBackendAndTheReasonIsClientClosed()
     {
         await using var backend = new SessionServer(greet: false);
