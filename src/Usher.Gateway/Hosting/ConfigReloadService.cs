@@ -32,6 +32,7 @@ public sealed class ConfigReloadService : IHostedService, IAsyncDisposable
     private PosixSignalRegistration? _sighup;
     private Task _loop = Task.CompletedTask;
     private volatile bool _stopping;
+    private int _checks;
 
     /// <summary>Creates the service; nothing is watched until <see cref="StartAsync"/>.</summary>
     /// <param name="gateway">The running gateway.</param>
@@ -72,6 +73,9 @@ public sealed class ConfigReloadService : IHostedService, IAsyncDisposable
             return "unreadable " + e.Message;
         }
     }
+
+    /// <summary>How many times the file was looked at (for tests: a change that made no event was still seen).</summary>
+    internal int Checks => Volatile.Read(ref _checks);
 
     /// <inheritdoc />
     /// <exception cref="ConfigWatchException">The folder cannot be watched (e.g. the inotify instance limit is
@@ -224,6 +228,7 @@ public sealed class ConfigReloadService : IHostedService, IAsyncDisposable
 
     private async Task ReloadAsync(Trigger trigger)
     {
+        Interlocked.Increment(ref _checks);
         var stamp = Stamp(_path);
         if (stamp is null && trigger == Trigger.Changed)
         {
