@@ -53,6 +53,16 @@ public sealed class ConfigReloadService : IHostedService, IAsyncDisposable
         _lastStamp = _options.LoadedStamp;
         _debounce = new Timer(_ => Post(Trigger.Changed));
         _recheck = new Timer(_ => Post(Trigger.Recheck));
+        if (_options.Sighup)
+        {
+            // Taken from construction (before the gateway starts) so that a SIGHUP sent as soon as the listeners
+            // accept never meets the default action, which ends the process; it is served once started.
+            _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+            {
+                context.Cancel = true;
+                Post(Trigger.Signal);
+            });
+        }
     }
 
     /// <summary>A stamp of the file's content (SHA-256), or <c>null</c> when there is no file. Taken before the file
@@ -111,16 +121,6 @@ public sealed class ConfigReloadService : IHostedService, IAsyncDisposable
 
             // An edit between the first read and now is caught here.
             Post(Trigger.Changed);
-        }
-
-        if (_options.Sighup)
-        {
-            _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
-            {
-                // Handled: SIGHUP would otherwise end the process.
-                context.Cancel = true;
-                Post(Trigger.Signal);
-            });
         }
 
         return Task.CompletedTask;
