@@ -109,7 +109,9 @@ public sealed class ConfigChanges
         foreach (var listener in Removed)
         {
             var open = openSessions?.Invoke(listener.Name) ?? 0;
-            lines.Add($"listener \"{listener.Name}\" removed: no longer accepting, its {open} open session(s) go on until they end");
+            lines.Add(open == 0
+                ? $"listener \"{listener.Name}\" removed: no longer accepting, no session open"
+                : $"listener \"{listener.Name}\" removed: no longer accepting, its {open} open session(s) go on until they end");
         }
 
         foreach (var change in Changed)
