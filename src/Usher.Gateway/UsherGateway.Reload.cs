@@ -28,23 +28,33 @@ public sealed partial class UsherGateway
         {
             if (Volatile.Read(ref _stopped) != 0 || _heartbeat is null)
             {
-                return Rejected(next.Source, [new ConfigError(next.Source, "(gateway)", "the gateway is not running",
+                return RejectReload(next.Source, [new ConfigError(next.Source, "(gateway)", "the gateway is not running",
                     "reload a running gateway; this one has not started or is stopping")]);
             }
 
             if (next.Listeners.GroupBy(l => l.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
             {
-                return Rejected(next.Source, [new ConfigError(next.Source, $"Usher:Listeners",
+                return RejectReload(next.Source, [new ConfigError(next.Source, "Usher:Listeners",
                     $"the name \"{twice.Key}\" is used by more than one listener", "give every listener its own Name")]);
             }
 
             var running = _settings;
             var changes = ConfigChanges.Between(running, next);
-            var plan = Prepare(next, changes);
+            var plan = new ReloadPlan();
+            try
+            {
+                Prepare(next, changes, plan);
+            }
+            catch (Exception e)
+            {
+                plan.Errors.Add(new ConfigError(next.Source, "(reload)", $"the reload could not be prepared: {e.Message}",
+                    "correct the configuration, then reload again; nothing was changed"));
+            }
+
             if (plan.Errors.Count > 0)
             {
                 await plan.AbandonAsync().ConfigureAwait(false);
-                return Rejected(next.Source, plan.Errors);
+                return RejectReload(next.Source, plan.Errors);
             }
 
             var summary = await CommitAsync(running, next, changes, plan).ConfigureAwait(false);
@@ -60,7 +70,7 @@ public sealed partial class UsherGateway
 
     /// <summary>Logs event 9655 for a configuration that cannot be used, naming every problem as <c>usher check</c>
     /// does; the running configuration stays as it is.</summary>
-    public ReloadResult Rejected(string source, IReadOnlyList<ConfigError> errors)
+    public ReloadResult RejectReload(string source, IReadOnlyList<ConfigError> errors)
     {
         ArgumentNullException.ThrowIfNull(errors);
         _logger.ConfigRejected(source, errors.Count, ConfigError.Lines(errors));
@@ -68,9 +78,8 @@ public sealed partial class UsherGateway
     }
 
     /// <summary>Builds the new contexts and binds the new sockets; changes nothing the gateway runs on.</summary>
-    private ReloadPlan Prepare(GatewaySettings next, ConfigChanges changes)
+    private void Prepare(GatewaySettings next, ConfigChanges changes, ReloadPlan plan)
     {
-        var plan = new ReloadPlan();
         var running = _listeners.ToDictionary(l => l.Name, StringComparer.Ordinal);
         var changed = changes.Changed.ToDictionary(c => c.To.Name, StringComparer.Ordinal);
         for (var i = 0; i < next.Listeners.Count; i++)
@@ -78,7 +87,9 @@ public sealed partial class UsherGateway
             var settings = next.Listeners[i];
             running.TryGetValue(settings.Name, out var current);
             changed.TryGetValue(settings.Name, out var change);
-            var tlsChanged = current?.Context.Tls is { } tls && settings.Tls is { } tlsSettings && change is null
+            // The same Tls keys, files whose content changed (a renewed certificate): loaded again.
+            var tlsChanged = current?.Context.Tls is { } tls && settings.Tls is { } tlsSettings
+                && change?.Keys.Any(k => k.Key.StartsWith("Tls:", StringComparison.Ordinal)) != true
                 && !tls.Serves(tlsSettings);
             if (current is not null && change is null && !tlsChanged)
             {
@@ -129,7 +140,6 @@ public sealed partial class UsherGateway
         }
 
         plan.Retired.AddRange(changes.Removed.Select(r => running[r.Name]));
-        return plan;
     }
 
     private ListenerState NewState(ListenerSettings settings, ReloadPlan plan)

@@ -220,7 +220,7 @@ public sealed class ConfigReloadService : IHostedService, IAsyncDisposable
             }
             catch (Exception e)
             {
-                _gateway.Rejected(_path, [new ConfigError(_path, "(reload)", $"the reload failed: {e.Message}",
+                _gateway.RejectReload(_path, [new ConfigError(_path, "(reload)", $"the reload failed: {e.Message}",
                     "correct the file, then send SIGHUP; the running configuration is unchanged")]);
             }
         }
@@ -261,7 +261,7 @@ public sealed class ConfigReloadService : IHostedService, IAsyncDisposable
                 return;
             }
 
-            _gateway.Rejected(_path, e.Errors);
+            _gateway.RejectReload(_path, e.Errors);
             return;
         }
 

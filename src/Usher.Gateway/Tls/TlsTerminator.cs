@@ -67,8 +67,9 @@ internal sealed class TlsTerminator
             var context = SslStreamCertificateContext.Create(leaf, chain, offline: true, trust);
             return new TlsTerminator(settings, context, clients, digest);
         }
-        catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
         {
+            // ArgumentException: the key does not belong to the certificate.
             throw new InvalidOperationException(
                 $"listener \"{listener}\" cannot load its TLS files ({file}, {settings.Key}): {e.Message}", e);
         }

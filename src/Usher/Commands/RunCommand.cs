@@ -91,7 +91,7 @@ internal static class RunCommand
                 return 1;
             }
             catch (InvalidOperationException e) when (e.InnerException is System.Security.Cryptography.CryptographicException
-                or IOException or UnauthorizedAccessException)
+                or IOException or UnauthorizedAccessException or ArgumentException)
             {
                 // The TLS files were checked when the configuration was read; they changed before the listener loaded them.
                 await Console.Error.WriteLineAsync(
