@@ -73,7 +73,8 @@ public sealed partial class UsherGateway
     public ReloadResult RejectReload(string source, IReadOnlyList<ConfigError> errors)
     {
         ArgumentNullException.ThrowIfNull(errors);
-        _logger.ConfigRejected(source, errors.Count, ConfigError.Lines(errors));
+        var problems = ConfigError.Lines(errors);
+        _logger.ConfigRejected(source, errors.Count, problems);
         return new ReloadResult(false, null, [], errors);
     }
 
@@ -87,6 +88,7 @@ public sealed partial class UsherGateway
             var settings = next.Listeners[i];
             running.TryGetValue(settings.Name, out var current);
             changed.TryGetValue(settings.Name, out var change);
+
             // The same Tls keys, files whose content changed (a renewed certificate): loaded again.
             var tlsChanged = current?.Context.Tls is { } tls && settings.Tls is { } tlsSettings
                 && change?.Keys.Any(k => k.Key.StartsWith("Tls:", StringComparison.Ordinal)) != true
