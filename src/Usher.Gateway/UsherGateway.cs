@@ -11,14 +11,18 @@ using Usher.Sessions;
 namespace Usher.Gateway;
 
 /// <summary>A running gateway: its reactors, listeners, ledger, sessions and heartbeat. The Generic Host wraps it in
-/// <see cref="Hosting.GatewayHostedService"/>; tests and the demo use it directly.</summary>
-public sealed class UsherGateway : IAsyncDisposable
+/// <see cref="Hosting.GatewayHostedService"/>; tests and the demo use it directly. <see cref="ReloadAsync"/> applies a
+/// new configuration without dropping a session (UsherGateway.Reload.cs).</summary>
+public sealed partial class UsherGateway : IAsyncDisposable
 {
-    private readonly GatewaySettings _settings;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly List<GatewayListener> _listeners = [];
     private readonly List<Reactor> _reactors = [];
+    private readonly Dictionary<string, ListenerState> _states = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _reloading = new(1, 1);
+    private readonly int _derivedMaxSessions;
+    private volatile GatewaySettings _settings;
+    private volatile GatewayListener[] _listeners = [];
     private readonly RefusalLogFolder _refusals;
     private readonly bool _ownsMetrics;
     private readonly CancellationTokenSource _stopping = new();
@@ -40,8 +44,10 @@ public sealed class UsherGateway : IAsyncDisposable
         _settings = settings;
         _time = time ?? TimeProvider.System;
         _logger = loggerFactory.CreateLogger("Usher.Gateway");
-        Ledger = ledger ?? new InMemorySessionLedger(settings.MaxSessions ?? ProcessLimits.DefaultMaxSessions());
-        MaxSessions = Ledger is InMemorySessionLedger memory ? memory.GlobalLimit : settings.MaxSessions ?? ProcessLimits.DefaultMaxSessions();
+        // Derived once, from the descriptors open before the first session, so a reload that drops MaxSessions gets
+        // the same value as a start would.
+        _derivedMaxSessions = ProcessLimits.DefaultMaxSessions();
+        Ledger = ledger ?? new InMemorySessionLedger(settings.MaxSessions ?? _derivedMaxSessions);
         _ownsMetrics = metrics is null;
         Metrics = metrics ?? new GatewayMetrics();
         Metrics.ObserveOpenSessions(() => Registry.Count);
@@ -52,21 +58,22 @@ public sealed class UsherGateway : IAsyncDisposable
     /// addresses instead of binding new sockets. Those no listener takes are closed at start.</summary>
     public InheritedListeners? Inherited { get; set; }
 
-    /// <summary>The effective settings.</summary>
-    public GatewaySettings Settings => _settings;
-
     /// <summary>The clock of the gateway's timestamps (session starts, <see cref="StartedAt"/>).</summary>
     public TimeProvider Time => _time;
 
     /// <summary>When <see cref="StartAsync"/> was called; <c>null</c> before.</summary>
     public DateTimeOffset? StartedAt { get; private set; }
 
-    /// <summary>Sessions the whole process may hold: <c>MaxSessions</c>, or the limit derived from the descriptor
-    /// limit.</summary>
-    public int MaxSessions { get; }
+    /// <summary>Sessions the whole process may hold: <c>MaxSessions</c> in force (it follows a reload), or the limit
+    /// derived from the descriptor limit.</summary>
+    public int MaxSessions => Ledger is InMemorySessionLedger memory ? memory.GlobalLimit : _settings.MaxSessions ?? _derivedMaxSessions;
 
     /// <summary>The session ledger.</summary>
     public ISessionLedger Ledger { get; }
+
+    /// <summary>The configuration in force: the one the gateway started with, or the last one a reload applied (with
+    /// the keys only a restart applies, such as <c>Workers</c>, as they were at start).</summary>
+    public GatewaySettings Settings => _settings;
 
     /// <summary>Pipes each reactor may hold; by default its share of <see cref="ProcessLimits.PipeBudget"/>.</summary>
     internal int? PipesPerReactor { get; init; }
@@ -80,7 +87,7 @@ public sealed class UsherGateway : IAsyncDisposable
     /// <summary>The gateway's instruments.</summary>
     public GatewayMetrics Metrics { get; }
 
-    /// <summary>The listeners, once started.</summary>
+    /// <summary>The listeners accepting now, once started, in the configuration's order.</summary>
     public IReadOnlyList<GatewayListener> Listeners => _listeners;
 
     /// <summary>The listener called <paramref name="name"/>.</summary>
@@ -102,31 +109,15 @@ public sealed class UsherGateway : IAsyncDisposable
             reactor.Start();
         }
 
+        var listeners = new List<GatewayListener>();
         try
         {
             foreach (var settings in _settings.Listeners)
             {
-                var context = new ListenerContext
-                {
-                    Settings = settings,
-                    Ledger = Ledger,
-                    Scope = Ledger.CreateScope(settings.Name, settings.MaxSessions),
-                    Registry = Registry,
-                    Refusals = _refusals,
-                    Metrics = Metrics,
-                    Logger = _logger,
-                    Time = _time,
-                    Backend = new BackendConnector(settings),
-                    IdentityKindName = settings.IdentityText,
-                    PolicyName = settings.OnLimit.ToString(),
-                    Handshake = settings.Tls is null ? Handshakes.Protocols.For(settings) : null,
-                    Tls = settings.Tls is { } tls ? Gateway.Tls.TlsTerminator.Load(settings.Name, tls) : null,
-                    Stopping = _stopping.Token,
-                    ConnectRate = settings.ConnectRate is { } rate
-                        ? new ConnectRateLimiter(rate, settings.Name, _logger, _settings.RefusalLogInterval)
-                        : null,
-                };
-                _listeners.Add(new GatewayListener(context, _reactors, Inherited));
+                var state = new ListenerState(Ledger.CreateScope(settings.Name, settings.MaxSessions));
+                state.Apply(settings, now: 0);
+                _states[settings.Name] = state;
+                listeners.Add(new GatewayListener(NewContext(settings, state, previous: null), _reactors, Inherited));
             }
         }
         catch
@@ -135,8 +126,9 @@ public sealed class UsherGateway : IAsyncDisposable
             throw;
         }
 
+        _listeners = [.. listeners];
         Inherited?.Dispose();
-        foreach (var listener in _listeners)
+        foreach (var listener in listeners)
         {
             await listener.StartAsync().ConfigureAwait(false);
             listener.Started();
@@ -154,6 +146,9 @@ public sealed class UsherGateway : IAsyncDisposable
             return;
         }
 
+        // A reload under way finishes first; later ones are refused, so no listener starts behind this stop.
+        await _reloading.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        _reloading.Release();
         await Task.WhenAll(_listeners.Select(l => l.StopAcceptingAsync())).ConfigureAwait(false);
         var wait = grace ?? _settings.ShutdownGrace;
         _logger.Draining(Registry.Count, wait.TotalSeconds);
@@ -242,6 +237,7 @@ public sealed class UsherGateway : IAsyncDisposable
             var now = Environment.TickCount64;
             foreach (var session in Registry.All)
             {
+                // IdleTimeout before IdleSinceTicks: a reload writes them the other way round.
                 var idleTimeout = session.IdleTimeout;
                 if (idleTimeout is null || session.Record.CloseReason != CloseReason.None)
                 {
@@ -250,10 +246,9 @@ public sealed class UsherGateway : IAsyncDisposable
 
                 // Activity is stamped with Environment.TickCount64, which Linux serves from a coarse clock (one tick,
                 // up to 4 ms, behind): allow that much so a session is never closed before a full IdleTimeout.
-                var idle = now - session.Record.LastActivityTicks;
-                if (idle >= idleTimeout.Value.TotalMilliseconds + CoarseClockSlackMs)
+                if (now - session.IdleSinceTicks >= idleTimeout.Value.TotalMilliseconds + CoarseClockSlackMs)
                 {
-                    var idleSeconds = Math.Round(idle / 1000.0, 1);
+                    var idleSeconds = Math.Round((now - session.Record.LastActivityTicks) / 1000.0, 1);
                     _logger.IdleTimeout(session.Record.Id, session.Record.Identity.Value, session.Record.Listener,
                         idleSeconds, idleTimeout.Value.TotalSeconds);
                     session.Close(CloseReason.IdleTimeout);

@@ -9,4 +9,11 @@ public sealed record ConfigError(string Source, string Key, string Problem, stri
 {
     /// <inheritdoc />
     public override string ToString() => $"{Source}: {Key}: {Problem}. Fix: {Fix}.";
+
+    /// <summary>The problems as <c>usher check</c> lists them: each on its own line, indented by two spaces.</summary>
+    public static string Lines(IEnumerable<ConfigError> errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        return string.Concat(errors.Select(e => Environment.NewLine + "  " + e));
+    }
 }

@@ -8,6 +8,9 @@ internal static class ConfigKeys
     public static readonly string[] TopLevel =
         ["Admin", "Ledger", "Defaults", "Listeners", "MaxSessions", "Workers", "ShutdownGrace", "RefusalLogInterval"];
 
+    /// <summary>Top-level sections a reload cannot apply: they take a restart (so does <c>Workers</c>).</summary>
+    public static readonly string[] RestartOnly = ["Admin", "Ledger"];
+
     /// <summary>Keys a listener may set itself or inherit from <c>Defaults</c>.</summary>
     public static readonly string[] Inheritable =
     [

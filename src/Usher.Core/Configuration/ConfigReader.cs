@@ -90,7 +90,26 @@ public sealed partial class ConfigReader
             Workers = workers,
             ShutdownGrace = grace,
             RefusalLogInterval = fold,
+            RestartOnly = RestartOnlyValues(usher),
         };
+    }
+
+    /// <summary>The raw values of the sections a reload cannot apply, keyed below <c>Usher</c>.</summary>
+    private static Dictionary<string, string> RestartOnlyValues(IConfigurationSection usher)
+    {
+        var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var name in ConfigKeys.RestartOnly)
+        {
+            foreach (var (key, value) in usher.GetSection(name).AsEnumerable())
+            {
+                if (value is not null)
+                {
+                    values[key[(usher.Path.Length + 1)..]] = value;
+                }
+            }
+        }
+
+        return values;
     }
 
     private ListenerSettings? ReadListener(IConfigurationSection section, IConfigurationSection defaults)

@@ -23,6 +23,10 @@ public sealed class GatewaySettings
     /// <remarks>Defaults to 30 seconds.</remarks>
     public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>The values of the sections only a restart applies (<c>Admin</c>, <c>Ledger</c>), by key as written
+    /// (e.g. <c>Admin:Listen</c>), so that a reload can tell an operator when one of them changed.</summary>
+    public IReadOnlyDictionary<string, string> RestartOnly { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Repeated refusals (9646) of one identity are folded into one line per this interval.</summary>
     /// <remarks>Defaults to 10 seconds.</remarks>
     public TimeSpan RefusalLogInterval { get; init; } = TimeSpan.FromSeconds(10);

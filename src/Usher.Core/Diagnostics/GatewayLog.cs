@@ -81,4 +81,14 @@ public static partial class GatewayLog
     [LoggerMessage(EventId = UsherEvents.ConnectRateExceeded, EventName = "ConnectRateExceeded", Level = LogLevel.Warning,
         Message = "{Address} on listener \"{Listener}\" opened connections faster than {PerIp} per {WindowSeconds} s; {Refused} refused since the last report")]
     public static partial void ConnectRateExceeded(this ILogger logger, string address, string listener, int perIp, double windowSeconds, long refused);
+
+    /// <summary>Event 9654: a reload applied a new configuration.</summary>
+    [LoggerMessage(EventId = UsherEvents.ConfigReloaded, EventName = "ConfigReloaded", Level = LogLevel.Information,
+        Message = "Configuration {Source} reloaded: {Changes}")]
+    public static partial void ConfigReloaded(this ILogger logger, string source, string changes);
+
+    /// <summary>Event 9655: a reload found the new configuration unusable; the running one stays, untouched.</summary>
+    [LoggerMessage(EventId = UsherEvents.ConfigRejected, EventName = "ConfigRejected", Level = LogLevel.Error,
+        Message = "Configuration {Source} rejected, the running configuration stays unchanged; {ProblemCount} problem(s):{Problems}")]
+    public static partial void ConfigRejected(this ILogger logger, string source, int problemCount, string problems);
 }

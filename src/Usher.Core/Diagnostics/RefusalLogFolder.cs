@@ -11,14 +11,22 @@ public sealed class RefusalLogFolder
     private readonly ConcurrentDictionary<(string Listener, string Identity), Window> _windows = new();
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly TimeSpan _interval;
+    private long _intervalTicks;
 
     /// <summary>Creates a folder.</summary>
     public RefusalLogFolder(ILogger logger, TimeProvider time, TimeSpan interval)
     {
         _logger = logger;
         _time = time;
-        _interval = interval;
+        Interval = interval;
+    }
+
+    /// <summary>How long refusals of one identity are folded into one line (<c>RefusalLogInterval</c>); a reload may
+    /// change it, and windows already open end by the new value.</summary>
+    public TimeSpan Interval
+    {
+        get => TimeSpan.FromTicks(Volatile.Read(ref _intervalTicks));
+        set => Volatile.Write(ref _intervalTicks, value.Ticks);
     }
 
     /// <summary>Identities with an open folding window.</summary>
@@ -56,6 +64,7 @@ public sealed class RefusalLogFolder
     public void Flush()
     {
         var now = _time.GetTimestamp();
+        var interval = Interval;
         foreach (var (key, window) in _windows)
         {
             Refusal last;
@@ -64,7 +73,7 @@ public sealed class RefusalLogFolder
             lock (window)
             {
                 var elapsed = _time.GetElapsedTime(window.Start, now);
-                if (elapsed < _interval)
+                if (elapsed < interval)
                 {
                     continue;
                 }

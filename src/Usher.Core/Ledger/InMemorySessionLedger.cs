@@ -8,7 +8,7 @@ namespace Usher.Ledger;
 public sealed class InMemorySessionLedger : ISessionLedger, ILeaseLedger
 {
     private readonly Counter _global = new();
-    private readonly int _globalLimit;
+    private int _globalLimit;
 
     /// <summary>Creates a ledger.</summary>
     /// <param name="globalLimit">Sessions the whole process may hold.</param>
@@ -21,8 +21,17 @@ public sealed class InMemorySessionLedger : ISessionLedger, ILeaseLedger
     /// <inheritdoc />
     public int Total => Volatile.Read(ref _global.Value);
 
-    /// <summary>The process-wide limit.</summary>
-    public int GlobalLimit => _globalLimit;
+    /// <summary>The process-wide limit. A reload may change it: admissions from then on are held to the new value;
+    /// sessions already open stay, even over it.</summary>
+    public int GlobalLimit
+    {
+        get => Volatile.Read(ref _globalLimit);
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value);
+            Volatile.Write(ref _globalLimit, value);
+        }
+    }
 
     /// <inheritdoc />
     public LedgerScope CreateScope(string listener, int? maxSessions) => new Scope(listener, maxSessions);
@@ -40,15 +49,17 @@ public sealed class InMemorySessionLedger : ISessionLedger, ILeaseLedger
     public Admission TryAdmit(LedgerScope scope, string identity, int limit, Lease? lease = null)
     {
         var s = (Scope)scope;
-        if (!_global.TryAcquire(_globalLimit, out var globalCount))
+        var globalLimit = GlobalLimit;
+        if (!_global.TryAcquire(globalLimit, out var globalCount))
         {
-            return new Admission(null, RefusedBy.Global, globalCount, _globalLimit);
+            return new Admission(null, RefusedBy.Global, globalCount, globalLimit);
         }
 
-        if (!s.Total.TryAcquire(s.MaxSessions ?? int.MaxValue, out var listenerCount))
+        var listenerLimit = s.MaxSessions ?? int.MaxValue;
+        if (!s.Total.TryAcquire(listenerLimit, out var listenerCount))
         {
             _global.Release();
-            return new Admission(null, RefusedBy.Listener, listenerCount, s.MaxSessions ?? int.MaxValue);
+            return new Admission(null, RefusedBy.Listener, listenerCount, listenerLimit);
         }
 
         while (true)

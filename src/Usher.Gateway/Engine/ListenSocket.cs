@@ -13,9 +13,9 @@ namespace Usher.Gateway.Engine;
 internal sealed unsafe class ListenSocket : IReactorHandler
 {
     private const int AcceptBatch = 64;
-    private readonly ListenerContext _context;
     private readonly Reactor _reactor;
     private readonly int _fd;
+    private ListenerContext _context;
     private ulong _token;
     private bool _closed;
 
@@ -89,6 +89,19 @@ internal sealed unsafe class ListenSocket : IReactorHandler
         }
     }
 
+    /// <summary>Takes a reloaded listener's context for the connections accepted from now on, and its liveness
+    /// options, which those connections inherit; runs on the reactor thread, so no accept sees half of it.</summary>
+    public void Use(ListenerContext context)
+    {
+        if (!_closed && SocketTuning.Reapply(_fd, context.Settings.Keepalive, context.Settings.UserTimeout) is var error and not 0)
+        {
+            var problem = $"cannot apply the reloaded keepalive to the listening socket ({Errors.Describe(error)}); new connections keep the previous one";
+            context.Logger.AcceptFailed(context.Settings.Name, problem);
+        }
+
+        _context = context;
+    }
+
     /// <summary>Starts accepting; runs on the reactor thread.</summary>
     public void Start()
     {
@@ -96,7 +109,8 @@ internal sealed unsafe class ListenSocket : IReactorHandler
         _reactor.Add(_fd, Libc.EPOLLIN, _token, 0);
     }
 
-    /// <summary>Stops accepting and closes the socket; runs on the reactor thread.</summary>
+    /// <summary>Stops accepting and closes the socket; runs on the reactor thread (or on any thread before
+    /// <see cref="Start"/>: a socket bound for a listener that never started is only closed).</summary>
     public void Close()
     {
         if (_closed)
@@ -105,9 +119,12 @@ internal sealed unsafe class ListenSocket : IReactorHandler
         }
 
         _closed = true;
-        _reactor.RemoveDeadline(this);
-        _reactor.Remove(_fd);
-        _reactor.Unregister(_token);
+        if (_token != 0)
+        {
+            _reactor.RemoveDeadline(this);
+            _reactor.Remove(_fd);
+            _reactor.Unregister(_token);
+        }
 
         Libc.Close(_fd);
     }

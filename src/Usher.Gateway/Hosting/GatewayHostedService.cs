@@ -9,13 +9,11 @@ namespace Usher.Gateway.Hosting;
 public sealed class GatewayHostedService : IHostedService, IAsyncDisposable
 {
     private readonly UsherGateway _gateway;
-    private readonly GatewaySettings _settings;
 
     /// <summary>Creates the service.</summary>
     public GatewayHostedService(GatewaySettings settings, ILoggerFactory loggerFactory, TimeProvider time,
         InheritedListeners? inherited = null)
     {
-        _settings = settings;
         _gateway = new UsherGateway(settings, loggerFactory, time) { Inherited = inherited };
     }
 
@@ -30,7 +28,8 @@ public sealed class GatewayHostedService : IHostedService, IAsyncDisposable
     }
 
     /// <inheritdoc />
-    public Task StopAsync(CancellationToken cancellationToken) => _gateway.StopAsync(_settings.ShutdownGrace, CancellationToken.None);
+    /// <remarks>Drains for the ShutdownGrace in force, which a reload may have changed since the start.</remarks>
+    public Task StopAsync(CancellationToken cancellationToken) => _gateway.StopAsync(grace: null, CancellationToken.None);
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => _gateway.DisposeAsync();

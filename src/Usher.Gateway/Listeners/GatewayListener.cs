@@ -7,10 +7,11 @@ using Usher.Gateway.Proxy;
 namespace Usher.Gateway.Listeners;
 
 /// <summary>One configured listener: a listening socket per reactor on the same address (SO_REUSEPORT), so the
-/// kernel spreads connections over the reactors.</summary>
+/// kernel spreads connections over the reactors. A reload swaps its context (the settings of the sessions accepted
+/// from then on) without closing its sockets.</summary>
 public sealed class GatewayListener
 {
-    private readonly ListenerContext _context;
+    private ListenerContext _context;
     private readonly List<(Reactor Reactor, ListenSocket Socket)> _sockets = [];
 
     internal GatewayListener(ListenerContext context, IReadOnlyList<Reactor> reactors, InheritedListeners? inherited = null)
@@ -51,7 +52,7 @@ public sealed class GatewayListener
     }
 
     /// <summary>The listener's name.</summary>
-    public string Name => _context.Settings.Name;
+    public string Name => Context.Settings.Name;
 
     /// <summary>The listener's effective settings.</summary>
     public ListenerSettings Settings => _context.Settings;
@@ -65,15 +66,28 @@ public sealed class GatewayListener
     /// <summary>Where the listener accepts (with the real port when configured with port 0).</summary>
     public IPEndPoint LocalEndPoint { get; }
 
-    internal ListenerContext Context => _context;
+    /// <summary>The context of the sessions accepted now; sessions accepted before a reload keep their own.</summary>
+    internal ListenerContext Context => Volatile.Read(ref _context);
 
     internal Task StartAsync() => OnEachReactorAsync(s => s.Start());
+
+    /// <summary>A reload: the sessions accepted from now on take <paramref name="context"/>, and the listening
+    /// sockets its keepalive. Completes when every reactor has switched.</summary>
+    internal Task UseAsync(ListenerContext context)
+    {
+        Volatile.Write(ref _context, context);
+        return OnEachReactorAsync(s => s.Use(context));
+    }
 
     /// <summary>Stops accepting; open sessions are left alone.</summary>
     public Task StopAcceptingAsync() => OnEachReactorAsync(s => s.Close());
 
-    internal void Started() => _context.Logger.ListenerStarted(Name, LocalEndPoint, _context.Settings.Backend,
-        _context.IdentityKindName, _context.Settings.MaxSessionsPerIdentity);
+    internal void Started()
+    {
+        var context = Context;
+        context.Logger.ListenerStarted(Name, LocalEndPoint, context.Settings.Backend, context.IdentityKindName,
+            context.Settings.MaxSessionsPerIdentity);
+    }
 
     private Task OnEachReactorAsync(Action<ListenSocket> action) => Task.WhenAll(_sockets.Select(pair =>
     {

@@ -8,8 +8,9 @@ namespace Usher.Gateway.Proxy;
 
 /// <summary>ConnectRate: a token bucket per client address, checked at accept before anything is allocated for the
 /// connection. A refused connection is closed at once; event 9651 is logged at most once per address per
-/// RefusalLogInterval, with the count. Buckets that are full again are forgotten by the heartbeat.</summary>
-internal sealed class ConnectRateLimiter(ConnectRateSettings settings, string listener, ILogger logger, TimeSpan logInterval)
+/// RefusalLogInterval (read each time, so a reload changes it), with the count. Buckets that are full again are
+/// forgotten by the heartbeat.</summary>
+internal sealed class ConnectRateLimiter(ConnectRateSettings settings, string listener, ILogger logger, Func<TimeSpan> logInterval)
 {
     private readonly ConcurrentDictionary<IPAddress, Bucket> _buckets = new();
     private readonly double _tokensPerMs = settings.PerIp / Math.Max(1, settings.Window.TotalMilliseconds);
@@ -33,7 +34,7 @@ internal sealed class ConnectRateLimiter(ConnectRateSettings settings, string li
             }
 
             bucket.Refused++;
-            if (bucket.LastLoggedMs != 0 && nowMs - bucket.LastLoggedMs < logInterval.TotalMilliseconds)
+            if (bucket.LastLoggedMs != 0 && nowMs - bucket.LastLoggedMs < logInterval().TotalMilliseconds)
             {
                 return false;
             }
@@ -51,9 +52,10 @@ internal sealed class ConnectRateLimiter(ConnectRateSettings settings, string li
     /// <summary>Forgets buckets that have refilled (their address has been quiet for a window).</summary>
     public void Sweep(long nowMs)
     {
+        var quiet = settings.Window.TotalMilliseconds + logInterval().TotalMilliseconds;
         foreach (var (address, bucket) in _buckets)
         {
-            if (nowMs - bucket.LastMs > settings.Window.TotalMilliseconds + logInterval.TotalMilliseconds)
+            if (nowMs - bucket.LastMs > quiet)
             {
                 _buckets.TryRemove(KeyValuePair.Create(address, bucket));
             }

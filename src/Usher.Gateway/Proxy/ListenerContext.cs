@@ -7,12 +7,19 @@ using Usher.Ledger;
 
 namespace Usher.Gateway.Proxy;
 
-/// <summary>What every session of one listener shares, so a session holds one reference instead of many.</summary>
+/// <summary>What every session of one listener shares, so a session holds one reference instead of many. Immutable:
+/// a reload that changes the listener makes a new context for the sessions accepted from then on, while the sessions
+/// already open keep theirs; both count in the same <see cref="ListenerState"/>.</summary>
 internal sealed class ListenerContext
 {
     public required ListenerSettings Settings { get; init; }
     public required ISessionLedger Ledger { get; init; }
-    public required LedgerScope Scope { get; init; }
+
+    /// <summary>What the listener keeps across reloads: its ledger scope and live IdleTimeout.</summary>
+    public required ListenerState State { get; init; }
+
+    /// <summary>The listener's counters in the ledger (the same before and after a reload).</summary>
+    public LedgerScope Scope => State.Scope;
     public required SessionRegistry Registry { get; init; }
     public required RefusalLogFolder Refusals { get; init; }
     public required GatewayMetrics Metrics { get; init; }

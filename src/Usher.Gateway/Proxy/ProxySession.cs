@@ -63,7 +63,10 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
     public SessionRecord Record { get; }
 
     /// <summary>The listener's IdleTimeout, if any.</summary>
-    public TimeSpan? IdleTimeout => _context.Settings.IdleTimeout;
+    public TimeSpan? IdleTimeout => _context.State.IdleTimeout;
+
+    /// <inheritdoc />
+    public long IdleSinceTicks => Math.Max(Record.LastActivityTicks, _context.State.IdleTimeoutSince);
 
     /// <summary>Completes when the session has ended and released its lease.</summary>
     public Task Completion

@@ -25,6 +25,19 @@ public static class SocketTuning
         return 0;
     }
 
+    /// <summary>Applies the settings again to a socket that holds others (a listening socket on reload): as
+    /// <see cref="Apply"/>, and a zero user timeout puts the kernel's default back.</summary>
+    /// <returns>0, or the errno of the first option the kernel refused.</returns>
+    public static int Reapply(int fd, KeepaliveSettings keepalive, TimeSpan userTimeout)
+    {
+        if (Apply(fd, keepalive, userTimeout) is var error and not 0)
+        {
+            return error;
+        }
+
+        return userTimeout > TimeSpan.Zero || SetUserTimeout(fd, TimeSpan.Zero) == 0 ? 0 : Libc.Errno;
+    }
+
     /// <summary>Sets the keepalive timers (whole seconds, at least 1).</summary>
     public static int SetKeepalive(int fd, TimeSpan idle, TimeSpan interval, int count) =>
         Libc.SetInt(fd, Libc.IPPROTO_TCP, Libc.TCP_KEEPINTVL, Seconds(interval)) != 0

@@ -46,7 +46,10 @@ internal sealed partial class TlsSession : IGatewaySession
     public SessionRecord Record { get; }
 
     /// <inheritdoc />
-    public TimeSpan? IdleTimeout => _context.Settings.IdleTimeout;
+    public TimeSpan? IdleTimeout => _context.State.IdleTimeout;
+
+    /// <inheritdoc />
+    public long IdleSinceTicks => Math.Max(Record.LastActivityTicks, _context.State.IdleTimeoutSince);
 
     /// <inheritdoc />
     public Task Completion => _completion.Task;

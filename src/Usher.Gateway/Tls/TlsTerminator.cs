@@ -5,22 +5,27 @@ using Usher.Configuration;
 
 namespace Usher.Gateway.Tls;
 
-/// <summary>A listener's TLS termination, loaded once when the gateway starts: its certificate (with the chain the
-/// PEM file holds after it) and, with <c>ClientCa</c>, the validator of client certificates. Sessions take their
-/// authentication options from here.</summary>
+/// <summary>A listener's TLS termination, loaded when the gateway starts and again by a reload when the listener's
+/// Tls keys or the files' contents changed: its certificate (with the chain the PEM file holds after it) and, with
+/// <c>ClientCa</c>, the validator of client certificates. Sessions take their authentication options from here.</summary>
 internal sealed class TlsTerminator
 {
     private readonly SslStreamCertificateContext _certificate;
 
-    private TlsTerminator(TlsSettings settings, SslStreamCertificateContext certificate, ClientCertificateValidator? clients)
+    private TlsTerminator(TlsSettings settings, SslStreamCertificateContext certificate, ClientCertificateValidator? clients,
+        string? digest)
     {
         Settings = settings;
+        Digest = digest;
         _certificate = certificate;
         Clients = clients;
     }
 
     /// <summary>The listener's Tls settings.</summary>
     public TlsSettings Settings { get; }
+
+    /// <summary>A digest of the files as loaded, to tell on reload whether they changed on disk.</summary>
+    public string? Digest { get; }
 
     /// <summary>The validator of client certificates; <c>null</c> when clients present none.</summary>
     public ClientCertificateValidator? Clients { get; }
@@ -32,6 +37,7 @@ internal sealed class TlsTerminator
     public static TlsTerminator Load(string listener, TlsSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        var digest = DigestOf(settings);
         var file = settings.Certificate;
         try
         {
@@ -59,12 +65,43 @@ internal sealed class TlsTerminator
             }
 
             var context = SslStreamCertificateContext.Create(leaf, chain, offline: true, trust);
-            return new TlsTerminator(settings, context, clients);
+            return new TlsTerminator(settings, context, clients, digest);
         }
-        catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
         {
+            // ArgumentException: the key does not belong to the certificate.
             throw new InvalidOperationException(
                 $"listener \"{listener}\" cannot load its TLS files ({file}, {settings.Key}): {e.Message}", e);
+        }
+    }
+
+    /// <summary>Whether this terminator serves <paramref name="settings"/> as they are now: the same keys, and files
+    /// whose contents did not change since they were loaded.</summary>
+    public bool Serves(TlsSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return Settings.Certificate == settings.Certificate && Settings.Key == settings.Key
+            && Settings.ClientCa == settings.ClientCa && Settings.ClientCertificateIdentity == settings.ClientCertificateIdentity
+            && Digest is not null && Digest == DigestOf(settings);
+    }
+
+    /// <summary>SHA-256 of the files' contents, or <c>null</c> when one cannot be read (then loading says why).</summary>
+    private static string? DigestOf(TlsSettings settings)
+    {
+        try
+        {
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            foreach (var file in new[] { settings.Certificate, settings.Key, settings.ClientCa })
+            {
+                hash.AppendData(file is null ? [] : File.ReadAllBytes(file));
+                hash.AppendData([0]);
+            }
+
+            return Convert.ToHexString(hash.GetHashAndReset());
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
         }
     }
 

@@ -10,7 +10,8 @@ using Usher.Gateway.Hosting;
 
 namespace Usher.Cli.Commands;
 
-/// <summary><c>usher run --config FILE</c>: the gateway on the Generic Host.</summary>
+/// <summary><c>usher run --config FILE</c>: the gateway on the Generic Host, reloading its configuration on SIGHUP and
+/// when the file changes (not with <c>--no-watch</c>).</summary>
 internal static class RunCommand
 {
     public static Command Create(Option<string> config, Option<string> logFormat, Option<LogLevel> logLevel)
@@ -20,13 +21,21 @@ internal static class RunCommand
             Description = "Graceful restart: the process id of a running usher whose listening sockets this one takes "
                 + "over (same addresses); then stop the old one (SIGTERM) and it drains while this one accepts.",
         };
-        var command = new Command("run", "Run the gateway with a configuration file.") { config, logFormat, logLevel, takeOver };
+        var noWatch = new Option<bool>("--no-watch")
+        {
+            Description = "Reload the configuration on SIGHUP only, not when its file changes on disk.",
+        };
+        var command = new Command("run", "Run the gateway with a configuration file.") { config, logFormat, logLevel, takeOver, noWatch };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            var path = parse.GetValue(config)!;
             GatewaySettings settings;
+            string? stamp;
             try
             {
-                settings = ConfigLoader.Load(parse.GetValue(config)!);
+                // Stamped before it is read: a change made meanwhile is seen as one by the reload service.
+                stamp = ConfigReloadService.Stamp(path);
+                settings = ConfigLoader.Load(path);
             }
             catch (ConfigException e)
             {
@@ -70,6 +79,10 @@ internal static class RunCommand
             }
 
             builder.Services.AddHostedService(sp => sp.GetRequiredService<GatewayHostedService>());
+
+            // After the gateway: it starts once the listeners accept, and stops first, so no reload meets a drain.
+            builder.Services.AddHostedService(sp => new ConfigReloadService(sp.GetRequiredService<GatewayHostedService>().Gateway,
+                path, ConfigLoader.Load, new ConfigReloadOptions { Watch = !parse.GetValue(noWatch), Sighup = true, LoadedStamp = stamp }));
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.ShutdownGrace + TimeSpan.FromSeconds(10));
             using var host = builder.Build();
             try
@@ -88,8 +101,14 @@ internal static class RunCommand
                     $"usher: {settings.Source}: Usher:Admin:Listen: {e.Message}. Fix: stop what holds that address, or change Admin:Listen.");
                 return 1;
             }
+            catch (ConfigWatchException e)
+            {
+                await Console.Error.WriteLineAsync(
+                    $"usher: {e.Message}. Fix: run with --no-watch and reload with SIGHUP, or raise fs.inotify.max_user_instances.");
+                return 1;
+            }
             catch (InvalidOperationException e) when (e.InnerException is System.Security.Cryptography.CryptographicException
-                or IOException or UnauthorizedAccessException)
+                or IOException or UnauthorizedAccessException or ArgumentException)
             {
                 // The TLS files were checked when the configuration was read; they changed before the listener loaded them.
                 await Console.Error.WriteLineAsync(
