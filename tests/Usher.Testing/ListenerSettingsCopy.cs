@@ -51,6 +51,7 @@ public static class ListenerSettingsCopy
             HandshakeTimeout = s.HandshakeTimeout,
             ConnectTimeout = connectTimeout ?? s.ConnectTimeout,
             Tls = s.Tls,
+            ConnectRate = s.ConnectRate,
         };
     }
 }
