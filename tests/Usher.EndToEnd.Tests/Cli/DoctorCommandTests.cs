@@ -13,7 +13,7 @@ public sealed class DoctorCommandTests
     public async Task Doctor_finds_a_backend_that_is_down_says_how_to_fix_it_and_exits_1()
     {
         await using var backend = new SessionServer();
-        var down = FreePort();
+        var down = LocalPorts.Free(IPAddress.Loopback);
         using var config = UsherCli.Config($$"""
             { "Usher": { "Listeners": [
               { "Name": "up", "Listen": "127.0.0.1:0", "Backend": "{{backend.EndPoint}}" },
@@ -68,12 +68,5 @@ public sealed class DoctorCommandTests
         Assert.Contains("open files: limit ", host.Output, StringComparison.Ordinal);
         Assert.Contains("net.ipv4.tcp_keepalive_time", host.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", bad.Output + bad.Errors + host.Output + host.Errors, StringComparison.Ordinal);
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
     }
 }

@@ -10,7 +10,7 @@ public sealed class GracefulRestartTests
     public async Task A_new_usher_taking_over_the_listening_sockets_refuses_no_connection_while_the_old_one_drains()
     {
         await using var backend = new SessionServer();
-        var port = FreePort();
+        var port = LocalPorts.Free(IPAddress.Loopback);
         using var config = UsherCli.Config($$"""
             { "Usher": {
                 "ShutdownGrace": "00:00:05",
@@ -79,12 +79,5 @@ public sealed class GracefulRestartTests
         Assert.Null(await draining.ReadAsync(EndToEnd.Soon));
         await successor.SignalAsync("TERM");
         Assert.Equal(0, await successor.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
     }
 }

@@ -71,8 +71,8 @@ public sealed class DovecotServer : IAsyncLifetime
         // The port is free when picked; should another process take it before Dovecot binds, try another.
         for (var attempt = 1; ; attempt++)
         {
-            var port = FreePort();
-            var proxied = FreePort();
+            var port = LocalPorts.Free(IPAddress.Loopback);
+            var proxied = LocalPorts.Free(IPAddress.Loopback);
             var config = Path.Combine(_directory, "dovecot.conf");
             await File.WriteAllTextAsync(config, Configuration(_directory, port, proxied));
             _process = RunningProcess.Start(dovecot, ["-F", "-c", config]);
@@ -220,13 +220,6 @@ public sealed class DovecotServer : IAsyncLifetime
 
             Directory.Delete(directory, recursive: true);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
     }
 
     private static async Task MustAsync(string tool, params string[] arguments)

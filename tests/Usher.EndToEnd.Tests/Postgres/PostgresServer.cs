@@ -53,7 +53,7 @@ public sealed class PostgresServer : IAsyncLifetime
         // The port is free when picked; should another process take it before the server binds, try another.
         for (var attempt = 1; ; attempt++)
         {
-            var port = FreePort();
+            var port = LocalPorts.Free(IPAddress.Loopback);
             var result = await RunAsPostgres("pg_ctl", "-D", DataDirectory, "-l", Path.Combine(_directory, "server.log"),
                 "-w", "-t", "60", "-o", $"-c listen_addresses=127.0.0.1 -p {port} -k {_directory} -c fsync=off -c max_connections=30",
                 "start");
@@ -205,13 +205,6 @@ public sealed class PostgresServer : IAsyncLifetime
             : [];
         return installed.FirstOrDefault()
             ?? throw new InvalidOperationException("PostgreSQL is not installed: no /usr/lib/postgresql/*/bin/initdb (test.sh installs it: apt-get install postgresql)");
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
     }
 
     private Task<ProcessResult> RunAsPostgres(string tool, params string[] arguments) =>

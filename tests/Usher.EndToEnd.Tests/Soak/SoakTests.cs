@@ -24,7 +24,7 @@ public sealed partial class SoakTests(ITestOutputHelper output)
 
         // The gateway runs as operators run it, `usher run` in a process of its own, so its descriptors and memory
         // are measured apart from the clients'.
-        var admin = $"127.0.0.1:{FreePort()}";
+        var admin = $"127.0.0.1:{LocalPorts.Free(IPAddress.Loopback)}";
         using var config = UsherCli.Config($$"""
             { "Usher": {
                 "ShutdownGrace": "00:00:01",
@@ -80,14 +80,6 @@ public sealed partial class SoakTests(ITestOutputHelper output)
         using var status = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(new Uri("api/status", UriKind.Relative)));
         return (status.RootElement.GetProperty("sessions").GetInt32(),
             status.RootElement.GetProperty("ledger").GetProperty("total").GetInt32());
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork,
-            System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
     }
 
     /// <summary>Where each listener of a running <c>usher run</c> accepts, from its ListenerStarted lines.</summary>
