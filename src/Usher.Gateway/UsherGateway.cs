@@ -80,6 +80,9 @@ public sealed class UsherGateway : IAsyncDisposable
     /// <summary>The gateway's instruments.</summary>
     public GatewayMetrics Metrics { get; }
 
+    /// <summary>Refusals, reclaims, dead peers, kills and closes as they happen, for live views (the dashboard).</summary>
+    public GatewayEvents Events { get; } = new();
+
     /// <summary>The listeners, once started.</summary>
     public IReadOnlyList<GatewayListener> Listeners => _listeners;
 
@@ -114,6 +117,7 @@ public sealed class UsherGateway : IAsyncDisposable
                     Registry = Registry,
                     Refusals = _refusals,
                     Metrics = Metrics,
+                    Events = Events,
                     Logger = _logger,
                     Time = _time,
                     Backend = new BackendConnector(settings),
@@ -220,6 +224,12 @@ public sealed class UsherGateway : IAsyncDisposable
         }
 
         _logger.SessionKilled(record.Id, record.Identity.Value, record.Listener, by);
+        if (Events.Observed)
+        {
+            Events.Publish(new GatewayEvent(GatewayEventKind.Killed, UsherEvents.SessionKilled, _time.GetUtcNow(), record.Listener,
+                record.Identity.Value, record.Id, record.Client.ToString(), by));
+        }
+
         session.Close(CloseReason.Killed);
         return true;
     }

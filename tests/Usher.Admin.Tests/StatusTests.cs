@@ -80,7 +80,7 @@ public sealed class StatusTests
 
         var body = await admin.Http.GetStringAsync("/api/status");
 
-        Assert.Contains($"\"version\": \"{Endpoints.StatusEndpoints.Version}\"", body, StringComparison.Ordinal);
+        Assert.Contains($"\"version\": \"{Endpoints.Views.Version}\"", body, StringComparison.Ordinal);
         Assert.DoesNotContain("\\u002B", body, StringComparison.Ordinal);
     }
 
