@@ -108,6 +108,21 @@ public sealed class EventStreamTests
     }
 
     [Fact]
+    public async Task Stopping_the_endpoint_ends_open_streams_at_once()
+    {
+        await using var backend = new SessionServer();
+        await using var admin = await TestAdmin.StartAsync(listeners: TestGateway.Listener(backend.EndPoint, "pg"));
+        await using var stream = await SseClient.OpenAsync(admin.Url);
+        await stream.NextAsync(Soon, m => m.Event == "snapshot");
+
+        var stopping = Environment.TickCount64;
+        await admin.Server.StopAsync().WaitAsync(Soon);
+
+        Assert.True(Environment.TickCount64 - stopping < 3000, $"stopping took {Environment.TickCount64 - stopping} ms");
+        await Eventually.HoldsAsync(() => !admin.Gateway.Gateway.Events.Observed, Soon, "the stream's subscription is removed");
+    }
+
+    [Fact]
     public async Task With_a_token_the_stream_wants_the_bearer_header_or_the_cookie_of_a_login_that_showed_it()
     {
         await using var backend = new SessionServer();

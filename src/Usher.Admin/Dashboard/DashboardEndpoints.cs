@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -25,8 +26,6 @@ internal static class DashboardEndpoints
     private static readonly Asset Style = Asset.Load("dashboard.css", "text/css; charset=utf-8");
     private static readonly Asset Script = Asset.Load("dashboard.js", "text/javascript; charset=utf-8");
 
-    private static int _streams;
-
     public static void Map(WebApplication app, AdminContext admin, StreamLogins? logins)
     {
         app.MapMethods("/", ["GET", "HEAD"], Page.WriteAsync);
@@ -35,6 +34,7 @@ internal static class DashboardEndpoints
         app.MapMethods("/dashboard.js", ["GET", "HEAD"], Script.WriteAsync);
         app.MapPost("/api/login", Answers.Run(context => Login(context, logins)));
         var stopping = app.Lifetime.ApplicationStopping;
+        var streams = new StrongBox<int>();
         app.MapGet("/api/events", async context =>
         {
             if (Answers.UnknownParameter(context.Request) is { } bad)
@@ -43,9 +43,9 @@ internal static class DashboardEndpoints
                 return;
             }
 
-            if (Interlocked.Increment(ref _streams) > MaxStreams)
+            if (Interlocked.Increment(ref streams.Value) > MaxStreams)
             {
-                Interlocked.Decrement(ref _streams);
+                Interlocked.Decrement(ref streams.Value);
                 await Answers.Problem(StatusCodes.Status503ServiceUnavailable,
                     $"{MaxStreams} event streams are open already; close a dashboard and try again").ExecuteAsync(context).ConfigureAwait(false);
                 return;
@@ -57,7 +57,7 @@ internal static class DashboardEndpoints
             }
             finally
             {
-                Interlocked.Decrement(ref _streams);
+                Interlocked.Decrement(ref streams.Value);
             }
         });
     }
