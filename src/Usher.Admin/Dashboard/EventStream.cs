@@ -102,10 +102,11 @@ internal sealed class EventStream
 
     private async Task WriteFrameAsync(string name, CancellationToken cancellationToken)
     {
-        var sessions = Views.Sessions(_admin);
+        var total = _admin.Gateway.Registry.Count;
+        var sessions = Views.Sessions(_admin, limit: DashboardFrame.MaxSessions);
         var identities = Views.Identities(_admin);
         var frame = new DashboardFrame(_admin.Gateway.Time.GetUtcNow(), Views.Status(_admin),
-            identities.Take(DashboardFrame.MaxIdentities).ToList(), sessions.Take(DashboardFrame.MaxSessions).ToList(), sessions.Count);
+            identities.Take(DashboardFrame.MaxIdentities).ToList(), sessions, Math.Max(total, sessions.Count));
         var json = System.Text.Json.JsonSerializer.Serialize(frame, DashboardJson.Compact.DashboardFrame);
         await WriteAsync($"event: {name}\ndata: {json}\n\n", cancellationToken).ConfigureAwait(false);
     }

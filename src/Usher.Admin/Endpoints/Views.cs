@@ -57,8 +57,9 @@ internal static class Views
             .ToList();
     }
 
-    /// <summary>The open sessions, oldest first, of a listener and identity when given.</summary>
-    public static List<SessionView> Sessions(AdminContext admin, string? listener = null, string? identity = null)
+    /// <summary>The open sessions, oldest first, of a listener and identity when given; the oldest
+    /// <paramref name="limit"/> when given (only those are turned into views).</summary>
+    public static List<SessionView> Sessions(AdminContext admin, string? listener = null, string? identity = null, int limit = int.MaxValue)
     {
         var now = admin.Gateway.Time.GetUtcNow();
         var ticks = Environment.TickCount64;
@@ -66,6 +67,7 @@ internal static class Views
             .Where(s => (listener is null || s.Record.Listener == listener)
                 && (identity is null || s.Record.Identity.Value == identity))
             .OrderBy(s => s.Record.Id)
+            .Take(limit)
             .Select(s => SessionViews.Of(s, now, ticks))
             .ToList();
     }

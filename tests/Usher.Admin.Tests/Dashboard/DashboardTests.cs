@@ -82,8 +82,8 @@ public sealed class DashboardTests(Chromium chromium)
         await using var backend = new EofBackend();
         await using var admin = await TestAdmin.StartAsync(listeners: TestGateway.Listener(backend.EndPoint, "pg"));
         using var keep = await TestClient.ConnectAsync(admin.Gateway.EndPoint, "127.0.0.2");
-        using var victim = await TestClient.ConnectAsync(admin.Gateway.EndPoint, "127.0.0.3");
         Assert.Equal("hello 1\n", await keep.ReadAsync());
+        using var victim = await TestClient.ConnectAsync(admin.Gateway.EndPoint, "127.0.0.3");
         Assert.Equal("hello 2\n", await victim.ReadAsync());
         var id = admin.Gateway.Gateway.Registry.All.Single(s => s.Record.Identity.Value == "127.0.0.3").Record.Id;
         await using var dashboard = await DashboardPage.OpenAsync(chromium.Browser, admin.Url);
