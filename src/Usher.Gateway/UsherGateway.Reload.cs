@@ -217,7 +217,6 @@ public sealed partial class UsherGateway
         Registry = Registry,
         Refusals = _refusals,
         Metrics = Metrics,
-        Events = Events,
         Logger = _logger,
         Time = _time,
         Backend = new BackendConnector(settings),

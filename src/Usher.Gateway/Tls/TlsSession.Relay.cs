@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Net.Sockets;
 using Usher.Diagnostics;
-using Usher.Gateway.Diagnostics;
 using Usher.Gateway.Native;
 using Usher.Gateway.Sockets;
 using Usher.Sessions;
@@ -126,10 +125,8 @@ internal sealed partial class TlsSession
         {
             _clientDead = side == Client;
             _backendDead = side == Backend;
-            var deadSide = side == Client ? "client" : "backend";
-            var detector = end == PeerEnd.DeadKeepalive ? "keepalive" : "user timeout";
-            _context.Logger.PeerDead(Record.Id, Record.Identity.Value, _context.Settings.Name, deadSide, detector);
-            _context.Observe(GatewayEventKind.PeerDead, UsherEvents.PeerDead, Record, $"{deadSide} found dead by {detector}");
+            _context.Logger.PeerDead(Record.Id, Record.Identity.Value, _context.Settings.Name,
+                side == Client ? "client" : "backend", end == PeerEnd.DeadKeepalive ? "keepalive" : "user timeout");
         }
         else if (side == Client && end == PeerEnd.Reset)
         {
