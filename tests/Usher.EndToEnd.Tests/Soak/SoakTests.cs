@@ -214,11 +214,10 @@ public sealed partial class SoakTests(ITestOutputHelper output)
 
     private sealed record Resources(long Fds, long Rss);
 
-    /// <summary>The gateway's descriptors and resident memory once its sockets have wound down and after a full
-    /// collection: sampled until two readings a second apart agree (and descriptors are back to <paramref name="baseline"/>, when given).</summary>
+    /// <summary>The gateway's descriptors and resident memory once its sockets have wound down: sampled until two
+    /// readings a second apart agree (and descriptors are back to <paramref name="baseline"/>, when given).</summary>
     private static async Task<Resources> SettledAsync(int pid, Resources? baseline)
     {
-        await CollectGarbageAsync(pid);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
         var last = Read(pid);
         while (DateTime.UtcNow < deadline)
@@ -234,22 +233,6 @@ public sealed partial class SoakTests(ITestOutputHelper output)
         }
 
         return last;
-    }
-
-    /// <summary>Asks the gateway's runtime for a full, blocking collection (an EventPipe session with the GCHeapCollect
-    /// keyword, as dotnet-gcdump does), so RSS is read after garbage is gone, not at a random point of the GC's budget.</summary>
-    private static async Task CollectGarbageAsync(int pid)
-    {
-        const long GcHeapCollect = 0x800000;
-        var client = new Microsoft.Diagnostics.NETCore.Client.DiagnosticsClient(pid);
-        using var session = client.StartEventPipeSession(
-            [new Microsoft.Diagnostics.NETCore.Client.EventPipeProvider("Microsoft-Windows-DotNETRuntime",
-                System.Diagnostics.Tracing.EventLevel.Informational, GcHeapCollect | 0x1 /* GC */)],
-            requestRundown: false);
-        var drain = session.EventStream.CopyToAsync(Stream.Null);
-        await Task.Delay(1000);
-        await session.StopAsync(CancellationToken.None);
-        await drain;
     }
 
     private static Resources Read(int pid) =>
