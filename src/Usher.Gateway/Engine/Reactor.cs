@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Usher.Diagnostics;
@@ -22,11 +21,9 @@ internal sealed unsafe partial class Reactor : IDisposable
     private readonly ILogger _logger;
     private readonly ConcurrentQueue<Action> _work = new();
     private readonly ConcurrentQueue<IReactorHandler> _closes = new();
-    // Deadlines in a min-heap; RemoveDeadline forgets the handler's stamp so its entries still in the heap go stale
-    // and are dropped when they surface. Adding and removing are O(log n) and O(1), the next timeout O(1).
-    private readonly PriorityQueue<(IReactorHandler Handler, uint Stamp), long> _deadlines = new();
-    private readonly Dictionary<IReactorHandler, (uint Stamp, int Pending)> _armed = new(ReferenceEqualityComparer.Instance);
-    private uint _nextStamp;
+    // Deadlines pending on this loop (handshakes, backend connects, reclaim probes): a list, removed from as soon as
+    // they are cancelled, so a session that ends holds no reference here and dies young.
+    private readonly List<(IReactorHandler Handler, long Deadline)> _deadlines = [];
     private long _nextTrim;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private IReactorHandler?[] _slots = new IReactorHandler?[1024];
@@ -123,20 +120,23 @@ internal sealed unsafe partial class Reactor : IDisposable
 
     /// <summary>Calls <see cref="IReactorHandler.OnDeadline"/> once, at or after <paramref name="deadline"/>
     /// (<see cref="Environment.TickCount64"/> milliseconds).</summary>
-    public void AddDeadline(IReactorHandler handler, long deadline)
+    public void AddDeadline(IReactorHandler handler, long deadline) => _deadlines.Add((handler, deadline));
+
+    public void RemoveDeadline(IReactorHandler handler)
     {
-        ref var armed = ref CollectionsMarshal.GetValueRefOrAddDefault(_armed, handler, out var exists);
-        if (!exists)
+        if (_deadlines.Count == 0)
         {
-            armed.Stamp = ++_nextStamp;
+            return;
         }
 
-        armed.Pending++;
-        _deadlines.Enqueue((handler, armed.Stamp), deadline);
+        for (var i = _deadlines.Count - 1; i >= 0; i--)
+        {
+            if (ReferenceEquals(_deadlines[i].Handler, handler))
+            {
+                _deadlines.RemoveAt(i);
+            }
+        }
     }
-
-    /// <summary>Cancels every pending deadline of <paramref name="handler"/>.</summary>
-    public void RemoveDeadline(IReactorHandler handler) => _armed.Remove(handler);
 
     /// <summary>Stops the loop; handlers still registered are left to the caller.</summary>
     public void Stop()
@@ -270,47 +270,45 @@ internal sealed unsafe partial class Reactor : IDisposable
 
     private int NextTimeout()
     {
-        while (_deadlines.TryPeek(out var entry, out var deadline))
+        if (_deadlines.Count == 0)
         {
-            if (IsLive(entry))
-            {
-                return (int)Math.Clamp(deadline - Environment.TickCount64, 0, 1000);
-            }
-
-            _deadlines.Dequeue();
+            return 1000;
         }
 
-        return 1000;
-    }
+        var now = Environment.TickCount64;
+        var next = long.MaxValue;
+        foreach (var (_, deadline) in _deadlines)
+        {
+            next = Math.Min(next, deadline);
+        }
 
-    private bool IsLive((IReactorHandler Handler, uint Stamp) entry) =>
-        _armed.TryGetValue(entry.Handler, out var armed) && armed.Stamp == entry.Stamp;
+        return (int)Math.Clamp(next - now, 0, 1000);
+    }
 
     private void RunDeadlines()
     {
         var now = Environment.TickCount64;
-        // Bounded by what is due now: a handler re-arming for "now" runs on the next turn, not in a loop here.
-        for (var due = _deadlines.Count; due > 0 && _deadlines.TryPeek(out var entry, out var deadline) && deadline <= now; due--)
+        for (var i = _deadlines.Count - 1; i >= 0; i--)
         {
-            _deadlines.Dequeue();
-            ref var armed = ref CollectionsMarshal.GetValueRefOrNullRef(_armed, entry.Handler);
-            if (Unsafe.IsNullRef(ref armed) || armed.Stamp != entry.Stamp)
+            if (i >= _deadlines.Count)
             {
                 continue;
             }
 
-            if (--armed.Pending == 0)
+            var (handler, deadline) = _deadlines[i];
+            if (deadline > now)
             {
-                _armed.Remove(entry.Handler);
+                continue;
             }
 
+            _deadlines.RemoveAt(i);
             try
             {
-                entry.Handler.OnDeadline(now);
+                handler.OnDeadline(now);
             }
             catch (Exception e)
             {
-                entry.Handler.OnFault(e);
+                handler.OnFault(e);
             }
         }
     }

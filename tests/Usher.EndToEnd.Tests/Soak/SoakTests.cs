@@ -24,11 +24,9 @@ public sealed partial class SoakTests(ITestOutputHelper output)
 
         // The gateway runs as operators run it, `usher run` in a process of its own, so its descriptors and memory
         // are measured apart from the clients'.
-        var admin = $"127.0.0.1:{LocalPorts.Free(IPAddress.Loopback)}";
         using var config = UsherCli.Config($$"""
             { "Usher": {
                 "ShutdownGrace": "00:00:01",
-                "Admin": { "Listen": "{{admin}}" },
                 "Listeners": [
                   { "Name": "churn", "Listen": "127.0.0.1:0", "Backend": "{{backend.EndPoint}}", "MaxSessionsPerIdentity": 10000 },
                   { "Name": "limited", "Listen": "127.0.0.1:0", "Backend": "{{backend.EndPoint}}", "MaxSessionsPerIdentity": 2 },
@@ -40,24 +38,21 @@ public sealed partial class SoakTests(ITestOutputHelper output)
         await using var usher = UsherCli.Start("run", "--config", config.Path);
         var at = await ListenersAsync(usher, 3);
         var (churnAt, limitedAt, vpnAt) = (at["churn"], at["limited"], at["vpn"]);
-        using var http = new HttpClient { BaseAddress = new Uri($"http://{admin}/") };
 
         // Warm up with the same mix for 30 s (tiered JIT, pools, threads and the GC budget reach their working size:
         // about 15 s on two cores), then take the baseline.
         await RunMixAsync(TimeSpan.FromSeconds(30), churnAt, limitedAt, vpnAt, laptop);
         await backend.WaitUntilAsync(b => b.Open == 0, Wait);
-        await Eventually.HoldsAsync(async () => await StatusAsync(http) is (0, 0), Wait, "warm-up sessions end");
         var before = await SettledAsync(usher.Id, null);
 
         var load = await RunMixAsync(TimeSpan.FromSeconds(seconds), churnAt, limitedAt, vpnAt, laptop);
 
         // Every backend connection ends when its client does: the gateway holds no session and no slot.
         await backend.WaitUntilAsync(b => b.Open == 0, Wait);
-        await Eventually.HoldsAsync(async () => await StatusAsync(http) is (0, 0), Wait,
-            "the gateway's registry and ledger are back to zero (admin /api/status)");
         Assert.True(load.Churned > 50 && load.Refused > 10 && load.Reclaimed >= 1 && load.Ticks > 10, $"load ran: {load}");
-        // The limited identity, refused thousands of times, holds exactly its two slots again: no lease leaked.
-        using (var one = await AdmittedAsync(limitedAt, "127.0.0.80"))
+        // The limited identity, refused thousands of times, holds exactly its two slots again: no lease leaked. (The
+        // backend sees its connections close a moment before the gateway releases their slots: give it that moment.)
+        using (var one = await FirstAdmittedAsync(limitedAt, "127.0.0.80"))
         using (var two = await AdmittedAsync(limitedAt, "127.0.0.80"))
         using (var three = await TestClient.ConnectAsync(limitedAt, "127.0.0.80"))
         {
@@ -72,14 +67,12 @@ public sealed partial class SoakTests(ITestOutputHelper output)
         Assert.True(after.Fds <= before.Fds, $"descriptors {before.Fds} → {after.Fds}");
         Assert.True(after.Rss <= before.Rss * 1.05, $"RSS {before.Rss / 1024} KB → {after.Rss / 1024} KB");
         Assert.False(usher.HasExited, "the gateway runs on");
-    }
 
-    /// <summary>Open sessions and ledger total, as the running gateway reports them.</summary>
-    private static async Task<(int Sessions, int Ledger)> StatusAsync(HttpClient http)
-    {
-        using var status = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(new Uri("api/status", UriKind.Relative)));
-        return (status.RootElement.GetProperty("sessions").GetInt32(),
-            status.RootElement.GetProperty("ledger").GetProperty("total").GetInt32());
+        // Stopped, the gateway says how many sessions it still holds: none.
+        await usher.SignalAsync("TERM");
+        await usher.WaitForLineAsync(l => l.Contains("Stopped accepting; draining ", StringComparison.Ordinal), Wait);
+        Assert.Contains(usher.Output, l => l.Contains("Stopped accepting; draining 0 sessions", StringComparison.Ordinal));
+        Assert.Equal(0, await usher.WaitForExitAsync(Wait));
     }
 
     /// <summary>Where each listener of a running <c>usher run</c> accepts, from its ListenerStarted lines.</summary>
@@ -172,6 +165,22 @@ public sealed partial class SoakTests(ITestOutputHelper output)
         using var client = await AdmittedAsync(at, from);
         await client.SendAsync("hi\n");
         Assert.Equal("hi\n", await client.ReadAsync());
+    }
+
+    private static async Task<TestClient> FirstAdmittedAsync(IPEndPoint at, string from)
+    {
+        var deadline = DateTime.UtcNow + Wait;
+        while (true)
+        {
+            var client = await TestClient.ConnectAsync(at, from);
+            if (await client.IsAdmittedAsync() || DateTime.UtcNow > deadline)
+            {
+                return client;
+            }
+
+            client.Dispose();
+            await Task.Delay(100);
+        }
     }
 
     private static async Task<TestClient> AdmittedAsync(IPEndPoint at, string from)
