@@ -28,6 +28,7 @@ install_peers() {
   command -v mosquitto_sub >/dev/null && command -v mosquitto_pub >/dev/null || need+=(mosquitto-clients)
   [ -x /usr/sbin/haproxy ] || command -v haproxy >/dev/null || need+=(haproxy)
   [ -x /bin/nc.openbsd ] || need+=(netcat-openbsd)  # nc -N: a client that half-closes (HalfClose/)
+  [ -x /usr/bin/chromium ] || need+=(chromium)  # the dashboard's browser tests (Playwright drives Debian's chromium)
   if [ ${#need[@]} -gt 0 ]; then
     log "installing: ${need[*]}"
     if [ "$(id -u)" -ne 0 ]; then echo "test.sh: installing ${need[*]} needs root" >&2; return 1; fi

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Usher.Admin.Dashboard;
 using Usher.Admin.Endpoints;
 using Usher.Admin.Metrics;
 using Usher.Configuration;
@@ -27,6 +28,8 @@ public sealed class AdminServer : IAsyncDisposable
     private readonly AdminSettings _settings;
     private readonly WebApplication _app;
     private readonly PrometheusExport _metrics;
+    private readonly RefusalCounts _refusals;
+    private readonly StreamLogins? _logins;
     private readonly ILogger _logger;
     private readonly int _adopted;
     private int _disposed;
@@ -69,19 +72,23 @@ public sealed class AdminServer : IAsyncDisposable
         _app = builder.Build();
 
         _metrics = new PrometheusExport(gateway);
-        var admin = new AdminContext(gateway);
+        _refusals = new RefusalCounts(gateway);
+        var admin = new AdminContext(gateway, _refusals);
         if (settings.Token is { } token)
         {
             var bearer = new BearerToken(token);
-            _app.Use(next => context => Authorize(context, bearer, next));
+            _logins = new StreamLogins(gateway.Time);
+            _app.Use(next => context => Authorize(context, bearer, _logins, next));
         }
 
         StatusEndpoints.Map(_app, admin, _metrics);
         SessionEndpoints.Map(_app, admin);
         IdentityEndpoints.Map(_app, admin);
+        DashboardEndpoints.Map(_app, admin, _logins);
         _app.MapFallback(Answers.Run(context => Answers.NotFound(
             $"no endpoint {context.Request.Method} {context.Request.Path}; the API has GET /api/status, GET /api/sessions, "
-            + "GET|DELETE /api/sessions/{id}, DELETE /api/sessions?listener=&identity=, GET /api/identities, GET /metrics, GET /healthz")));
+            + "GET|DELETE /api/sessions/{id}, DELETE /api/sessions?listener=&identity=, GET /api/identities, GET /api/events, "
+            + "POST /api/login, GET /metrics, GET /healthz, and the dashboard at GET /")));
     }
 
     /// <summary>Where the endpoint listens (the real port when configured with port 0), once started.</summary>
@@ -123,11 +130,15 @@ public sealed class AdminServer : IAsyncDisposable
 
         await _app.DisposeAsync().ConfigureAwait(false);
         _metrics.Dispose();
+        _refusals.Dispose();
     }
 
-    private Task Authorize(HttpContext context, BearerToken bearer, RequestDelegate next)
+    private Task Authorize(HttpContext context, BearerToken bearer, StreamLogins logins, RequestDelegate next)
     {
-        if (context.Request.Path.Equals("/healthz", StringComparison.Ordinal))
+        var path = context.Request.Path;
+        var read = HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method);
+        if (path.Equals("/healthz", StringComparison.Ordinal)
+            || (read && DashboardEndpoints.PublicPaths.Contains(path.Value, StringComparer.Ordinal)))
         {
             return next(context);
         }
@@ -138,10 +149,16 @@ public sealed class AdminServer : IAsyncDisposable
             return next(context);
         }
 
+        // EventSource cannot send a header: the stream (and it alone) also takes the cookie of POST /api/login.
+        if (read && path.Equals("/api/events", StringComparison.Ordinal)
+            && logins.Admits(context.Request.Cookies[StreamLogins.CookieName]))
+        {
+            return next(context);
+        }
+
         var method = context.Request.Method;
-        var path = context.Request.Path.ToString();
         var remote = $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}";
-        _logger.AdminUnauthorized(method, path, remote, why);
+        _logger.AdminUnauthorized(method, path.ToString(), remote, why);
         context.Response.Headers.WWWAuthenticate = "Bearer realm=\"usher\"";
         return Answers.Problem(StatusCodes.Status401Unauthorized,
             $"{why}: send \"Authorization: Bearer <token>\" with the token from the file Admin:TokenFile names").ExecuteAsync(context);

@@ -217,6 +217,7 @@ public sealed partial class UsherGateway
         Registry = Registry,
         Refusals = _refusals,
         Metrics = Metrics,
+        Events = Events,
         Logger = _logger,
         Time = _time,
         Backend = new BackendConnector(settings),

@@ -87,6 +87,9 @@ public sealed partial class UsherGateway : IAsyncDisposable
     /// <summary>The gateway's instruments.</summary>
     public GatewayMetrics Metrics { get; }
 
+    /// <summary>Refusals, reclaims, dead peers, kills and closes as they happen, for live views (the dashboard).</summary>
+    public GatewayEvents Events { get; } = new();
+
     /// <summary>The listeners accepting now, once started, in the configuration's order.</summary>
     public IReadOnlyList<GatewayListener> Listeners => _listeners;
 
@@ -215,6 +218,12 @@ public sealed partial class UsherGateway : IAsyncDisposable
         }
 
         _logger.SessionKilled(record.Id, record.Identity.Value, record.Listener, by);
+        if (Events.Observed)
+        {
+            Events.Publish(new GatewayEvent(GatewayEventKind.Killed, UsherEvents.SessionKilled, _time.GetUtcNow(), record.Listener,
+                record.Identity.Value, record.Id, record.Client.ToString(), by));
+        }
+
         session.Close(CloseReason.Killed);
         return true;
     }

@@ -28,6 +28,7 @@ var root = new RootCommand("Usher: a session-aware TCP gateway with per-identity
     DoctorCommand.Create(),
     SessionsCommand.Create(),
     KillCommand.Create(),
+    TopCommand.Create(),
 };
 
 // The Generic Host handles SIGTERM and Ctrl-C itself (drain, then stop).

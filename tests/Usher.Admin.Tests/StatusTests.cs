@@ -31,7 +31,7 @@ public sealed class StatusTests
 
         var status = await admin.GetJsonAsync("/api/status");
 
-        Assert.Equal(["version", "startedAt", "uptimeSeconds", "sessions", "ledger", "listeners"],
+        Assert.Equal(["version", "startedAt", "uptimeSeconds", "sessions", "ledger", "listeners", "refused"],
             status.EnumerateObject().Select(p => p.Name));
         Assert.False(string.IsNullOrEmpty(status.GetProperty("version").GetString()));
         var startedAt = status.GetProperty("startedAt").GetDateTimeOffset();
@@ -41,13 +41,15 @@ public sealed class StatusTests
         Assert.Equal(3, status.GetProperty("ledger").GetProperty("total").GetInt32());
         Assert.Equal(1000, status.GetProperty("ledger").GetProperty("capacity").GetInt32());
         var pg = Assert.Single(status.GetProperty("listeners").EnumerateArray());
-        Assert.Equal(["name", "listen", "backend", "open", "maxSessionsPerIdentity", "onLimit"], pg.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["name", "listen", "backend", "open", "maxSessionsPerIdentity", "onLimit", "refused"], pg.EnumerateObject().Select(p => p.Name));
         Assert.Equal("pg", pg.GetProperty("name").GetString());
         Assert.Equal(listen.ToString(), pg.GetProperty("listen").GetString());
         Assert.Equal(backend.EndPoint.ToString(), pg.GetProperty("backend").GetString());
         Assert.Equal(3, pg.GetProperty("open").GetInt32());
         Assert.Equal(7, pg.GetProperty("maxSessionsPerIdentity").GetInt32());
         Assert.Equal("EvictOldestIdle", pg.GetProperty("onLimit").GetString());
+        Assert.Equal(0, pg.GetProperty("refused").GetInt64());
+        Assert.Equal(0, status.GetProperty("refused").GetInt64());
 
         c.Dispose();
         await Eventually.HoldsAsync(() => admin.Gateway.Gateway.Registry.Count == 2, Soon, "the third session closed");
@@ -80,7 +82,7 @@ public sealed class StatusTests
 
         var body = await admin.Http.GetStringAsync("/api/status");
 
-        Assert.Contains($"\"version\": \"{Endpoints.StatusEndpoints.Version}\"", body, StringComparison.Ordinal);
+        Assert.Contains($"\"version\": \"{Endpoints.Views.Version}\"", body, StringComparison.Ordinal);
         Assert.DoesNotContain("\\u002B", body, StringComparison.Ordinal);
     }
 

@@ -8,13 +8,15 @@ namespace Usher.Admin.Api;
 /// <param name="Sessions">Sessions open now (the session registry).</param>
 /// <param name="Ledger">The ledger's count and the process-wide limit.</param>
 /// <param name="Listeners">Every listener.</param>
+/// <param name="Refused">Sessions refused at a limit since the admin endpoint started, on all listeners.</param>
 public sealed record StatusResponse(
     string Version,
     DateTimeOffset StartedAt,
     long UptimeSeconds,
     int Sessions,
     LedgerStatus Ledger,
-    IReadOnlyList<ListenerStatus> Listeners);
+    IReadOnlyList<ListenerStatus> Listeners,
+    long Refused = 0);
 
 /// <summary>The ledger: sessions counted in all, and the most the process may hold.</summary>
 /// <param name="Total">Sessions the ledger counts.</param>
@@ -28,4 +30,7 @@ public sealed record LedgerStatus(int Total, int Capacity);
 /// <param name="Open">Sessions open on it.</param>
 /// <param name="MaxSessionsPerIdentity">The per-identity limit (before overrides).</param>
 /// <param name="OnLimit">The policy at the limit.</param>
-public sealed record ListenerStatus(string Name, string Listen, string Backend, int Open, int MaxSessionsPerIdentity, string OnLimit);
+/// <param name="Refused">Sessions refused at a limit since the admin endpoint started (every one, however the log
+/// folds them).</param>
+public sealed record ListenerStatus(string Name, string Listen, string Backend, int Open, int MaxSessionsPerIdentity, string OnLimit,
+    long Refused = 0);

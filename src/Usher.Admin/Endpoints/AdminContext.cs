@@ -1,13 +1,16 @@
 using Microsoft.AspNetCore.Http;
+using Usher.Admin.Dashboard;
 using Usher.Gateway;
 using Usher.Gateway.Listeners;
 
 namespace Usher.Admin.Endpoints;
 
-/// <summary>What the endpoints share: the gateway they look into and act on.</summary>
-internal sealed class AdminContext(UsherGateway gateway)
+/// <summary>What the endpoints share: the gateway they look into and act on, and its refusal counts.</summary>
+internal sealed class AdminContext(UsherGateway gateway, RefusalCounts refusals)
 {
     public UsherGateway Gateway { get; } = gateway;
+
+    public RefusalCounts Refusals { get; } = refusals;
 
     /// <summary>The listener a <c>listener</c> query parameter names, or a 400 naming the listeners there are.</summary>
     public IResult? FindListener(string? name, out GatewayListener? listener)

@@ -25,30 +25,7 @@ internal static class IdentityEndpoints
             return unknown;
         }
 
-        var counts = new List<IdentityCount>();
-        foreach (var listener in only is null ? admin.Gateway.Listeners : [only])
-        {
-            var settings = listener.Settings;
-            var identities = admin.Gateway.Registry.All
-                .Where(s => s.Record.Listener == listener.Name)
-                .Select(s => s.Record.Identity.Value)
-                .Distinct(StringComparer.Ordinal);
-            foreach (var identity in identities)
-            {
-                var open = listener.OpenOf(identity);
-                if (open > 0)
-                {
-                    counts.Add(new IdentityCount(listener.Name, identity, settings.IdentityText, open, settings.LimitFor(identity),
-                        settings.Overrides.ContainsKey(identity)));
-                }
-            }
-        }
-
-        IReadOnlyList<IdentityCount> sorted = counts
-            .OrderByDescending(c => c.Open)
-            .ThenBy(c => c.Listener, StringComparer.Ordinal)
-            .ThenBy(c => c.Identity, StringComparer.Ordinal)
-            .ToList();
+        IReadOnlyList<IdentityCount> sorted = Views.Identities(admin, only);
         return Answers.Json(sorted, AdminJson.Readable.IReadOnlyListIdentityCount);
     }
 }

@@ -38,14 +38,7 @@ internal static class SessionEndpoints
             return unknown;
         }
 
-        var now = admin.Gateway.Time.GetUtcNow();
-        var ticks = Environment.TickCount64;
-        IReadOnlyList<SessionView> sessions = admin.Gateway.Registry.All
-            .Where(s => (listenerName is null || s.Record.Listener == listenerName)
-                && (identity is null || s.Record.Identity.Value == identity))
-            .OrderBy(s => s.Record.Id)
-            .Select(s => SessionViews.Of(s, now, ticks))
-            .ToList();
+        IReadOnlyList<SessionView> sessions = Views.Sessions(admin, listenerName, identity);
         return Answers.Json(sessions, AdminJson.Readable.IReadOnlyListSessionView);
     }
 

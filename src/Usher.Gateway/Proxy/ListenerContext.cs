@@ -23,6 +23,7 @@ internal sealed class ListenerContext
     public required SessionRegistry Registry { get; init; }
     public required RefusalLogFolder Refusals { get; init; }
     public required GatewayMetrics Metrics { get; init; }
+    public required GatewayEvents Events { get; init; }
     public required ILogger Logger { get; init; }
     public required TimeProvider Time { get; init; }
     public required BackendConnector Backend { get; init; }
@@ -48,6 +49,13 @@ internal sealed class ListenerContext
             _ => "identity",
         };
         Metrics.Refused(Settings.Name, scope);
+        if (Events.Observed)
+        {
+            Events.Publish(new GatewayEvent(GatewayEventKind.Refused, UsherEvents.SessionLimitExceeded, Time.GetUtcNow(), Settings.Name,
+                record.Identity.Value, Client: record.Client.ToString(), Detail: $"limit {scope}, policy {PolicyName}",
+                Count: admission.Count, Limit: admission.Limit));
+        }
+
         Refusals.Refused(new Refusal(Settings.Name, record.Identity.Value, IdentityKindName, admission.Count,
             admission.Limit, scope, PolicyName, record.Client));
     }
@@ -57,8 +65,19 @@ internal sealed class ListenerContext
     {
         var reason = record.CloseReason;
         Metrics.Closed(Settings.Name, reason, record.BytesFromClient, record.BytesFromBackend);
+        Observe(GatewayEventKind.Closed, UsherEvents.SessionClosed, record, CloseReasonNames.Of(reason));
         var durationMs = (long)(Time.GetUtcNow() - record.StartedAt).TotalMilliseconds;
         Logger.SessionClosed(record.Id, record.Identity.Value, Settings.Name, reason, durationMs,
             record.BytesFromClient, record.BytesFromBackend);
+    }
+
+    /// <summary>Tells the event hub about a session, when anyone listens (nothing is built otherwise).</summary>
+    public void Observe(GatewayEventKind kind, int eventId, SessionRecord record, string detail, System.Net.EndPoint? client = null)
+    {
+        if (Events.Observed)
+        {
+            Events.Publish(new GatewayEvent(kind, eventId, Time.GetUtcNow(), Settings.Name, record.Identity.Value, record.Id,
+                (client ?? record.Client).ToString(), detail));
+        }
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using Usher.Configuration;
 using Usher.Diagnostics;
+using Usher.Gateway.Diagnostics;
 using Usher.Gateway.Native;
 using Usher.Gateway.Sockets;
 using Usher.Ledger;
@@ -91,6 +92,7 @@ public sealed partial class ProxySession
         {
             _context.Logger.SessionReclaimed(victim.Record.Id, victim.Record.Identity.Value, _context.Settings.Name, reason,
                 Record.Client, why);
+            _context.Observe(GatewayEventKind.Reclaimed, UsherEvents.SessionReclaimed, victim.Record, $"{reason}: {why}", Record.Client);
         }
 
         victim.Close(reason);
@@ -190,6 +192,7 @@ public sealed partial class ProxySession
         var why = $"the client did not answer {_context.Settings.ProbeCount} keepalive probe(s)";
         _context.Logger.SessionReclaimed(Record.Id, Record.Identity.Value, _context.Settings.Name, CloseReason.Reclaimed,
             _reclaimFor!, why);
+        _context.Observe(GatewayEventKind.Reclaimed, UsherEvents.SessionReclaimed, Record, $"Reclaimed: {why}", _reclaimFor);
         return true;
     }
 }

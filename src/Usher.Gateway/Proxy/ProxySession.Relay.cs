@@ -1,5 +1,6 @@
 using Usher.Diagnostics;
 using Usher.Gateway.Engine;
+using Usher.Gateway.Diagnostics;
 using Usher.Gateway.Native;
 using Usher.Gateway.Sockets;
 using Usher.Sessions;
@@ -364,8 +365,10 @@ public sealed partial class ProxySession
 
         if (Record.TrySetCloseReason(reason) && dead)
         {
-            _context.Logger.PeerDead(Record.Id, Record.Identity.Value, _context.Settings.Name,
-                side == Client ? "client" : "backend", end == PeerEnd.DeadKeepalive ? "keepalive" : "user timeout");
+            var deadSide = side == Client ? "client" : "backend";
+            var detector = end == PeerEnd.DeadKeepalive ? "keepalive" : "user timeout";
+            _context.Logger.PeerDead(Record.Id, Record.Identity.Value, _context.Settings.Name, deadSide, detector);
+            _context.Observe(GatewayEventKind.PeerDead, UsherEvents.PeerDead, Record, $"{deadSide} found dead by {detector}");
         }
 
         Shut(dead ? (side == Client ? _clientFd : _backendFd) : -1);

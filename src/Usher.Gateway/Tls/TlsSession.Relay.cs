@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net.Sockets;
 using Usher.Diagnostics;
+using Usher.Gateway.Diagnostics;
 using Usher.Gateway.Native;
 using Usher.Gateway.Sockets;
 using Usher.Sessions;
@@ -125,8 +126,10 @@ internal sealed partial class TlsSession
         {
             _clientDead = side == Client;
             _backendDead = side == Backend;
-            _context.Logger.PeerDead(Record.Id, Record.Identity.Value, _context.Settings.Name,
-                side == Client ? "client" : "backend", end == PeerEnd.DeadKeepalive ? "keepalive" : "user timeout");
+            var deadSide = side == Client ? "client" : "backend";
+            var detector = end == PeerEnd.DeadKeepalive ? "keepalive" : "user timeout";
+            _context.Logger.PeerDead(Record.Id, Record.Identity.Value, _context.Settings.Name, deadSide, detector);
+            _context.Observe(GatewayEventKind.PeerDead, UsherEvents.PeerDead, Record, $"{deadSide} found dead by {detector}");
         }
         else if (side == Client && end == PeerEnd.Reset)
         {

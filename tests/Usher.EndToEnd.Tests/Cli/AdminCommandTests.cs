@@ -240,11 +240,7 @@ public sealed partial class AdminCommandTests
     }
 
     /// <summary>The admin endpoint's URL, from its 9658 line.</summary>
-    private static async Task<string> WaitForAdminAsync(RunningProcess usher)
-    {
-        var line = await usher.WaitForLineAsync(l => l.Contains("Admin API listening on", StringComparison.Ordinal), EndToEnd.Soon);
-        return AdminListening().Match(line).Groups["url"].Value;
-    }
+    private static Task<string> WaitForAdminAsync(RunningProcess usher) => UsherCli.WaitForAdminAsync(usher);
 
     private static string Config(SessionServer backend, string admin) => $$"""
         { "Usher": {
@@ -252,7 +248,4 @@ public sealed partial class AdminCommandTests
             {{admin}}
             "Listeners": [ { "Name": "cli", "Listen": "127.0.0.1:0", "Backend": "{{backend.EndPoint}}", "MaxSessionsPerIdentity": 4 } ] } }
         """;
-
-    [GeneratedRegex(@"Admin API listening on (?<url>\S+) ")]
-    private static partial Regex AdminListening();
 }

@@ -32,6 +32,13 @@ internal static partial class UsherCli
         return IPEndPoint.Parse(AcceptingOn().Match(line).Groups["endpoint"].Value);
     }
 
+    /// <summary>Waits for the AdminStarted line (9658) of a running <c>usher run</c> and returns the admin URL.</summary>
+    public static async Task<string> WaitForAdminAsync(RunningProcess usher)
+    {
+        var line = await usher.WaitForLineAsync(l => l.Contains("Admin API listening on", StringComparison.Ordinal), EndToEnd.Soon);
+        return AdminListening().Match(line).Groups["url"].Value;
+    }
+
     /// <summary>The JSON log entries (one per stdout line) with event id <paramref name="eventId"/>.</summary>
     public static IEnumerable<JsonElement> Entries(RunningProcess usher, int eventId) =>
         usher.Output.Select(l => JsonDocument.Parse(l).RootElement).Where(e => e.GetProperty("EventId").GetInt32() == eventId);
@@ -62,6 +69,9 @@ internal static partial class UsherCli
 
     [GeneratedRegex(@"accepting on (?<endpoint>\S+?),")]
     private static partial Regex AcceptingOn();
+
+    [GeneratedRegex(@"Admin API listening on (?<url>\S+) ")]
+    private static partial Regex AdminListening();
 }
 
 /// <summary>A configuration file written into its own temporary folder.</summary>

@@ -1,0 +1,384 @@
+// Usher's dashboard: draws the admin endpoint's event stream (GET /api/events). Every value from the gateway goes
+// into the page as text (textContent), never as markup: identities come from clients.
+'use strict';
+
+(() => {
+  const HISTORY = 300;          // sparkline points: 5 minutes of status messages
+  const MAX_EVENTS = 200;       // lines in "Recent events"
+  const FOLD_MS = 10000;        // refusals of one identity within this time share a line
+  const TOKEN_KEY = 'usher-token';
+  const $ = (id) => document.getElementById(id);
+
+  const state = {
+    token: sessionStorage.getItem(TOKEN_KEY),
+    source: null,
+    frame: null,
+    previous: null,             // the status before, for refusals per second
+    history: new Map(),         // listener -> [{ open, refused }]
+    sessions: [],
+    rows: new Map(),            // session id -> <tr>
+    events: [],
+    killed: new Set(),
+  };
+
+  // ---- the admin API ----
+
+  function api(method, path) {
+    const headers = {};
+    if (state.token) headers.Authorization = 'Bearer ' + state.token;
+    return fetch(path, { method, headers, credentials: 'same-origin', cache: 'no-store' });
+  }
+
+  async function start() {
+    let answer;
+    try {
+      answer = await api('POST', '/api/login');
+    } catch (e) {
+      setLive(false, 'unreachable; retrying');
+      setTimeout(start, 3000);
+      return;
+    }
+    if (answer.status === 401) {
+      askToken(state.token ? 'That token was refused.' : '');
+      return;
+    }
+    if (!answer.ok) {
+      setLive(false, 'login failed (' + answer.status + '); retrying');
+      setTimeout(start, 3000);
+      return;
+    }
+    $('login').hidden = true;
+    $('main').hidden = false;
+    connect();
+  }
+
+  function askToken(why) {
+    if (state.source) state.source.close();
+    state.source = null;
+    sessionStorage.removeItem(TOKEN_KEY);
+    state.token = null;
+    setLive(false, 'token needed');
+    $('main').hidden = true;
+    $('login').hidden = false;
+    $('login-error').textContent = why;
+    $('token').value = '';
+    $('token').focus();
+  }
+
+  $('login').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const token = $('token').value.trim();
+    if (!token) return;
+    state.token = token;
+    sessionStorage.setItem(TOKEN_KEY, token);
+    $('login-error').textContent = '';
+    start();
+  });
+
+  function connect() {
+    if (state.source) state.source.close();
+    const source = new EventSource('/api/events');
+    state.source = source;
+    source.addEventListener('snapshot', (e) => onFrame(JSON.parse(e.data)));
+    source.addEventListener('status', (e) => onFrame(JSON.parse(e.data)));
+    source.addEventListener('event', (e) => onEvent(JSON.parse(e.data)));
+    source.onopen = () => setLive(true, 'live');
+    source.onerror = () => {
+      if (source !== state.source) return;
+      if (source.readyState === EventSource.CLOSED) {
+        // Refused (a restart forgot the cookie) or gone: log in again, then reopen.
+        setLive(false, 'disconnected; reconnecting');
+        source.close();
+        state.source = null;
+        setTimeout(start, 2000);
+      } else {
+        setLive(false, 'reconnecting');
+      }
+    };
+  }
+
+  function setLive(on, text) {
+    const live = $('live');
+    live.className = 'live ' + (on ? 'on' : 'off');
+    live.textContent = text;
+  }
+
+  function notice(text) {
+    const p = $('notice');
+    p.textContent = text || '';
+    p.hidden = !text;
+  }
+
+  // ---- the stream ----
+
+  function onFrame(frame) {
+    state.previous = state.frame;
+    state.frame = frame;
+    for (const l of frame.status.listeners) {
+      let points = state.history.get(l.name);
+      if (!points) state.history.set(l.name, points = []);
+      const before = state.previous && state.previous.status.listeners.find((p) => p.name === l.name);
+      points.push({ open: l.open, refused: before ? Math.max(0, l.refused - before.refused) : 0 });
+      if (points.length > HISTORY) points.shift();
+    }
+    state.sessions = frame.sessions;
+    drawTotals();
+    drawListeners();
+    drawIdentities();
+    drawSessions();
+  }
+
+  function onEvent(e) {
+    if (e.kind === 'closed') {
+      state.sessions = state.sessions.filter((s) => s.id !== e.sessionId);
+      drawSessions();
+      // Ordinary ends are not news; the others (Killed, ClientDead, IdleTimeout, …) are.
+      if (e.detail === 'ClientClosed' || e.detail === 'BackendClosed') return;
+    }
+    const top = state.events[0];
+    const at = Date.parse(e.at);
+    if (e.kind === 'refused' && top && top.kind === 'refused' && top.listener === e.listener
+        && top.identity === e.identity && at - top.first < FOLD_MS) {
+      top.repeated += e.repeated;
+      top.count = e.count;
+      top.limit = e.limit;
+      top.client = e.client;
+      top.at = e.at;
+    } else {
+      state.events.unshift({ ...e, first: at });
+      if (state.events.length > MAX_EVENTS) state.events.pop();
+    }
+    drawEvents();
+  }
+
+  // ---- drawing ----
+
+  function drawTotals() {
+    const s = state.frame.status;
+    $('version').textContent = s.version.split('+')[0];
+    $('version').title = s.version;
+    $('uptime').textContent = duration(s.uptimeSeconds);
+    $('sessions-total').textContent = s.ledger.total + ' / ' + s.ledger.capacity;
+    let rate = 0;
+    if (state.previous) {
+      const seconds = (Date.parse(state.frame.at) - Date.parse(state.previous.at)) / 1000;
+      const refused = s.refused - state.previous.status.refused;
+      if (seconds > 0 && refused > 0) rate = refused / seconds;
+    }
+    $('refusal-rate').textContent = rate >= 10 ? rate.toFixed(0) : rate.toFixed(1);
+  }
+
+  function drawListeners() {
+    const box = $('listeners');
+    const listeners = state.frame.status.listeners;
+    for (const card of [...box.children]) {
+      if (!listeners.some((l) => l.name === card.dataset.name)) card.remove();
+    }
+    for (const l of listeners) {
+      let card = [...box.children].find((c) => c.dataset.name === l.name);
+      if (!card) {
+        card = el('div', 'card');
+        card.dataset.name = l.name;
+        card.append(el('h3', null, l.name), el('div', 'facts'), svg('svg'), el('div', 'legend'));
+        box.append(card);
+      }
+      const facts = card.querySelector('.facts');
+      facts.replaceChildren(
+        fact('open', l.open), ' · ', fact('per identity', l.maxSessionsPerIdentity), ' · ', fact('OnLimit', l.onLimit),
+        el('br'), fact('listen', l.listen), ' → ', fact('backend', l.backend));
+      const points = state.history.get(l.name) || [];
+      sparkline(card.querySelector('svg'), points);
+      const refused = points.reduce((sum, p) => sum + p.refused, 0);
+      const legend = card.querySelector('.legend');
+      legend.replaceChildren(el('span', 'o', '— open sessions'), '  ',
+        el('span', 'r', '▮ refusals (' + refused + ' in the last ' + duration(points.length) + ')'));
+    }
+  }
+
+  function fact(name, value) {
+    const span = el('span');
+    span.append(name + ' ', el('b', null, String(value)));
+    return span;
+  }
+
+  function sparkline(node, points) {
+    const width = HISTORY, height = 48;
+    node.setAttribute('viewBox', '0 0 ' + width + ' ' + height);
+    node.setAttribute('preserveAspectRatio', 'none');
+    const maxOpen = Math.max(1, ...points.map((p) => p.open));
+    const maxRefused = Math.max(1, ...points.map((p) => p.refused));
+    const offset = width - points.length;
+    const line = points.map((p, i) => (offset + i) + ',' + (height - 2 - (p.open / maxOpen) * (height - 4)).toFixed(1)).join(' ');
+    const open = svg('polyline', 'open');
+    open.setAttribute('points', line);
+    const bars = points.flatMap((p, i) => {
+      if (!p.refused) return [];
+      const h = Math.max(2, (p.refused / maxRefused) * (height / 2));
+      const bar = svg('rect', 'refused');
+      bar.setAttribute('x', offset + i);
+      bar.setAttribute('y', height - h);
+      bar.setAttribute('width', 1);
+      bar.setAttribute('height', h);
+      return [bar];
+    });
+    node.replaceChildren(...bars, open);
+  }
+
+  function drawIdentities() {
+    const body = $('identities').tBodies[0];
+    const top = state.frame.identities.slice(0, 20);
+    body.replaceChildren(...top.map((c) => {
+      const share = c.limit > 0 ? c.open / c.limit : 0;
+      const row = el('tr', share >= 1 ? 'full' : share >= 0.8 ? 'near' : null);
+      const bar = el('div', 'bar');
+      const fill = el('span');
+      fill.style.width = Math.min(100, share * 100).toFixed(0) + '%';
+      bar.append(fill);
+      const limit = el('td', 'num', String(c.limit));
+      if (c.override) limit.title = 'an override';
+      const barCell = el('td', 'bar-cell');
+      barCell.append(bar);
+      row.append(el('td', null, c.listener), el('td', null, c.identity), el('td', 'num', String(c.open)), limit, barCell);
+      return row;
+    }));
+    $('identities-empty').hidden = top.length > 0;
+  }
+
+  function drawSessions() {
+    if (!state.frame) return;
+    const body = $('sessions').tBodies[0];
+    const words = $('filter').value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+    const now = Date.parse(state.frame.at);
+    const shown = state.sessions.filter((s) => {
+      const text = [s.id, s.listener, s.identity.value, s.client, s.backend || ''].join(' ').toLowerCase();
+      return words.every((w) => text.includes(w));
+    });
+    const keep = new Set(shown.map((s) => s.id));
+    for (const [id, row] of state.rows) {
+      if (!keep.has(id)) {
+        row.remove();
+        state.rows.delete(id);
+      }
+    }
+    let previous = null;
+    for (const s of shown) {
+      let row = state.rows.get(s.id);
+      if (!row) {
+        row = sessionRow(s);
+        state.rows.set(s.id, row);
+      }
+      const cells = row.cells;
+      cells[4].textContent = s.backend || '(connecting)';
+      cells[5].textContent = duration((now - Date.parse(s.startedAt)) / 1000);
+      cells[6].textContent = duration(s.idleSeconds);
+      cells[7].textContent = bytes(s.bytesFromClient);
+      cells[8].textContent = bytes(s.bytesFromBackend);
+      const place = previous ? previous.nextSibling : body.firstChild;
+      if (place !== row) body.insertBefore(row, place);
+      previous = row;
+    }
+    const total = state.frame.sessionsTotal;
+    $('sessions-count').textContent = '(' + (words.length ? shown.length + ' of ' : '') + total
+      + (total > state.frame.sessions.length ? ', the oldest ' + state.frame.sessions.length + ' listed' : '') + ')';
+  }
+
+  function sessionRow(s) {
+    const row = el('tr');
+    row.dataset.id = s.id;
+    const kill = el('button', 'kill', 'Kill');
+    kill.type = 'button';
+    kill.title = 'close both sides of session ' + s.id;
+    kill.addEventListener('click', () => killSession(s, kill));
+    const action = el('td');
+    action.append(kill);
+    row.append(el('td', 'num', String(s.id)), el('td', null, s.listener), el('td', null, s.identity.value),
+      el('td', null, s.client), el('td'), el('td', 'num'), el('td', 'num'), el('td', 'num'), el('td', 'num'), action);
+    return row;
+  }
+
+  async function killSession(s, button) {
+    if (!confirm('Kill session ' + s.id + ' of "' + s.identity.value + '" on listener "' + s.listener + '"?\n'
+        + 'Both sides are closed (event 9653).')) return;
+    button.disabled = true;
+    let answer;
+    try {
+      answer = await api('DELETE', '/api/sessions/' + encodeURIComponent(s.id));
+    } catch (e) {
+      notice('Kill of session ' + s.id + ' failed: the admin endpoint cannot be reached.');
+      button.disabled = false;
+      return;
+    }
+    if (answer.status === 401) {
+      askToken('The token was refused.');
+      return;
+    }
+    if (answer.ok || answer.status === 404) {
+      notice('');
+      state.sessions = state.sessions.filter((x) => x.id !== s.id);
+      drawSessions();
+      return;
+    }
+    let detail = answer.status + ' ' + answer.statusText;
+    try { detail = (await answer.json()).detail || detail; } catch (e) { /* not a problem answer */ }
+    notice('Kill of session ' + s.id + ' failed: ' + detail);
+    button.disabled = false;
+  }
+
+  $('filter').addEventListener('input', drawSessions);
+
+  function drawEvents() {
+    const list = $('events');
+    list.replaceChildren(...state.events.map((e) => {
+      const item = el('li', e.kind);
+      item.append(el('span', 'time', new Date(e.at).toLocaleTimeString()), el('span', 'id', String(e.eventId)),
+        el('span', 'text', describe(e)));
+      if (e.repeated > 1) item.append(el('span', 'times', '×' + e.repeated));
+      return item;
+    }));
+    $('events-empty').hidden = state.events.length > 0;
+  }
+
+  function describe(e) {
+    const who = '"' + e.identity + '" on ' + e.listener;
+    switch (e.kind) {
+      case 'refused': return who + ' refused at ' + e.count + '/' + e.limit + ' (' + e.client + ', ' + e.detail + ')';
+      case 'reclaimed': return 'session ' + e.sessionId + ' of ' + who + ' reclaimed for ' + e.client + ': ' + e.detail;
+      case 'peerDead': return 'session ' + e.sessionId + ' of ' + who + ': ' + e.detail;
+      case 'killed': return 'session ' + e.sessionId + ' of ' + who + ' killed by ' + e.detail;
+      default: return 'session ' + e.sessionId + ' of ' + who + ' closed: ' + e.detail;
+    }
+  }
+
+  // ---- helpers ----
+
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function svg(tag, className) {
+    const node = document.createElementNS('http://www.w3.org/2000/svg', tag);
+    if (className) node.setAttribute('class', className);
+    return node;
+  }
+
+  function duration(seconds) {
+    const s = Math.max(0, Math.floor(seconds));
+    if (s < 60) return s + 's';
+    if (s < 3600) return Math.floor(s / 60) + 'm' + String(s % 60).padStart(2, '0') + 's';
+    if (s < 86400) return Math.floor(s / 3600) + 'h' + String(Math.floor(s / 60) % 60).padStart(2, '0') + 'm';
+    return Math.floor(s / 86400) + 'd' + String(Math.floor(s / 3600) % 24).padStart(2, '0') + 'h';
+  }
+
+  function bytes(n) {
+    if (n < 1024) return n + ' B';
+    const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+    let value = n / 1024, unit = 0;
+    while (value >= 1024 && unit < units.length - 1) { value /= 1024; unit++; }
+    return value.toFixed(1) + ' ' + units[unit];
+  }
+
+  start();
+})();
