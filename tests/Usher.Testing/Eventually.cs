@@ -20,20 +20,4 @@ public static class Eventually
             await Task.Delay(10);
         }
     }
-
-    /// <summary>The same for a condition that has to ask (an HTTP endpoint), re-checked every 100 ms.</summary>
-    public static async Task HoldsAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
-    {
-        ArgumentNullException.ThrowIfNull(condition);
-        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
-        while (!await condition())
-        {
-            if (Environment.TickCount64 > deadline)
-            {
-                throw new TimeoutException($"{what}: not true within {timeout}");
-            }
-
-            await Task.Delay(100);
-        }
-    }
 }
