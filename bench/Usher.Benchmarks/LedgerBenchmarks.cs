@@ -1,3 +1,4 @@
+using Usher.Sessions;
 using BenchmarkDotNet.Attributes;
 using Usher.Ledger;
 
@@ -38,17 +39,17 @@ public class LedgerBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
-        _busyHeld?.Release();
-        _fullHeld?.Release();
+        _busyHeld?.Release(CloseReason.ClientClosed);
+        _fullHeld?.Release(CloseReason.ClientClosed);
     }
 
     /// <summary>A further session of an identity that already holds one: the common case under load.</summary>
     [Benchmark(Baseline = true)]
-    public bool AdmitReleaseBusyIdentity() => _ledger.TryAdmit(_scope, Busy, Limit).Lease!.Release();
+    public bool AdmitReleaseBusyIdentity() => _ledger.TryAdmit(_scope, Busy, Limit).Lease!.Release(CloseReason.ClientClosed);
 
     /// <summary>The only session of its identity: the counter is created on admit and removed on release.</summary>
     [Benchmark]
-    public bool AdmitReleaseFreshIdentity() => _ledger.TryAdmit(_scope, Fresh, Limit).Lease!.Release();
+    public bool AdmitReleaseFreshIdentity() => _ledger.TryAdmit(_scope, Fresh, Limit).Lease!.Release(CloseReason.ClientClosed);
 
     /// <summary>As the gateway calls it: through the interface, into the session's own lease (a session is its
     /// lease), so admission and release allocate nothing.</summary>
@@ -56,12 +57,12 @@ public class LedgerBenchmarks
     public bool AdmitReleaseBusyIdentityAsync()
     {
         var admission = _asInterface.TryAdmitAsync(_scope, Busy, Limit, _ownLease);
-        return admission.IsCompletedSuccessfully && admission.Result.Lease!.Release();
+        return admission.IsCompletedSuccessfully && admission.Result.Lease!.Release(CloseReason.ClientClosed);
     }
 
     /// <summary>The caller's own lease, synchronously.</summary>
     [Benchmark]
-    public bool AdmitReleaseOwnLease() => _ledger.TryAdmit(_scope, Busy, Limit, _ownLease).Lease!.Release();
+    public bool AdmitReleaseOwnLease() => _ledger.TryAdmit(_scope, Busy, Limit, _ownLease).Lease!.Release(CloseReason.ClientClosed);
 
     /// <summary>The refusal path: the identity is at its limit.</summary>
     [Benchmark]

@@ -1,3 +1,4 @@
+using Usher.Sessions;
 using System.Net;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -33,7 +34,7 @@ public class RefusalBenchmarks : IDisposable
 
     /// <summary>Releases the held session.</summary>
     [GlobalCleanup]
-    public void Cleanup() => _held?.Release();
+    public void Cleanup() => _held?.Release(CloseReason.ClientClosed);
 
     /// <summary>What the gateway does for a refused session besides closing the socket: ledger, metric, log.</summary>
     [Benchmark]

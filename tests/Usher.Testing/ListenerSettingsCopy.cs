@@ -41,6 +41,7 @@ public static class ListenerSettingsCopy
             Overrides = overrides?.ToFrozenDictionary(StringComparer.Ordinal) ?? s.Overrides,
             OnLimit = s.OnLimit,
             ReclaimWait = s.ReclaimWait,
+            ClosingWait = s.ClosingWait,
             ProbeMinIdle = s.ProbeMinIdle,
             ProbeInterval = s.ProbeInterval,
             ProbeCount = s.ProbeCount,

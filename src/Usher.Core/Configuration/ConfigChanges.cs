@@ -138,6 +138,7 @@ public sealed class ConfigChanges
         ("MaxSessions", l => Text(l.MaxSessions, None)),
         ("OnLimit", l => l.OnLimit.ToString()),
         ("ReclaimWait", l => Text(l.ReclaimWait)),
+        ("ClosingWait", l => Text(l.ClosingWait)),
         ("ProbeMinIdle", l => Text(l.ProbeMinIdle)),
         ("ProbeInterval", l => Text(l.ProbeInterval)),
         ("ProbeCount", l => Text(l.ProbeCount)),

@@ -14,7 +14,7 @@ internal static class ConfigKeys
     /// <summary>Keys a listener may set itself or inherit from <c>Defaults</c>.</summary>
     public static readonly string[] Inheritable =
     [
-        "Identity", "MaxSessionsPerIdentity", "MaxSessions", "Overrides", "OnLimit", "ReclaimWait",
+        "Identity", "MaxSessionsPerIdentity", "MaxSessions", "Overrides", "OnLimit", "ReclaimWait", "ClosingWait",
         "ProbeMinIdle", "ProbeInterval", "ProbeCount", "TrustedProxies", "SendProxy",
         "Keepalive", "UserTimeout", "IdleTimeout", "HandshakeTimeout", "ConnectTimeout", "ConnectRate", "Tls",
         "HalfClose",

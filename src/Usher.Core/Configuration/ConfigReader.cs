@@ -132,6 +132,7 @@ public sealed partial class ConfigReader
         var maxSessions = PositiveInt(layered.Pick("MaxSessions"), "MaxSessions");
         var overrides = ReadOverrides(layered);
         var reclaimWait = Duration(layered.Pick("ReclaimWait"), "ReclaimWait") ?? TimeSpan.FromSeconds(5);
+        var closingWait = Duration(layered.Pick("ClosingWait"), "ClosingWait", allowZero: true) ?? TimeSpan.FromSeconds(1);
         var probeMinIdle = Duration(layered.Pick("ProbeMinIdle"), "ProbeMinIdle", allowZero: true) ?? TimeSpan.FromSeconds(1);
         var probeInterval = WholeSeconds(layered.Pick("ProbeInterval"), "ProbeInterval", 1, 3600) ?? TimeSpan.FromSeconds(1);
         var probeCount = Int(layered.Pick("ProbeCount"), "ProbeCount", 1, 127) ?? 2;
@@ -181,6 +182,7 @@ public sealed partial class ConfigReader
             Overrides = overrides,
             OnLimit = onLimit,
             ReclaimWait = reclaimWait,
+            ClosingWait = closingWait,
             ProbeMinIdle = probeMinIdle,
             ProbeInterval = probeInterval,
             ProbeCount = probeCount,

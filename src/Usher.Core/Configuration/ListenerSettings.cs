@@ -67,6 +67,14 @@ public sealed class ListenerSettings
     /// <summary>What to do at the limit.</summary>
     public OnLimitPolicy OnLimit { get; init; } = OnLimitPolicy.Reject;
 
+    /// <summary>How long a newcomer refused by its identity's limit waits in line for one of the identity's sessions to
+    /// end and hand over its slot (a client that closes a session and opens the next at once); <c>0</c> refuses at
+    /// once.</summary>
+    /// <remarks>Defaults to 1 second. The cost: a client that truly holds its limit is refused this much later, and
+    /// each waiting newcomer holds its socket meanwhile (at most the identity's limit of them wait; more are refused
+    /// at once).</remarks>
+    public TimeSpan ClosingWait { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How long a new session may wait for a reclaim.</summary>
     public TimeSpan ReclaimWait { get; init; } = TimeSpan.FromSeconds(5);
 

@@ -90,6 +90,7 @@ public static class SettingsPrinter
         w.WriteEndObject();
         w.WriteString("OnLimit", l.OnLimit.ToString());
         w.WriteString("ReclaimWait", l.ReclaimWait.ToString());
+        w.WriteString("ClosingWait", l.ClosingWait.ToString());
         w.WriteString("ProbeMinIdle", l.ProbeMinIdle.ToString());
         w.WriteString("ProbeInterval", l.ProbeInterval.ToString());
         w.WriteNumber("ProbeCount", l.ProbeCount);

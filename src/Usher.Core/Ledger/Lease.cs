@@ -1,3 +1,5 @@
+using Usher.Sessions;
+
 namespace Usher.Ledger;
 
 /// <summary>One admitted session's place in the ledger. <see cref="Release"/> gives it back; calling it again
@@ -16,6 +18,9 @@ public class Lease
     /// <summary>The identity the lease counts against.</summary>
     public string Identity => _binding.Identity ?? string.Empty;
 
+    /// <summary>Whether the lease holds a place now.</summary>
+    internal bool IsHeld => Volatile.Read(ref _state) == Held;
+
     /// <summary>Whether the lease was released (and not bound again since).</summary>
     public bool IsReleased => Volatile.Read(ref _state) == Released;
 
@@ -33,16 +38,18 @@ public class Lease
         return true;
     }
 
-    /// <summary>Releases the lease; only the first call after an admission has an effect.</summary>
+    /// <summary>Releases the lease; only the first call after an admission has an effect. The place goes to the
+    /// oldest newcomer of the identity waiting in line, if any, else it is freed.</summary>
+    /// <param name="reason">Why the session ended (a networked ledger records it with the release).</param>
     /// <returns><c>true</c> for the call that released it.</returns>
-    public bool Release()
+    public bool Release(CloseReason reason)
     {
         if (Interlocked.CompareExchange(ref _state, Released, Held) != Held)
         {
             return false;
         }
 
-        _binding.Ledger.Release(this, _binding);
+        _binding.Ledger.Release(this, _binding, reason);
         return true;
     }
 }
@@ -57,6 +64,7 @@ public readonly record struct LeaseBinding(ILeaseLedger Ledger, string Identity,
 /// <summary>A ledger that takes leases back.</summary>
 public interface ILeaseLedger
 {
-    /// <summary>Gives back the place a lease held; called once per admission, by <see cref="Lease.Release"/>.</summary>
-    void Release(Lease lease, in LeaseBinding binding);
+    /// <summary>Gives back the place a lease held (or hands it to the identity's oldest waiter); called once per
+    /// admission, by <see cref="Lease.Release"/>.</summary>
+    void Release(Lease lease, in LeaseBinding binding, CloseReason reason);
 }

@@ -289,7 +289,7 @@ public sealed partial class ProxySession
     /// counted under its own name.</summary>
     private void OnImapLoginFailed(ImapFlow imap)
     {
-        imap.Lease?.Release();
+        imap.Lease?.Release(CloseReason.HandshakeFailed);
         imap.Lease = null;
         Record.Identify(new SessionIdentity(IdentityKind.SourceIp, SourceAddress()));
         var settled = imap.HeldEnd;

@@ -9,31 +9,85 @@ using Usher.Sessions;
 
 namespace Usher.Gateway.Proxy;
 
-/// <summary>Reclaim on pressure. When an identity is at its limit, the newcomer waits (up to ReclaimWait) while the
-/// identity's sessions are dealt with by the listener's OnLimit policy:
+/// <summary>Waiting for a place, and reclaim on pressure. A newcomer refused by its identity's limit waits in the
+/// ledger's line for the identity (<see cref="ISessionLedger.AdmitOrWaitAsync"/>): the release of any of the identity's
+/// leases hands its place straight to the oldest waiter, so a client that closes a session and opens the next at once
+/// is admitted the moment the old one ends. The wait lasts ClosingWait; when the listener's OnLimit policy can free a
+/// session, it acts first and the wait lasts ReclaimWait:
 /// <list type="bullet">
 /// <item><b>ReclaimDead</b>: each idle session's client socket gets a short keepalive (ProbeInterval × ProbeCount,
 /// with TCP_USER_TIMEOUT to match). A live peer's kernel answers the probes and keeps its session (its keepalive is
 /// restored afterwards); a vanished one does not, the kernel drops the connection, and the session closes as
-/// Reclaimed (event 9647), freeing the slot.</item>
+/// Reclaimed (event 9647), handing its slot over.</item>
 /// <item><b>EvictOldestIdle</b>: the identity's longest-idle session is closed (Evicted).</item>
 /// <item><b>Takeover</b>: the identity's oldest session is closed (TakenOver), as an MQTT broker does for a
 /// client id seen again.</item>
 /// </list>
-/// The newcomer retries admission every 50 ms; when nothing frees a slot in time, the refusal (9646) stands.</summary>
+/// No polling: the newcomer is resumed on its reactor by the hand-off, or refused (9646) when its deadline passes.</summary>
 public sealed partial class ProxySession
 {
-    private const int RetryEveryMs = 50;
     private long _waitUntil;
     private long _probeUntil;
     private EndPoint? _reclaimFor;
     private Admission _lastRefusal;
+    private CancellationTokenSource? _waitCancel;
 
     /// <summary>Whether the session's client socket is being probed for a reclaim.</summary>
     public bool Probing => _probeUntil != 0;
 
-    /// <returns><c>false</c> when there is nothing the policy could free.</returns>
-    private bool BeginReclaim(Admission refusal)
+    /// <summary>Whether the newcomer waits in its identity's line for a place.</summary>
+    internal bool WaitingForPlace => _state == State.Waiting;
+
+    /// <returns><c>false</c> when the newcomer is not to wait (ClosingWait 0 and the Reject policy).</returns>
+    private bool BeginWaiting(Admission refusal)
+    {
+        var settings = _context.Settings;
+        if (settings.ClosingWait <= TimeSpan.Zero && settings.OnLimit == OnLimitPolicy.Reject)
+        {
+            return false;
+        }
+
+        _lastRefusal = refusal;
+        _state = State.Waiting;
+        if (_token == 0)
+        {
+            RegisterClient();
+        }
+
+        _waitCancel = new CancellationTokenSource();
+        var identity = Record.Identity.Value;
+        var pending = _context.Ledger.AdmitOrWaitAsync(_context.Scope, identity, settings.LimitFor(identity), this, _waitCancel.Token);
+        if (pending.IsCompletedSuccessfully)
+        {
+            // A place came free meanwhile, or the line is full (refused at once).
+            DisposeWait();
+            OnAdmission(pending.Result);
+            return true;
+        }
+
+        _ = AwaitAdmissionAsync(pending);
+        var candidates = settings.OnLimit == OnLimitPolicy.Reject ? 0 : ApplyPolicy(refusal);
+        var wait = candidates > 0 && settings.ReclaimWait > settings.ClosingWait ? settings.ReclaimWait : settings.ClosingWait;
+        if (_state != State.Waiting)
+        {
+            return true;
+        }
+
+        if (wait <= TimeSpan.Zero)
+        {
+            StopWaiting();
+            Refuse(_lastRefusal);
+            return true;
+        }
+
+        _waitUntil = Environment.TickCount64 + (long)wait.TotalMilliseconds;
+        _reactor.AddDeadline(this, _waitUntil);
+        return true;
+    }
+
+    /// <summary>Acts on the identity's sessions as the OnLimit policy says.</summary>
+    /// <returns>How many sessions the policy may free.</returns>
+    private int ApplyPolicy(Admission refusal)
     {
         var settings = _context.Settings;
         var now = Environment.TickCount64;
@@ -63,22 +117,12 @@ public sealed partial class ProxySession
                 break;
         }
 
-        if (candidates == 0)
+        if (candidates > 0)
         {
-            return false;
+            _context.Logger.ReclaimStarted(identity, settings.Name, refusal.Limit, _context.PolicyName, Record.Client, candidates);
         }
 
-        _context.Logger.ReclaimStarted(identity, settings.Name, refusal.Limit, _context.PolicyName, Record.Client, candidates);
-        _lastRefusal = refusal;
-        _state = State.Waiting;
-        _waitUntil = now + (long)settings.ReclaimWait.TotalMilliseconds;
-        if (_token == 0)
-        {
-            RegisterClient();
-        }
-
-        _reactor.AddDeadline(this, now + RetryEveryMs);
-        return true;
+        return candidates;
     }
 
     private int Evict(ProxySession? victim, CloseReason reason, string why)
@@ -99,33 +143,39 @@ public sealed partial class ProxySession
         return 1;
     }
 
-    private void RetryAdmission(long now)
+    /// <summary>The wait's deadline passed with nothing handed over: the refusal stands.</summary>
+    private void WaitExpired(long now)
     {
-        var identity = Record.Identity.Value;
-        var pending = _context.Ledger.TryAdmitAsync(_context.Scope, identity, _context.Settings.LimitFor(identity), this);
-        var admission = pending.IsCompletedSuccessfully ? pending.Result : _lastRefusal;
-        if (admission.Admitted)
+        if (now < _waitUntil)
         {
-            OnAdmission(admission);
             return;
         }
 
-        if (admission.RefusedBy != RefusedBy.None)
-        {
-            _lastRefusal = admission;
-        }
+        StopWaiting();
+        Refuse(_lastRefusal);
+    }
 
-        if (now >= _waitUntil)
+    /// <summary>Leaves the identity's line. A hand-off that got there first still arrives (posted): the session,
+    /// closed by then, releases that lease at once, so the place goes on to the next waiter.</summary>
+    private void StopWaiting()
+    {
+        if (_waitCancel is { } cancel)
         {
-            Refuse(_lastRefusal);
-            return;
+            cancel.Cancel();
+            DisposeWait();
         }
+    }
 
-        _reactor.AddDeadline(this, now + RetryEveryMs);
+    private void DisposeWait()
+    {
+        _waitCancel?.Dispose();
+        _waitCancel = null;
+        _waitUntil = 0;
     }
 
     private void LeaveWaiting()
     {
+        StopWaiting();
         _reactor.RemoveDeadline(this);
         _reactor.Unregister(_token);
         _state = State.Closed;

@@ -383,8 +383,13 @@ public sealed partial class ProxySession
             return;
         }
 
+        var wasWaiting = _state == State.Waiting;
         _state = State.Closed;
         _reactor.RemoveDeadline(this);
+        if (wasWaiting)
+        {
+            StopWaiting();
+        }
 
         if (_token != 0)
         {
@@ -410,10 +415,10 @@ public sealed partial class ProxySession
         DiscardPipe(ref _up);
         DiscardPipe(ref _down);
         ReturnHello();
-        _imap?.Lease?.Release();
+        _imap?.Lease?.Release(Record.CloseReason);
         if (_lease is not null)
         {
-            _lease.Release();
+            _lease.Release(Record.CloseReason);
             _context.Registry.Remove(this);
             _context.CountClosed(Record);
         }

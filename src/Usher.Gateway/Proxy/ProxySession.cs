@@ -13,6 +13,8 @@ namespace Usher.Gateway.Proxy;
 /// connect, then payload moved by splice(2) through pipes rented only while data flows. Both sockets are
 /// edge-triggered in one epoll set and never re-armed. The session is its own lease (admission allocates nothing),
 /// released exactly once, whatever ends it.</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable",
+    Justification = "The wait's cancellation source is disposed when the wait ends (DisposeWait); nothing else owns the session.")]
 public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySession
 {
     private const int Client = 0;
@@ -199,20 +201,26 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
         if (_state == State.Closed)
         {
             // Ended while the ledger was deciding.
-            admission.Lease?.Release();
+            admission.Lease?.Release(Record.CloseReason);
             return;
         }
 
         if (!admission.Admitted)
         {
-            if (_state == State.Admitting && admission.RefusedBy == RefusedBy.Identity
-                && _context.Settings.OnLimit != Configuration.OnLimitPolicy.Reject && BeginReclaim(admission))
+            if (_state == State.Admitting && admission.RefusedBy == RefusedBy.Identity && BeginWaiting(admission))
             {
                 return;
             }
 
             Refuse(admission);
             return;
+        }
+
+        if (_state == State.Waiting)
+        {
+            // Handed a place by a session of the identity that ended.
+            DisposeWait();
+            _reactor.RemoveDeadline(this);
         }
 
         if (_imap is not null)
@@ -254,6 +262,7 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
         _context.CountRefusal(Record, admission);
         if (wasWaiting)
         {
+            StopWaiting();
             _reactor.RemoveDeadline(this);
         }
 
@@ -385,16 +394,22 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
             case State.Connecting when side == Backend && (events & writable) != 0:
                 FinishConnect();
                 break;
-            case State.Waiting when side == Client && (events & (Libc.EPOLLERR | Libc.EPOLLHUP | Libc.EPOLLRDHUP)) != 0:
-                // The client gave up while waiting for a reclaim: nothing was admitted, nothing to release.
+            case State.Waiting when side == Client && ClientGaveUp(events):
+                // The client left while waiting for a place: it leaves the line, nothing was admitted.
                 LeaveWaiting();
                 break;
-            case State.Connecting when side == Client && (events & (Libc.EPOLLERR | Libc.EPOLLHUP)) != 0:
-                // The client reset while the backend was still connecting.
-                End(Client, PeerEnd.Reset);
+            case State.Connecting when side == Client && ClientGaveUp(events):
+                // The client left while the backend was still connecting: its slot is free at once.
+                End(Client, (events & (Libc.EPOLLERR | Libc.EPOLLHUP)) != 0 ? PeerEnd.Reset : PeerEnd.Closed);
                 break;
         }
     }
+
+    /// <summary>Whether a client event before the relay ends the session: a reset or hang-up always; a FIN unless
+    /// HalfClose keeps a half-closed client's request going (its FIN is passed on once the relay runs).</summary>
+    private bool ClientGaveUp(uint events) =>
+        (events & (Libc.EPOLLERR | Libc.EPOLLHUP)) != 0
+        || ((events & Libc.EPOLLRDHUP) != 0 && !_context.Settings.HalfClose);
 
     private void FinishConnect()
     {
@@ -425,7 +440,8 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
 
         if (_state == State.Waiting)
         {
-            RetryAdmission(now);
+            WaitExpired(now);
+            return;
         }
 
         if (_state == State.Handshaking && _handshakeDeadline != 0 && now >= _handshakeDeadline)

@@ -21,9 +21,18 @@ internal sealed partial class TlsSession
         var identity = Record.Identity.Value;
         var admission = await _context.Ledger.TryAdmitAsync(_context.Scope, identity, settings.LimitFor(identity), _closing.Token)
             .ConfigureAwait(false);
+        if (!admission.Admitted && admission.RefusedBy == RefusedBy.Identity && settings.ClosingWait > TimeSpan.Zero)
+        {
+            admission = await WaitForPlaceAsync(admission).ConfigureAwait(false);
+        }
+
         if (!admission.Admitted)
         {
-            Refuse(admission);
+            if (admission.RefusedBy != RefusedBy.None)
+            {
+                Refuse(admission);
+            }
+
             return false;
         }
 
@@ -39,12 +48,31 @@ internal sealed partial class TlsSession
         _context.CountRefusal(Record, admission);
     }
 
+    /// <summary>Connects the backend within ConnectTimeout while watching the client, whose FIN or reset ends the
+    /// connect at once.</summary>
     /// <returns><c>true</c> when the backend is connected.</returns>
     private async Task<bool> ConnectAsync()
     {
-        var settings = _context.Settings;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_closing.Token);
-        timeout.CancelAfter(settings.ConnectTimeout);
+        timeout.CancelAfter(_context.Settings.ConnectTimeout);
+        var watch = WatchClientAsync(timeout);
+        bool connected;
+        try
+        {
+            connected = await ConnectCoreAsync(timeout).ConfigureAwait(false);
+        }
+        finally
+        {
+            await timeout.CancelAsync().ConfigureAwait(false);
+            await watch.ConfigureAwait(false);
+        }
+
+        return connected && !_clientLeft;
+    }
+
+    private async Task<bool> ConnectCoreAsync(CancellationTokenSource timeout)
+    {
+        var settings = _context.Settings;
         IPEndPoint endpoint;
         try
         {
@@ -58,8 +86,9 @@ internal sealed partial class TlsSession
 
             await _backend.ConnectAsync(endpoint, timeout.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (_closing.IsCancellationRequested)
+        catch (OperationCanceledException) when (_closing.IsCancellationRequested || _clientLeft)
         {
+            // Shut down, or the client left while the backend was connecting: its slot is free at once.
             return false;
         }
         catch (OperationCanceledException)

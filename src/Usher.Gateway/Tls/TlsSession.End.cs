@@ -38,7 +38,7 @@ internal sealed partial class TlsSession
             Record.TrySetCloseReason(CloseReason.Shutdown);
         }
 
-        if (_lease is not null && _lease.Release())
+        if (_lease is not null && _lease.Release(Record.CloseReason))
         {
             _context.Registry.Remove(this);
             _context.CountClosed(Record);

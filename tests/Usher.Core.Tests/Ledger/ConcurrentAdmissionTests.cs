@@ -1,3 +1,4 @@
+using Usher.Sessions;
 using System.Collections.Concurrent;
 using Usher.Ledger;
 
@@ -53,7 +54,7 @@ public sealed class ConcurrentAdmissionTests
                     Interlocked.Decrement(ref held[l, id]);
                     Interlocked.Decrement(ref heldPerListener[l]);
                     Interlocked.Decrement(ref heldGlobal);
-                    Assert.True(lease.Release());
+                    Assert.True(lease.Release(CloseReason.ClientClosed));
                     continue;
                 }
 
@@ -78,7 +79,7 @@ public sealed class ConcurrentAdmissionTests
                 Interlocked.Decrement(ref held[l, id]);
                 Interlocked.Decrement(ref heldPerListener[l]);
                 Interlocked.Decrement(ref heldGlobal);
-                lease.Release();
+                lease.Release(CloseReason.ClientClosed);
             }
         }
 

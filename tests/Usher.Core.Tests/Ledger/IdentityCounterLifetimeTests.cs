@@ -1,3 +1,4 @@
+using Usher.Sessions;
 using Usher.Ledger;
 
 namespace Usher.Core.Tests.Ledger;
@@ -27,15 +28,15 @@ public sealed class IdentityCounterLifetimeTests
         var second = ledger.TryAdmit(scope, "10.0.0.7", limit: 5).Lease!;
         var other = ledger.TryAdmit(scope, "10.0.0.8", limit: 5).Lease!;
 
-        first.Release();
+        first.Release(CloseReason.ClientClosed);
         Assert.Contains(KeyValuePair.Create("10.0.0.7", 1), InMemorySessionLedger.Identities(scope));
 
-        second.Release();
+        second.Release(CloseReason.ClientClosed);
         Assert.DoesNotContain(InMemorySessionLedger.Identities(scope), p => p.Key == "10.0.0.7");
         Assert.Equal(0, ledger.Count(scope, "10.0.0.7"));
         Assert.Equal([KeyValuePair.Create("10.0.0.8", 1)], InMemorySessionLedger.Identities(scope));
 
-        other.Release();
+        other.Release(CloseReason.ClientClosed);
         Assert.Empty(InMemorySessionLedger.Identities(scope));
     }
 
@@ -49,7 +50,7 @@ public sealed class IdentityCounterLifetimeTests
             var lease = ledger.TryAdmit(scope, "10.0.0.7", limit: 1);
             Assert.True(lease.Admitted, $"round {round}");
             Assert.False(ledger.TryAdmit(scope, "10.0.0.7", limit: 1).Admitted);
-            lease.Lease!.Release();
+            lease.Lease!.Release(CloseReason.ClientClosed);
             Assert.Empty(InMemorySessionLedger.Identities(scope));
         }
     }

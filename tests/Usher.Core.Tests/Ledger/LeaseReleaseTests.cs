@@ -1,3 +1,4 @@
+using Usher.Sessions;
 using Usher.Ledger;
 
 namespace Usher.Core.Tests.Ledger;
@@ -12,8 +13,8 @@ public sealed class LeaseReleaseTests
         var first = ledger.TryAdmit(scope, "10.0.0.7", limit: 2).Lease!;
         var second = ledger.TryAdmit(scope, "10.0.0.7", limit: 2).Lease!;
 
-        Assert.True(first.Release());
-        Assert.False(first.Release());
+        Assert.True(first.Release(CloseReason.ClientClosed));
+        Assert.False(first.Release(CloseReason.ClientClosed));
 
         Assert.True(first.IsReleased);
         Assert.False(second.IsReleased);
@@ -28,11 +29,11 @@ public sealed class LeaseReleaseTests
         var ledger = new InMemorySessionLedger(globalLimit: 1);
         var scope = ledger.CreateScope("pg", maxSessions: 1);
         var old = ledger.TryAdmit(scope, "10.0.0.7", limit: 1).Lease!;
-        old.Release();
+        old.Release(CloseReason.ClientClosed);
         var current = ledger.TryAdmit(scope, "10.0.0.7", limit: 1);
         Assert.True(current.Admitted);
 
-        old.Release();
+        old.Release(CloseReason.ClientClosed);
 
         Assert.Equal(1, ledger.Count(scope, "10.0.0.7"));
         Assert.Equal(1, ledger.Total);
@@ -51,7 +52,7 @@ public sealed class LeaseReleaseTests
             var wins = 0;
             Parallel.For(0, 4, _ =>
             {
-                if (lease.Release())
+                if (lease.Release(CloseReason.ClientClosed))
                 {
                     Interlocked.Increment(ref wins);
                 }
@@ -61,7 +62,7 @@ public sealed class LeaseReleaseTests
             Assert.Equal(1, ledger.Count(scope, "a"));
         }
 
-        keep.Release();
+        keep.Release(CloseReason.ClientClosed);
         Assert.Equal(0, ledger.Total);
     }
 }

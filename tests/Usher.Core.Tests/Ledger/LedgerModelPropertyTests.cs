@@ -1,3 +1,4 @@
+using Usher.Sessions;
 using CsCheck;
 using Usher.Ledger;
 
@@ -39,7 +40,7 @@ public sealed class LedgerModelPropertyTests
 
                 var (lease, s, id) = held[step.Pick % held.Count];
                 held.RemoveAt(step.Pick % held.Count);
-                Assert.True(lease.Release());
+                Assert.True(lease.Release(CloseReason.ClientClosed));
                 perIdentity[s, id]--;
                 perScope[s]--;
             }
@@ -67,7 +68,7 @@ public sealed class LedgerModelPropertyTests
             }
         }
 
-        held.ForEach(h => h.Lease.Release());
+        held.ForEach(h => h.Lease.Release(CloseReason.ClientClosed));
         Assert.Equal(0, ledger.Total);
         Assert.All(scopes, s => Assert.Empty(InMemorySessionLedger.Identities(s)));
     }

@@ -1,3 +1,4 @@
+using Usher.Sessions;
 using Usher.Ledger;
 
 namespace Usher.Core.Tests.Ledger;
@@ -10,11 +11,11 @@ public sealed class OwnLeaseTests
         var ledger = new InMemorySessionLedger();
         var scope = ledger.CreateScope("l", null);
         var own = new Lease();
-        ledger.TryAdmit(scope, "warm", 5, own).Lease!.Release();
+        ledger.TryAdmit(scope, "warm", 5, own).Lease!.Release(CloseReason.ClientClosed);
 
         var before = GC.GetAllocatedBytesForCurrentThread();
         var admission = ledger.TryAdmit(scope, "warm", 5, own);
-        var released = admission.Lease!.Release();
+        var released = admission.Lease!.Release(CloseReason.ClientClosed);
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         Assert.Same(own, admission.Lease);
@@ -35,8 +36,8 @@ public sealed class OwnLeaseTests
 
         Assert.Equal(1, ledger.Total);
         Assert.Equal(1, ledger.Count(scope, "alice"));
-        Assert.True(own.Release());
-        Assert.False(own.Release());
+        Assert.True(own.Release(CloseReason.ClientClosed));
+        Assert.False(own.Release(CloseReason.ClientClosed));
         Assert.Equal(0, ledger.Total);
     }
 
@@ -47,14 +48,14 @@ public sealed class OwnLeaseTests
         var scope = ledger.CreateScope("l", null);
         var own = new Lease();
         Assert.True(ledger.TryAdmit(scope, "decoy", 1, own).Admitted);
-        Assert.True(own.Release());
+        Assert.True(own.Release(CloseReason.ClientClosed));
 
         Assert.True(ledger.TryAdmit(scope, "bob", 1, own).Admitted);
 
         Assert.Equal("bob", own.Identity);
         Assert.Equal(0, ledger.Count(scope, "decoy"));
         Assert.Equal(1, ledger.Count(scope, "bob"));
-        Assert.True(own.Release());
+        Assert.True(own.Release(CloseReason.ClientClosed));
         Assert.Equal(0, ledger.Total);
     }
 }
