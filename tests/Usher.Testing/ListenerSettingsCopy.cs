@@ -21,7 +21,8 @@ public static class ListenerSettingsCopy
         TimeSpan? userTimeout = null,
         TimeSpan? idleTimeout = null,
         TimeSpan? connectTimeout = null,
-        bool? halfClose = null)
+        bool? halfClose = null,
+        TimeSpan? closingWait = null)
     {
         ArgumentNullException.ThrowIfNull(s);
         return new ListenerSettings
@@ -41,7 +42,7 @@ public static class ListenerSettingsCopy
             Overrides = overrides?.ToFrozenDictionary(StringComparer.Ordinal) ?? s.Overrides,
             OnLimit = s.OnLimit,
             ReclaimWait = s.ReclaimWait,
-            ClosingWait = s.ClosingWait,
+            ClosingWait = closingWait ?? s.ClosingWait,
             ProbeMinIdle = s.ProbeMinIdle,
             ProbeInterval = s.ProbeInterval,
             ProbeCount = s.ProbeCount,

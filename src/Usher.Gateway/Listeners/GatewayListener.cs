@@ -63,6 +63,9 @@ public sealed class GatewayListener
     /// <summary>Sessions of <paramref name="identity"/> open on this listener, as the ledger counts them.</summary>
     public int OpenOf(string identity) => _context.Ledger.Count(_context.Scope, identity);
 
+    /// <summary>Newcomers of <paramref name="identity"/> waiting in line for a place on this listener.</summary>
+    public int WaitingOf(string identity) => _context.Ledger.Waiting(_context.Scope, identity);
+
     /// <summary>Where the listener accepts (with the real port when configured with port 0).</summary>
     public IPEndPoint LocalEndPoint { get; }
 
