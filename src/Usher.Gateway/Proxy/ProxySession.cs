@@ -405,11 +405,29 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
         }
     }
 
-    /// <summary>Whether a client event before the relay ends the session: a reset or hang-up always; a FIN unless
-    /// HalfClose keeps a half-closed client's request going (its FIN is passed on once the relay runs).</summary>
-    private bool ClientGaveUp(uint events) =>
-        (events & (Libc.EPOLLERR | Libc.EPOLLHUP)) != 0
-        || ((events & Libc.EPOLLRDHUP) != 0 && !_context.Settings.HalfClose);
+    /// <summary>Whether a client event before the relay ends the session: a reset or hang-up always; a FIN too,
+    /// unless HalfClose is on and the client sent bytes before it (a request followed by its half-close, as
+    /// <c>nc -N</c> sends): that FIN is passed on once the relay runs.</summary>
+    private unsafe bool ClientGaveUp(uint events)
+    {
+        if ((events & (Libc.EPOLLERR | Libc.EPOLLHUP)) != 0)
+        {
+            return true;
+        }
+
+        if ((events & Libc.EPOLLRDHUP) == 0)
+        {
+            return false;
+        }
+
+        if (!_context.Settings.HalfClose)
+        {
+            return true;
+        }
+
+        byte unread;
+        return Libc.Recv(_clientFd, &unread, 1, Libc.MSG_PEEK | Libc.MSG_DONTWAIT) <= 0;
+    }
 
     private void FinishConnect()
     {
