@@ -554,6 +554,7 @@ public sealed partial class ProxySession
 
         DiscardPipe(ref _down);
         ReturnHello();
+        EndClaim();
     }
 
     private string SourceAddress()

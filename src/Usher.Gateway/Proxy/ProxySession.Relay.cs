@@ -411,6 +411,7 @@ public sealed partial class ProxySession
         DiscardPipe(ref _down);
         ReturnHello();
         _imap?.Lease?.Release();
+        EndClaim();
         if (_lease is not null)
         {
             _lease.Release();
