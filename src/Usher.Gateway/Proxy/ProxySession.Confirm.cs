@@ -1,4 +1,5 @@
 using System.Buffers;
+using Usher.Configuration;
 using Usher.Diagnostics;
 using Usher.Gateway.Native;
 using Usher.Gateway.Proxy.Confirm;
@@ -33,13 +34,20 @@ public sealed partial class ProxySession
             return false;
         }
 
+        var settings = _context.Settings;
         var identity = Record.Identity.Value;
-        var limit = _context.Settings.MaxUnconfirmedPerIdentity;
-        if (!_context.State.Claims.TryClaim(identity, limit, out var count))
+        if (settings.OnLimit == OnLimitPolicy.Reject
+            && _context.Ledger.Count(_context.Scope, identity) is var open && open >= settings.LimitFor(identity))
         {
-            EndHandshakePhase();
-            _state = State.Admitting;
-            Refuse(new Admission(null, RefusedBy.Unconfirmed, count, limit));
+            // At its limit, with nothing to reclaim: refused before the backend sees the handshake (an MQTT broker
+            // would otherwise replace the holder of the client id, and an HTTP server act on the request).
+            RefuseClaim(new Admission(null, RefusedBy.Identity, open, settings.LimitFor(identity)));
+            return true;
+        }
+
+        if (!_context.State.Claims.TryClaim(identity, settings.MaxUnconfirmedPerIdentity, out var count))
+        {
+            RefuseClaim(new Admission(null, RefusedBy.Unconfirmed, count, settings.MaxUnconfirmedPerIdentity));
             return true;
         }
 
@@ -48,6 +56,13 @@ public sealed partial class ProxySession
         _state = State.Confirming;
         _context.Backend.Connect(this);
         return true;
+    }
+
+    private void RefuseClaim(Admission refusal)
+    {
+        EndHandshakePhase();
+        _state = State.Admitting;
+        Refuse(refusal);
     }
 
     /// <summary>Called by <see cref="OnConnecting"/> for a claimed session.</summary>
