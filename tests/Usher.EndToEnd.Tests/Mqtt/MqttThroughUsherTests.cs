@@ -126,14 +126,20 @@ public sealed class MqttThroughUsherTests(MosquittoBroker broker)
         var connected = await second.ConnectAsync(Options(gateway, "sensor-7", MqttProtocolVersion.V311));
         Assert.Equal(MqttClientConnectResultCode.Success, connected.ResultCode);
 
-        // The first sees its connection closed; the gateway says why.
+        // The first sees its connection closed; the gateway says why. The second's CONNECT reaches the broker before
+        // it counts (a client id is only claimed until the broker accepts it), and the broker replaces the first
+        // connection of the id as it accepts the second: whether the gateway's Takeover or the broker's close ends
+        // the first session is a race on the wire. Either way the second takes the place.
         var disconnected = await firstClosed.Task.WaitAsync(EndToEnd.Soon);
         Assert.True(disconnected.ClientWasConnected);
         var closed = await gateway.Logs.WaitForAsync(UsherEvents.SessionClosed, EndToEnd.Soon, r => (long)r["SessionId"]! == firstSession);
-        Assert.Equal(CloseReason.TakenOver, closed["CloseReason"]);
-        var takenOver = await gateway.Logs.WaitForAsync(UsherEvents.SessionReclaimed, EndToEnd.Soon);
-        Assert.Equal(firstSession, takenOver["SessionId"]);
-        Assert.Equal(CloseReason.TakenOver, takenOver["CloseReason"]);
+        Assert.Contains((CloseReason)closed["CloseReason"]!, new[] { CloseReason.TakenOver, CloseReason.BackendClosed });
+        if ((CloseReason)closed["CloseReason"]! == CloseReason.TakenOver)
+        {
+            var takenOver = await gateway.Logs.WaitForAsync(UsherEvents.SessionReclaimed, EndToEnd.Soon);
+            Assert.Equal(firstSession, takenOver["SessionId"]);
+        }
+
         Assert.Empty(gateway.Logs.WithId(UsherEvents.SessionLimitExceeded));
 
         // The second holds the one slot and talks to the broker.
