@@ -338,6 +338,11 @@ public sealed partial class ProxySession
     /// <summary>A claimed session ends before admission: the claim and the buffer go back.</summary>
     private void EndClaim()
     {
+        if (_imap is not null)
+        {
+            ReleaseImapClaim(_imap);
+        }
+
         if (_confirm is not { } confirm)
         {
             return;

@@ -410,7 +410,6 @@ public sealed partial class ProxySession
         DiscardPipe(ref _up);
         DiscardPipe(ref _down);
         ReturnHello();
-        _imap?.Lease?.Release();
         EndClaim();
         if (_lease is not null)
         {

@@ -104,25 +104,9 @@ public sealed class ClaimedClientIdTests(PasswordMosquittoBroker broker) : IClas
         return [.. received];
     }
 
-    /// <summary>mosquitto_sub through the gateway (MQTT 3.1.1); returns once the broker acknowledged the subscription.</summary>
-    private async Task<RunningProcess> SubscribeAsync(TestGateway gateway, string clientId, params string[] extra)
-    {
-        var subscriber = RunningProcess.Start(Tools.Find("stdbuf"),
-            ["-oL", Tools.Find("mosquitto_sub"), "-d", "-h", gateway.EndPoint.Address.ToString(), "-p", gateway.EndPoint.Port.ToString(), "-i", clientId, "-V", "mqttv311", "-t", "claims/t", "-v", .. extra]);
-        try
-        {
-            await subscriber.WaitForLineAsync(l => l.Contains("received SUBACK", StringComparison.Ordinal), EndToEnd.Soon);
-            return subscriber;
-        }
-        catch (Exception e) when (e is TimeoutException or InvalidOperationException)
-        {
-            var log = broker.Log();
-            await subscriber.DisposeAsync();
-            throw new InvalidOperationException($"mosquitto_sub did not subscribe.{Environment.NewLine}{e.Message}{Environment.NewLine}{gateway.Logs.Dump()}{Environment.NewLine}{log}", e);
-        }
-    }
+    private Task<RunningProcess> SubscribeAsync(TestGateway gateway, string clientId, params string[] extra) =>
+        MosquittoClients.SubscribeAsync(gateway, broker, clientId, "mqttv311", "claims/t", extra);
 
     private static Task<ProcessResult> PublishAsync(TestGateway gateway, params string[] arguments) =>
-        RunningProcess.RunAsync(Tools.Find("mosquitto_pub"),
-            ["-h", gateway.EndPoint.Address.ToString(), "-p", gateway.EndPoint.Port.ToString(), .. arguments], TimeSpan.FromSeconds(30));
+        MosquittoClients.PublishAsync(gateway, arguments);
 }
