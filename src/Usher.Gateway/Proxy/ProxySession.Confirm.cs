@@ -71,11 +71,43 @@ public sealed partial class ProxySession
         if (connected)
         {
             OnClaimConnected();
-            return;
         }
+        else
+        {
+            AwaitEarlyConnect();
+        }
+    }
 
+    /// <summary>A backend connect under way for a session that talks to its backend before admission (a claim, an
+    /// IMAP session): ConnectTimeout bounds it.</summary>
+    private void AwaitEarlyConnect()
+    {
         _connectDeadline = Environment.TickCount64 + (long)_context.Settings.ConnectTimeout.TotalMilliseconds;
         _reactor.AddDeadline(this, _connectDeadline);
+    }
+
+    /// <summary>An event while such a connect is under way: a failed connect ends the session (9652), a client that
+    /// resets meanwhile too.</summary>
+    /// <returns><c>true</c> when the connect has completed.</returns>
+    private bool EarlyConnectEvent(uint events, int side)
+    {
+        if (side == Backend && (events & (Libc.EPOLLOUT | Libc.EPOLLHUP | Libc.EPOLLERR)) != 0)
+        {
+            _connectDeadline = 0;
+            var error = Libc.GetInt(_backendFd, Libc.SOL_SOCKET, Libc.SO_ERROR);
+            if (error == 0)
+            {
+                return true;
+            }
+
+            BackendUnavailable(Errors.Describe(error));
+        }
+        else if (side == Client && (events & (Libc.EPOLLERR | Libc.EPOLLHUP)) != 0)
+        {
+            End(Client, PeerEnd.Reset);
+        }
+
+        return false;
     }
 
     private void OnClaimConnected()
@@ -96,28 +128,13 @@ public sealed partial class ProxySession
 
     private void OnClaimEvent(uint events, int side)
     {
-        var confirm = _confirm!;
-        if (confirm.Connected)
+        if (_confirm!.Connected)
         {
             DriveClaim();
-            return;
         }
-
-        if (side == Backend && (events & (Libc.EPOLLOUT | Libc.EPOLLHUP | Libc.EPOLLERR)) != 0)
+        else if (EarlyConnectEvent(events, side))
         {
-            _connectDeadline = 0;
-            var error = Libc.GetInt(_backendFd, Libc.SOL_SOCKET, Libc.SO_ERROR);
-            if (error != 0)
-            {
-                BackendUnavailable(Errors.Describe(error));
-                return;
-            }
-
             OnClaimConnected();
-        }
-        else if (side == Client && (events & (Libc.EPOLLERR | Libc.EPOLLHUP)) != 0)
-        {
-            End(Client, PeerEnd.Reset);
         }
     }
 

@@ -63,8 +63,7 @@ public sealed partial class ProxySession
             return;
         }
 
-        _connectDeadline = Environment.TickCount64 + (long)_context.Settings.ConnectTimeout.TotalMilliseconds;
-        _reactor.AddDeadline(this, _connectDeadline);
+        AwaitEarlyConnect();
     }
 
     private void OnImapConnected()
@@ -87,21 +86,9 @@ public sealed partial class ProxySession
         var failed = (events & (Libc.EPOLLERR | Libc.EPOLLHUP)) != 0;
         if (imap.Phase == ImapPhase.Connecting)
         {
-            if (side == Backend && (events & (Libc.EPOLLOUT | Libc.EPOLLHUP | Libc.EPOLLERR)) != 0)
+            if (EarlyConnectEvent(events, side))
             {
-                _connectDeadline = 0;
-                var error = Libc.GetInt(_backendFd, Libc.SOL_SOCKET, Libc.SO_ERROR);
-                if (error != 0)
-                {
-                    BackendUnavailable(Errors.Describe(error));
-                    return;
-                }
-
                 OnImapConnected();
-            }
-            else if (side == Client && failed)
-            {
-                End(Client, PeerEnd.Reset);
             }
 
             return;

@@ -185,6 +185,29 @@ public sealed class PostgresServer : IAsyncLifetime
     public static string ConnectionString(int port, string user, string password) =>
         new NpgsqlConnectionStringBuilder(ConnectionString(port, user)) { Password = password }.ConnectionString;
 
+    /// <summary>Opens an Npgsql connection (disposed if the open fails).</summary>
+    public static async Task<NpgsqlConnection> OpenAsync(string connectionString)
+    {
+        var connection = new NpgsqlConnection(connectionString);
+        try
+        {
+            await connection.OpenAsync();
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>One value of <paramref name="sql"/> on <paramref name="connection"/>.</summary>
+    public static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+
     /// <summary>Asks the server directly (not through a gateway) for one number.</summary>
     public async Task<long> CountAsync(string sql)
     {

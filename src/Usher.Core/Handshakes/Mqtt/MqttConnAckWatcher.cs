@@ -11,7 +11,7 @@ public sealed class MqttConnAckWatcher : IBackendWatcher
     private const int ConnAck = 2;
     private const int Auth = 15;
 
-    private int _skip;
+    private MessageRemainder _remainder;
 
     /// <inheritdoc />
     public BackendWatch Watch(ReadOnlySpan<byte> unpassed)
@@ -19,15 +19,12 @@ public sealed class MqttConnAckWatcher : IBackendWatcher
         var passed = 0;
         while (true)
         {
-            var skipped = Math.Min(_skip, unpassed.Length - passed);
-            passed += skipped;
-            _skip -= skipped;
-            var rest = unpassed[passed..];
-            if (_skip > 0 || rest.IsEmpty)
+            if (!_remainder.Pass(ref passed, unpassed.Length) || passed == unpassed.Length)
             {
                 return BackendWatch.Pending(passed);
             }
 
+            var rest = unpassed[passed..];
             var pos = 1;
             switch (MqttVarInt.Read(rest, ref pos, out var remaining))
             {
@@ -46,7 +43,7 @@ public sealed class MqttConnAckWatcher : IBackendWatcher
                 case ConnAck:
                     return rest[pos + 1] == 0 ? BackendWatch.Confirmed(passed) : BackendWatch.Rejected(unpassed.Length);
                 case Auth:
-                    _skip = pos + remaining;
+                    _remainder.Begin(pos + remaining);
                     continue;
                 default:
                     return BackendWatch.Rejected(unpassed.Length);

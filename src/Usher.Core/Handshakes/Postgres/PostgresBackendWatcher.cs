@@ -14,7 +14,7 @@ public sealed class PostgresBackendWatcher : IBackendWatcher
     private const int AuthenticationHeader = Header + 4;
     private const int AuthenticationOkLength = 8;
 
-    private int _skip;
+    private MessageRemainder _remainder;
 
     /// <inheritdoc />
     public BackendWatch Watch(ReadOnlySpan<byte> unpassed)
@@ -22,14 +22,12 @@ public sealed class PostgresBackendWatcher : IBackendWatcher
         var passed = 0;
         while (true)
         {
-            var skipped = Math.Min(_skip, unpassed.Length - passed);
-            passed += skipped;
-            _skip -= skipped;
-            var rest = unpassed[passed..];
-            if (_skip > 0 || rest.Length < Header)
+            if (!_remainder.Pass(ref passed, unpassed.Length) || unpassed.Length - passed < Header)
             {
                 return BackendWatch.Pending(passed);
             }
+
+            var rest = unpassed[passed..];
 
             var length = BinaryPrimitives.ReadInt32BigEndian(rest[1..]);
             if (length < 4)
@@ -44,7 +42,7 @@ public sealed class PostgresBackendWatcher : IBackendWatcher
                 case (byte)'R' when BinaryPrimitives.ReadInt32BigEndian(rest[Header..]) == 0:
                     return length == AuthenticationOkLength ? BackendWatch.Confirmed(passed) : BackendWatch.Rejected(unpassed.Length);
                 case (byte)'R' or (byte)'v' or (byte)'N':
-                    _skip = 1 + length;
+                    _remainder.Begin(1 + length);
                     continue;
                 default:
                     return BackendWatch.Rejected(unpassed.Length);
