@@ -6,8 +6,9 @@
 #   TARGETS="mqtt http" bench/fuzz.sh
 #
 # Targets (bench/Usher.Fuzz/Targets.cs): proxy (ProxyProtocolReader.Read), tls (TlsSniReader), postgres
-# (PostgresStartupReader), mqtt (MqttConnectReader), imap (ImapLoginReader), http (HttpRequestReader), config
-# (ConfigReader.Read over the input as JSON). A crash is an exception from a reader, an answer inconsistent with its
+# (PostgresStartupReader), mqtt (MqttConnectReader), imap (ImapLoginReader), http (HttpRequestReader), backend (the
+# backend watchers that confirm claimed identities: PostgresBackendWatcher, MqttConnAckWatcher, HttpStatusWatcher),
+# config (ConfigReader.Read over the input as JSON). A crash is an exception from a reader, an answer inconsistent with its
 # input, or an exception from the configuration reader other than ConfigException (JSON format errors of the
 # provider are expected outcomes).
 #

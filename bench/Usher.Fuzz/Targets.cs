@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Usher.Benchmarks.Handshakes;
 using Usher.Configuration;
 using Usher.Handshakes;
+using Usher.Handshakes.Confirmation;
 using Usher.Handshakes.Http;
 using Usher.Handshakes.Imap;
 using Usher.Handshakes.Mqtt;
@@ -69,8 +70,43 @@ internal static class Targets
             Check(new HttpRequestReader("Authorization").Read(input), input.Length);
             Check(new HttpRequestReader("X-User").Read(input), input.Length);
         }, [HandshakeSamples.CurlHttp, "GET / HTTP/1.1\r\nHost: a\r\nX-User: alice\r\n\r\n"u8.ToArray()]),
+        ["backend"] = new(Backend,
+        [
+            Convert.FromHexString("520000000800000000" + "5a0000000549"),
+            Convert.FromHexString("52" + "00000017" + "0000000a" + "534352414d2d5348412d323536" + "0000" + "520000000800000000"),
+            Convert.FromHexString("20020000" + "30030001" + "41"),
+            "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 401 Unauthorized\r\n\r\n"u8.ToArray(),
+        ]),
         ["config"] = new(Config, [.. ConfigSeeds.Select(s => Encoding.UTF8.GetBytes(s))]),
     };
+
+    /// <summary>The three backend watchers over the input in pieces (of 1 to 16 bytes, from its first byte), as reads
+    /// would bring it: every answer passes bytes within those shown, a rejection passes them all, and while pending
+    /// at most a message header (16 bytes) is held back, so the gateway's 4 KB buffer never fills.</summary>
+    private static void Backend(byte[] input)
+    {
+        var piece = input.Length == 0 ? 1 : 1 + (input[0] % 16);
+        foreach (var watcher in new IBackendWatcher[] { new PostgresBackendWatcher(), new MqttConnAckWatcher(), new HttpStatusWatcher() })
+        {
+            var passed = 0;
+            var end = 0;
+            while (end < input.Length)
+            {
+                end = Math.Min(input.Length, end + piece);
+                var watch = watcher.Watch(input.AsSpan(passed, end - passed));
+                Require(watch.Passed >= 0 && watch.Passed <= end - passed, "Passed within the bytes shown", watch);
+                Require(Enum.IsDefined(watch.Verdict), "a defined verdict", watch);
+                passed += watch.Passed;
+                if (watch.Verdict != BackendVerdict.Pending)
+                {
+                    Require(watch.Verdict != BackendVerdict.Rejected || passed == end, "a rejection passes everything", watch);
+                    break;
+                }
+
+                Require(end - passed <= 16, "at most a header held back while pending", watch);
+            }
+        }
+    }
 
 
     private static void Proxy(byte[] input)

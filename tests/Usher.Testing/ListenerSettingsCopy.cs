@@ -39,6 +39,7 @@ public static class ListenerSettingsCopy
             HalfClose = halfClose ?? s.HalfClose,
             MaxSessionsPerIdentity = maxSessionsPerIdentity ?? s.MaxSessionsPerIdentity,
             MaxSessions = maxSessions ?? s.MaxSessions,
+            MaxUnconfirmedPerIdentity = s.MaxUnconfirmedPerIdentity,
             Overrides = overrides?.ToFrozenDictionary(StringComparer.Ordinal) ?? s.Overrides,
             OnLimit = s.OnLimit,
             ReclaimWait = s.ReclaimWait,

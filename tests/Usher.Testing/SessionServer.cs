@@ -13,13 +13,17 @@ public sealed class SessionServer : IAsyncDisposable
     private readonly ConcurrentDictionary<int, Socket> _open = new();
     private readonly ConcurrentQueue<int> _closed = new();
     private readonly Task _accept;
+    private readonly byte[]? _greeting;
     private int _next;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Starts a server on <paramref name="address"/> (loopback by default), port chosen by the kernel.</summary>
-    public SessionServer(IPAddress? address = null, bool greet = true)
+    /// <summary>Starts a server on <paramref name="address"/> (loopback by default), port chosen by the kernel;
+    /// <paramref name="greeting"/>, when given, is sent in place of "hello N\n" (a protocol's accepting answer, such as
+    /// an MQTT CONNACK, for listeners whose identities the backend confirms).</summary>
+    public SessionServer(IPAddress? address = null, bool greet = true, byte[]? greeting = null)
     {
-        Greet = greet;
+        Greet = greet || greeting is not null;
+        _greeting = greeting;
         address ??= IPAddress.Loopback;
         _listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         _listener.Bind(new IPEndPoint(address, 0));
@@ -112,7 +116,7 @@ public sealed class SessionServer : IAsyncDisposable
         {
             if (Greet)
             {
-                await s.SendAsync(Encoding.ASCII.GetBytes($"hello {n}\n"));
+                await s.SendAsync(_greeting ?? Encoding.ASCII.GetBytes($"hello {n}\n"));
             }
 
             var buffer = new byte[16 * 1024];

@@ -136,6 +136,7 @@ public sealed class ConfigChanges
         ("HalfClose", l => l.HalfClose ? "true" : "false"),
         ("MaxSessionsPerIdentity", l => Text(l.MaxSessionsPerIdentity)),
         ("MaxSessions", l => Text(l.MaxSessions, None)),
+        ("MaxUnconfirmedPerIdentity", l => Text(l.MaxUnconfirmedPerIdentity)),
         ("OnLimit", l => l.OnLimit.ToString()),
         ("ReclaimWait", l => Text(l.ReclaimWait)),
         ("ClosingWait", l => Text(l.ClosingWait)),

@@ -130,6 +130,8 @@ public sealed partial class ConfigReader
         var perIdentity = PositiveInt(layered.Pick("MaxSessionsPerIdentity"), "MaxSessionsPerIdentity")
             ?? ListenerSettings.DefaultMaxSessionsPerIdentity;
         var maxSessions = PositiveInt(layered.Pick("MaxSessions"), "MaxSessions");
+        var maxUnconfirmed = PositiveInt(layered.Pick("MaxUnconfirmedPerIdentity"), "MaxUnconfirmedPerIdentity")
+            ?? ListenerSettings.DefaultMaxUnconfirmedPerIdentity;
         var overrides = ReadOverrides(layered);
         var reclaimWait = Duration(layered.Pick("ReclaimWait"), "ReclaimWait") ?? TimeSpan.FromSeconds(5);
         var closingWait = Duration(layered.Pick("ClosingWait"), "ClosingWait", allowZero: true) ?? TimeSpan.FromSeconds(1);
@@ -179,6 +181,7 @@ public sealed partial class ConfigReader
             Tls = tls,
             MaxSessionsPerIdentity = perIdentity,
             MaxSessions = maxSessions,
+            MaxUnconfirmedPerIdentity = maxUnconfirmed,
             Overrides = overrides,
             OnLimit = onLimit,
             ReclaimWait = reclaimWait,

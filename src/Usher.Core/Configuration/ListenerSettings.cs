@@ -11,6 +11,9 @@ public sealed class ListenerSettings
     /// <summary>Built-in default of <see cref="MaxSessionsPerIdentity"/>, the 32 sessions of the Exchange story.</summary>
     public const int DefaultMaxSessionsPerIdentity = 32;
 
+    /// <summary>Built-in default of <see cref="MaxUnconfirmedPerIdentity"/>.</summary>
+    public const int DefaultMaxUnconfirmedPerIdentity = 4;
+
     private readonly TimeSpan? _userTimeout;
 
     /// <summary>The listener's name, used in logs, metrics and the admin API.</summary>
@@ -57,6 +60,14 @@ public sealed class ListenerSettings
     /// <summary>Sessions one identity may hold on this listener.</summary>
     /// <remarks>Defaults to 32.</remarks>
     public int MaxSessionsPerIdentity { get; init; } = DefaultMaxSessionsPerIdentity;
+
+    /// <summary>Sessions of one identity whose credentials the backend has not accepted yet (PostgresUser, MqttClientId,
+    /// MqttUsername, HttpHeader with Basic credentials): counted apart from <see cref="MaxSessionsPerIdentity"/>, so they
+    /// never take an admitted session's place; past this many the next one is refused.</summary>
+    /// <remarks>Defaults to 4: a client authenticates one connection at a time, and a pool opening a few at once fits;
+    /// anyone may claim any name, so this is also how many connection attempts of one identity a stranger can hold
+    /// (each for HandshakeTimeout at most) while the identity's own new logins are refused.</remarks>
+    public int MaxUnconfirmedPerIdentity { get; init; } = DefaultMaxUnconfirmedPerIdentity;
 
     /// <summary>Sessions this listener may hold in all; <c>null</c> for no listener-wide limit.</summary>
     public int? MaxSessions { get; init; }

@@ -72,6 +72,7 @@ public static class SettingsPrinter
         w.WriteEndArray();
         w.WriteString("SendProxy", l.SendProxy ? "v2" : "none");
         w.WriteNumber("MaxSessionsPerIdentity", l.MaxSessionsPerIdentity);
+        w.WriteNumber("MaxUnconfirmedPerIdentity", l.MaxUnconfirmedPerIdentity);
         if (l.MaxSessions is { } max)
         {
             w.WriteNumber("MaxSessions", max);

@@ -11,6 +11,9 @@ public enum RefusedBy
     Listener,
     /// <summary>The process is at its global MaxSessions.</summary>
     Global,
+    /// <summary>The identity has MaxUnconfirmedPerIdentity sessions whose credentials the backend has not accepted
+    /// yet.</summary>
+    Unconfirmed,
 }
 
 /// <summary>The answer of <c>ISessionLedger.TryAdmitAsync</c>.</summary>

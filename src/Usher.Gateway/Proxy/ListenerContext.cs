@@ -46,6 +46,7 @@ internal sealed class ListenerContext
         {
             RefusedBy.Listener => "listener",
             RefusedBy.Global => "global",
+            RefusedBy.Unconfirmed => "unconfirmed",
             _ => "identity",
         };
         Metrics.Refused(Settings.Name, scope);

@@ -15,6 +15,9 @@ internal sealed class ListenerState(LedgerScope scope)
     /// <summary>The listener's counters in the ledger.</summary>
     public LedgerScope Scope => scope;
 
+    /// <summary>The listener's sessions whose credentials the backend has not accepted yet, per identity.</summary>
+    public UnconfirmedClaims Claims { get; } = new();
+
     /// <summary>The listener's IdleTimeout now; <c>null</c> for none.</summary>
     public TimeSpan? IdleTimeout => Volatile.Read(ref _idleTimeoutTicks) is var ticks and not NoTimeout
         ? TimeSpan.FromTicks(ticks)

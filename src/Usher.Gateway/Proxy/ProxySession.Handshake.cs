@@ -135,11 +135,16 @@ public sealed partial class ProxySession
                     continue;
                 case HandshakeStatus.Identified:
                     _helloStart += result.Consumed;
-                    EndHandshakePhase();
                     var identity = _context.Settings.IdentityWithSourceIp
                         ? CompositeIdentity.Join(result.Identity!, ((IPEndPoint)Record.Client).Address)
                         : result.Identity!;
                     Record.Identify(new SessionIdentity(_context.Settings.Identity, identity));
+                    if (BeginClaim())
+                    {
+                        return;
+                    }
+
+                    EndHandshakePhase();
                     _state = State.Admitting;
                     Admit();
                     return;
@@ -271,6 +276,11 @@ public sealed partial class ProxySession
         if (_imap?.Tag is { } tag)
         {
             SendImapRefusal(tag);
+            return;
+        }
+
+        if (SendConfirmedRefusal())
+        {
             return;
         }
 

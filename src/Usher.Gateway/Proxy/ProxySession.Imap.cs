@@ -15,10 +15,11 @@ namespace Usher.Gateway.Proxy;
 
 /// <summary>IMAP (Identity ImapLogin): the server speaks first, so the backend is connected at once and its greeting
 /// and answers are relayed while the client's commands are read into the handshake buffer. Complete CAPABILITY,
-/// NOOP, ID and LOGOUT lines are forwarded; LOGIN / AUTHENTICATE PLAIN is held until the ledger admits its user,
-/// then forwarded once the backend has answered everything before it, and nothing more from the client is until the
-/// backend answers it. OK: the plain relay. NO / BAD: the lease is released and the client's next commands are read
-/// afresh. STARTTLS: counted by source address, then relayed. HandshakeTimeout bounds it all, from the connect to
+/// NOOP, ID and LOGOUT lines are forwarded; LOGIN / AUTHENTICATE PLAIN is held until its user is claimed
+/// (ProxySession.ImapClaim.cs), then forwarded once the backend has answered everything before it, and nothing more
+/// from the client is until the backend answers it. OK: held while the ledger admits, then the plain relay. NO / BAD:
+/// the claim is released and the client's next commands are read afresh. STARTTLS: counted by source address, then
+/// relayed. HandshakeTimeout bounds it all, from the connect to
 /// the backend's OK, but for the time the ledger (or a reclaim) takes to admit.</summary>
 public sealed partial class ProxySession
 {
@@ -62,8 +63,7 @@ public sealed partial class ProxySession
             return;
         }
 
-        _connectDeadline = Environment.TickCount64 + (long)_context.Settings.ConnectTimeout.TotalMilliseconds;
-        _reactor.AddDeadline(this, _connectDeadline);
+        AwaitEarlyConnect();
     }
 
     private void OnImapConnected()
@@ -86,21 +86,9 @@ public sealed partial class ProxySession
         var failed = (events & (Libc.EPOLLERR | Libc.EPOLLHUP)) != 0;
         if (imap.Phase == ImapPhase.Connecting)
         {
-            if (side == Backend && (events & (Libc.EPOLLOUT | Libc.EPOLLHUP | Libc.EPOLLERR)) != 0)
+            if (EarlyConnectEvent(events, side))
             {
-                _connectDeadline = 0;
-                var error = Libc.GetInt(_backendFd, Libc.SOL_SOCKET, Libc.SO_ERROR);
-                if (error != 0)
-                {
-                    BackendUnavailable(Errors.Describe(error));
-                    return;
-                }
-
                 OnImapConnected();
-            }
-            else if (side == Client && failed)
-            {
-                End(Client, PeerEnd.Reset);
             }
 
             return;
@@ -227,44 +215,44 @@ public sealed partial class ProxySession
             return;
         }
 
+        if (!imap.StartTls)
+        {
+            ClaimImapLogin(imap);
+            return;
+        }
+
         // The wait for admission (and a reclaim) has bounds of its own: HandshakeTimeout stops for it.
         _reactor.RemoveDeadline(this);
-        imap.AdmittingSince = Environment.TickCount64;
         _state = State.Admitting;
         Admit();
     }
 
-    /// <summary>Called by <see cref="OnAdmission"/> when the ledger admitted the held command's identity.</summary>
+    /// <summary>Called by <see cref="OnAdmission"/> when the ledger admitted the held command's identity: STARTTLS by
+    /// its address, or a login the backend accepted.</summary>
     private void OnImapAdmitted(Lease lease)
     {
         var imap = _imap!;
+        _lease = lease;
+        _context.Registry.Add(this);
+        _context.Metrics.Admitted(_context.Settings.Name);
         if (imap.StartTls)
         {
             // The login will be inside TLS: the session is counted by its address and relayed from here.
-            _lease = lease;
-            _context.Registry.Add(this);
-            _context.Metrics.Admitted(_context.Settings.Name);
             _helloStart = imap.Relayed;
             StartImapRelay(imap);
             return;
         }
 
-        imap.Lease = lease;
-        imap.Phase = ImapPhase.Held;
+        // The backend's OK goes to the client now, then what the client sent after the login to the backend.
+        var held = imap.HeldAnswer!;
+        imap.HeldAnswer = null;
         _state = State.Imap;
-        _handshakeDeadline += Environment.TickCount64 - imap.AdmittingSince;
-        _reactor.AddDeadline(this, _handshakeDeadline);
-        DriveImap();
-    }
+        if (Record.CloseReason != CloseReason.None || (_down.Pending > 0 && !DrainImapDown()) || !ImapToClient(held))
+        {
+            Shut(deadFd: -1);
+            return;
+        }
 
-    /// <summary>The backend accepted the login: the session is admitted for good and relayed as any other. What the
-    /// client sent after the login goes first.</summary>
-    private void OnImapLoggedIn(ImapFlow imap)
-    {
-        _lease = imap.Lease;
-        imap.Lease = null;
-        _context.Registry.Add(this);
-        _context.Metrics.Admitted(_context.Settings.Name);
         _helloStart = imap.HeldEnd;
         StartImapRelay(imap);
     }
@@ -284,13 +272,11 @@ public sealed partial class ProxySession
         Pump();
     }
 
-    /// <summary>The backend refused the login (wrong password): the session was not admitted after all. The lease
-    /// goes back, and what the client sent after the login is read afresh, so a second login on the connection is
-    /// counted under its own name.</summary>
+    /// <summary>The backend refused the login (wrong password): the claim goes back, and what the client sent after
+    /// the login is read afresh, so a second login on the connection is counted under its own name.</summary>
     private void OnImapLoginFailed(ImapFlow imap)
     {
-        imap.Lease?.Release(CloseReason.HandshakeFailed);
-        imap.Lease = null;
+        ReleaseImapClaim(imap);
         Record.Identify(new SessionIdentity(IdentityKind.SourceIp, SourceAddress()));
         var settled = imap.HeldEnd;
         var rest = _helloEnd - settled;
@@ -340,13 +326,16 @@ public sealed partial class ProxySession
                     OnImapLoginFailed(imap);
                 }
 
-                if (!ImapToClient(chunk[..kept]))
+                // The OK to the login (and what follows it) is held while the ledger admits the session.
+                var pass = answer == ImapAnswer.Ok && imap.Phase == ImapPhase.Held ? Math.Max(0, imap.Lines.AnswerStart) : kept;
+                if (!ImapToClient(chunk[..pass]))
                 {
                     return false;
                 }
 
-                if (answer == ImapAnswer.Ok && imap.Phase == ImapPhase.Held)
+                if (pass < kept)
                 {
+                    imap.HeldAnswer = chunk[pass..kept].ToArray();
                     OnImapLoggedIn(imap);
                     return false;
                 }
@@ -554,6 +543,7 @@ public sealed partial class ProxySession
 
         DiscardPipe(ref _down);
         ReturnHello();
+        EndClaim();
     }
 
     private string SourceAddress()

@@ -415,7 +415,7 @@ public sealed partial class ProxySession
         DiscardPipe(ref _up);
         DiscardPipe(ref _down);
         ReturnHello();
-        _imap?.Lease?.Release(Record.CloseReason);
+        EndClaim();
         if (_lease is not null)
         {
             _lease.Release(Record.CloseReason);

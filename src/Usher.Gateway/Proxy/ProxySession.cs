@@ -59,6 +59,8 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
         Closed,
         /// <summary>IMAP before its login is settled (ProxySession.Imap.cs).</summary>
         Imap,
+        /// <summary>A claimed identity until the backend accepts its credentials (ProxySession.Confirm.cs).</summary>
+        Confirming,
     }
 
     /// <summary>What is known of the session.</summary>
@@ -229,6 +231,12 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
             return;
         }
 
+        if (_confirm is not null)
+        {
+            OnConfirmedAdmitted(admission.Lease!);
+            return;
+        }
+
         _lease = admission.Lease;
         _context.Registry.Add(this);
         _context.Metrics.Admitted(_context.Settings.Name);
@@ -293,6 +301,12 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
         if (_state == State.Imap)
         {
             OnImapConnecting(connected);
+            return;
+        }
+
+        if (_state == State.Confirming)
+        {
+            OnClaimConnecting(connected);
             return;
         }
 
@@ -391,6 +405,9 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
             case State.Imap:
                 OnImapEvent(events, side);
                 break;
+            case State.Confirming:
+                OnClaimEvent(events, side);
+                break;
             case State.Connecting when side == Backend && (events & writable) != 0:
                 FinishConnect();
                 break;
@@ -447,6 +464,12 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
         if (_state == State.Imap)
         {
             OnImapDeadline(now);
+            return;
+        }
+
+        if (_state == State.Confirming)
+        {
+            OnClaimDeadline(now);
             return;
         }
 

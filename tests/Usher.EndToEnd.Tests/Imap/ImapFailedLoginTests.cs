@@ -2,7 +2,7 @@ using Usher.Diagnostics;
 
 namespace Usher.EndToEnd.Tests.Imap;
 
-/// <summary>A login the backend refuses is not a session: its lease goes back, and what the client sends next is
+/// <summary>A login the backend refuses is not a session: its claim goes back (and it never took anyone's place), and what the client sends next is
 /// read afresh, so a second login on the same connection counts under its own name (a failed decoy login cannot
 /// carry another user past that user's limit).</summary>
 [Collection(DovecotCollection.Name)]
@@ -23,6 +23,28 @@ public sealed class ImapFailedLoginTests(DovecotServer dovecot)
         Assert.Equal(1, gateway.SessionsOf("alice"));
 
         await ImapGateway.LogoutAsync(client);
+        await ImapGateway.AssertCleanAsync(gateway, dovecot);
+    }
+
+    [Fact]
+    public async Task With_Takeover_a_wrong_password_for_alice_takes_nothing_over_and_holds_no_place()
+    {
+        await using var gateway = ImapGateway.Start(dovecot, limit: 1, onLimit: Configuration.OnLimitPolicy.Takeover);
+        await using var alice = await ImapGateway.LoginAsync(gateway, dovecot, "alice");
+
+        await using (var stranger = await ImapClient.ConnectAsync(gateway.EndPoint))
+        {
+            var failed = await stranger.CommandAsync("W1", "LOGIN alice not-her-password");
+            Assert.StartsWith("W1 NO [AUTHENTICATIONFAILED]", failed[^1], StringComparison.Ordinal);
+        }
+
+        Assert.StartsWith("N1 OK", (await alice.CommandAsync("N1", "NOOP"))[^1], StringComparison.Ordinal);
+        Assert.Empty(gateway.Logs.WithId(UsherEvents.SessionReclaimed));
+        Assert.Empty(gateway.Logs.WithId(UsherEvents.ReclaimStarted));
+        Assert.Equal(1, gateway.SessionsOf("alice"));
+        Assert.Equal(0, gateway.Gateway.Listeners[0].Context.State.Claims.Total);
+
+        await ImapGateway.LogoutAsync(alice);
         await ImapGateway.AssertCleanAsync(gateway, dovecot);
     }
 

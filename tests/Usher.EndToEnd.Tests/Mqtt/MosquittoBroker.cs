@@ -7,7 +7,7 @@ namespace Usher.EndToEnd.Tests.Mqtt;
 /// folder (one listener on 127.0.0.1 on a free port, anonymous clients allowed, no persistence, every log type to a
 /// file there), stopped and deleted when the tests are done. Needs the Debian <c>mosquitto</c> package (and
 /// <c>mosquitto-clients</c> for mosquitto_sub and mosquitto_pub).</summary>
-public sealed class MosquittoBroker : IAsyncLifetime
+public class MosquittoBroker : IAsyncLifetime
 {
     private ScratchDirectory? _scratch;
     private RunningProcess? _broker;
@@ -23,22 +23,23 @@ public sealed class MosquittoBroker : IAsyncLifetime
     {
         _scratch = ScratchDirectory.Create("mqtt");
         var mosquitto = Tools.Find("mosquitto");
+        var access = await AccessAsync(_scratch);
 
         // The port is free when picked; should another process take it before the broker binds, try another.
         for (var attempt = 1; ; attempt++)
         {
             var endPoint = new IPEndPoint(IPAddress.Loopback, LocalPorts.Free(IPAddress.Loopback));
             var configuration = _scratch.File("mosquitto.conf");
-            await File.WriteAllTextAsync(configuration, string.Join('\n',
+            await File.WriteAllTextAsync(configuration, string.Join('\n', (string[])[
                 // Run as root, mosquitto would switch to its own user, which cannot write the log in this folder.
                 "user root",
                 $"listener {endPoint.Port} {endPoint.Address}",
-                "allow_anonymous true",
+                .. access,
                 "persistence false",
                 $"log_dest file {_scratch.File("mosquitto.log")}",
                 "log_type all",
                 "connection_messages true",
-                string.Empty));
+                string.Empty]));
             _broker = RunningProcess.Start(mosquitto, ["-c", configuration]);
             if (await LocalPorts.WaitUntilListeningAsync(endPoint, _broker, TimeSpan.FromSeconds(30)))
             {
@@ -55,6 +56,9 @@ public sealed class MosquittoBroker : IAsyncLifetime
             }
         }
     }
+
+    /// <summary>The configuration lines that say who may connect: anyone.</summary>
+    private protected virtual Task<string[]> AccessAsync(ScratchDirectory scratch) => Task.FromResult<string[]>(["allow_anonymous true"]);
 
     /// <inheritdoc />
     public async Task DisposeAsync()

@@ -126,14 +126,20 @@ public sealed class MqttThroughUsherTests(MosquittoBroker broker)
         var connected = await second.ConnectAsync(Options(gateway, "sensor-7", MqttProtocolVersion.V311));
         Assert.Equal(MqttClientConnectResultCode.Success, connected.ResultCode);
 
-        // The first sees its connection closed; the gateway says why.
+        // The first sees its connection closed; the gateway says why. The second's CONNECT reaches the broker before
+        // it counts (a client id is only claimed until the broker accepts it), and the broker replaces the first
+        // connection of the id as it accepts the second: whether the gateway's Takeover or the broker's close ends
+        // the first session is a race on the wire. Either way the second takes the place.
         var disconnected = await firstClosed.Task.WaitAsync(EndToEnd.Soon);
         Assert.True(disconnected.ClientWasConnected);
         var closed = await gateway.Logs.WaitForAsync(UsherEvents.SessionClosed, EndToEnd.Soon, r => (long)r["SessionId"]! == firstSession);
-        Assert.Equal(CloseReason.TakenOver, closed["CloseReason"]);
-        var takenOver = await gateway.Logs.WaitForAsync(UsherEvents.SessionReclaimed, EndToEnd.Soon);
-        Assert.Equal(firstSession, takenOver["SessionId"]);
-        Assert.Equal(CloseReason.TakenOver, takenOver["CloseReason"]);
+        Assert.Contains((CloseReason)closed["CloseReason"]!, new[] { CloseReason.TakenOver, CloseReason.BackendClosed });
+        if ((CloseReason)closed["CloseReason"]! == CloseReason.TakenOver)
+        {
+            var takenOver = await gateway.Logs.WaitForAsync(UsherEvents.SessionReclaimed, EndToEnd.Soon);
+            Assert.Equal(firstSession, takenOver["SessionId"]);
+        }
+
         Assert.Empty(gateway.Logs.WithId(UsherEvents.SessionLimitExceeded));
 
         // The second holds the one slot and talks to the broker.
@@ -165,27 +171,9 @@ public sealed class MqttThroughUsherTests(MosquittoBroker broker)
             .WithTimeout(TimeSpan.FromSeconds(15))
             .Build();
 
-    /// <summary>mosquitto_sub through the gateway, printing "topic payload" per message; returns once the broker
-    /// acknowledged the subscription (seen in its debug output, line-buffered by stdbuf: into a pipe, mosquitto_sub
-    /// would hold its debug lines in a full buffer).</summary>
-    private async Task<RunningProcess> SubscribeAsync(TestGateway gateway, string clientId, string version, string topic, params string[] extra)
-    {
-        var subscriber = RunningProcess.Start(Tools.Find("stdbuf"),
-            ["-oL", Tools.Find("mosquitto_sub"), "-d", "-h", gateway.EndPoint.Address.ToString(), "-p", gateway.EndPoint.Port.ToString(), "-i", clientId, "-V", version, "-t", topic, "-v", .. extra]);
-        try
-        {
-            await subscriber.WaitForLineAsync(l => l.Contains("received SUBACK", StringComparison.Ordinal), EndToEnd.Soon);
-            return subscriber;
-        }
-        catch (Exception e) when (e is TimeoutException or InvalidOperationException)
-        {
-            var log = broker.Log();
-            await subscriber.DisposeAsync();
-            throw new InvalidOperationException($"mosquitto_sub did not subscribe.{Environment.NewLine}{e.Message}{Environment.NewLine}{gateway.Logs.Dump()}{Environment.NewLine}{log}", e);
-        }
-    }
+    private Task<RunningProcess> SubscribeAsync(TestGateway gateway, string clientId, string version, string topic, params string[] extra) =>
+        MosquittoClients.SubscribeAsync(gateway, broker, clientId, version, topic, extra);
 
     private static Task<ProcessResult> PublishAsync(TestGateway gateway, params string[] arguments) =>
-        RunningProcess.RunAsync(Tools.Find("mosquitto_pub"),
-            ["-h", gateway.EndPoint.Address.ToString(), "-p", gateway.EndPoint.Port.ToString(), .. arguments], TimeSpan.FromSeconds(30));
+        MosquittoClients.PublishAsync(gateway, arguments);
 }

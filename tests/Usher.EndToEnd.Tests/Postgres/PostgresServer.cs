@@ -137,6 +137,77 @@ public sealed class PostgresServer : IAsyncLifetime
         }
     }
 
+    /// <summary>The password mode: creates (or resets) login roles that must give <paramref name="password"/>, by
+    /// <paramref name="method"/> (<c>scram-sha-256</c>, or <c>password</c> for cleartext), in a line of pg_hba.conf
+    /// ahead of the trust lines; the server reloads and is asked until a connection of the first role without a
+    /// password is refused. Roles outlive a test; the tests of the collection share them.</summary>
+    public async Task CreatePasswordRolesAsync(string method, string password, params string[] roles)
+    {
+        var hba = Path.Combine(DataDirectory, "pg_hba.conf");
+        var lines = (await File.ReadAllLinesAsync(hba)).ToList();
+        foreach (var role in roles)
+        {
+            var result = await PsqlAsync(EndPoint.Port,
+                $"do $$ begin if not exists (select from pg_roles where rolname = '{role}') then create role {role} login; end if; end $$; alter role {role} password '{password}'");
+            if (result.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"creating role {role} failed: {result}");
+            }
+
+            var line = $"host all {role} 127.0.0.1/32 {method}";
+            if (!lines.Contains(line))
+            {
+                lines.Insert(0, line);
+            }
+        }
+
+        await File.WriteAllLinesAsync(hba, lines);
+        var reload = await PsqlAsync(EndPoint.Port, "select pg_reload_conf()");
+        if (reload.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"reloading pg_hba.conf failed: {reload}");
+        }
+
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while ((await PsqlAsAsync(roles[0], EndPoint.Port, "select 1")).ExitCode == 0)
+        {
+            if (waited.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                throw new TimeoutException($"role {roles[0]} still connects without a password.{Environment.NewLine}{ServerLog()}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>An Npgsql connection string for <paramref name="user"/> with <paramref name="password"/>, without
+    /// pooling.</summary>
+    public static string ConnectionString(int port, string user, string password) =>
+        new NpgsqlConnectionStringBuilder(ConnectionString(port, user)) { Password = password }.ConnectionString;
+
+    /// <summary>Opens an Npgsql connection (disposed if the open fails).</summary>
+    public static async Task<NpgsqlConnection> OpenAsync(string connectionString)
+    {
+        var connection = new NpgsqlConnection(connectionString);
+        try
+        {
+            await connection.OpenAsync();
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>One value of <paramref name="sql"/> on <paramref name="connection"/>.</summary>
+    public static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+
     /// <summary>Asks the server directly (not through a gateway) for one number.</summary>
     public async Task<long> CountAsync(string sql)
     {

@@ -28,14 +28,18 @@ public sealed class SecretsInLogsTests
     public async Task No_planted_password_shows_in_any_log_record_or_metric()
     {
         await using var backend = new SessionServer(greet: false);
+
+        // MQTT users and Basic-auth users are admitted once the backend accepts them: these answer so at once.
+        await using var broker = new SessionServer(greeting: [0x20, 0x02, 0x00, 0x00]);
+        await using var web = new SessionServer(greeting: "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"u8.ToArray());
         var gateway = TestGateway.Start(new GatewaySettings
         {
             ShutdownGrace = TimeSpan.Zero,
             Listeners =
             [
-                Listener(backend.EndPoint, "mqtt-user", IdentityKind.MqttUsername),
-                Listener(backend.EndPoint, "mqtt-id", IdentityKind.MqttClientId),
-                Listener(backend.EndPoint, "http-basic", IdentityKind.HttpHeader, "Authorization"),
+                Listener(broker.EndPoint, "mqtt-user", IdentityKind.MqttUsername),
+                Listener(broker.EndPoint, "mqtt-id", IdentityKind.MqttClientId),
+                Listener(web.EndPoint, "http-basic", IdentityKind.HttpHeader, "Authorization"),
                 Listener(backend.EndPoint, "http-header", IdentityKind.HttpHeader, "X-User"),
                 Listener(backend.EndPoint, "imap", IdentityKind.SourceIp),
             ],

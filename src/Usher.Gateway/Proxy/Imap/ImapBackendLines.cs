@@ -17,6 +17,7 @@ internal sealed class ImapBackendLines
     private int _status;
     private int _statusLetters;
     private int _drop;
+    private int _answerStart;
 
     private enum LineState : byte
     {
@@ -29,6 +30,10 @@ internal sealed class ImapBackendLines
 
     /// <summary>Commands forwarded whose tagged answer has not come yet.</summary>
     public int Outstanding { get; private set; }
+
+    /// <summary>Where, in the bytes the last <see cref="Filter"/> kept, the tagged answer to the held login began; -1
+    /// when it began in an earlier chunk.</summary>
+    public int AnswerStart => _answerStart;
 
     /// <summary>Whether the answer to a held login is awaited.</summary>
     public bool Awaiting => _tag is not null;
@@ -50,6 +55,7 @@ internal sealed class ImapBackendLines
     public int Filter(Span<byte> chunk, out ImapAnswer answer)
     {
         answer = ImapAnswer.None;
+        _answerStart = -1;
         var kept = 0;
         for (var i = 0; i < chunk.Length; i++)
         {
@@ -65,6 +71,11 @@ internal sealed class ImapBackendLines
                     continue;
                 case LineState.Start:
                     _line = Begin(b);
+                    if (_line == LineState.Tag)
+                    {
+                        _answerStart = kept;
+                    }
+
                     break;
                 case LineState.Tag:
                     _line = TagByte(b);

@@ -1,10 +1,8 @@
-using Usher.Ledger;
-
 namespace Usher.Gateway.Proxy.Imap;
 
 /// <summary>What an IMAP session keeps until its login is settled: where it is, which of the client's bytes (offsets
-/// in the session's handshake buffer) went to the backend, the held login, and its lease until the backend accepts
-/// the login. Only IMAP sessions have one, and only the reactor thread touches it.</summary>
+/// in the session's handshake buffer) went to the backend, the held login, its claim until the backend answers it,
+/// and the backend's OK while the ledger admits. Only IMAP sessions have one, and only the reactor thread touches it.</summary>
 internal sealed class ImapFlow
 {
     /// <summary>The phase.</summary>
@@ -34,11 +32,12 @@ internal sealed class ImapFlow
     /// <summary>Whether the held command was let through to the backend.</summary>
     public bool HeldSent { get; private set; }
 
-    /// <summary>When the held command was given to the ledger (<see cref="Environment.TickCount64"/>).</summary>
-    public long AdmittingSince { get; set; }
+    /// <summary>The identity the held login claims among the unconfirmed claims, until the backend answers it;
+    /// <c>null</c> when it holds no claim.</summary>
+    public string? Claimed { get; set; }
 
-    /// <summary>The lease taken for the held login, until the backend accepts it (then it is the session's).</summary>
-    public Lease? Lease { get; set; }
+    /// <summary>The backend's OK to the login and what followed it, held while the ledger admits the session.</summary>
+    public byte[]? HeldAnswer { get; set; }
 
     /// <summary>The backend's lines.</summary>
     public ImapBackendLines Lines { get; } = new();

@@ -1,0 +1,56 @@
+using Usher.Configuration;
+using Usher.Gateway.Proxy.Imap;
+using Usher.Ledger;
+
+namespace Usher.Gateway.Proxy;
+
+/// <summary>An IMAP login is a claim until the backend answers it, as the other identities the backend confirms
+/// (ProxySession.Confirm.cs): the held LOGIN / AUTHENTICATE takes a place among its user's unconfirmed claims
+/// (MaxUnconfirmedPerIdentity) and goes to the backend; NO gives the claim back; OK is held while the ledger admits
+/// the session (the OnLimit policies act then, for a confirmed login only), and goes to the client once admitted, or
+/// is replaced by the tagged <c>NO [UNAVAILABLE]</c> and <c>BYE</c> when refused.</summary>
+public sealed partial class ProxySession
+{
+    /// <summary>Claims the held login's user and lets the login through to the backend.</summary>
+    private void ClaimImapLogin(ImapFlow imap)
+    {
+        var settings = _context.Settings;
+        var identity = Record.Identity.Value;
+        var limit = settings.LimitFor(identity);
+        if (settings.OnLimit == OnLimitPolicy.Reject && _context.Ledger.Count(_context.Scope, identity) is var open && open >= limit)
+        {
+            // At its limit with nothing to reclaim: refused before the backend sees the login, as before.
+            RefuseClaim(new Admission(null, RefusedBy.Identity, open, limit));
+            return;
+        }
+
+        if (!_context.State.Claims.TryClaim(identity, settings.MaxUnconfirmedPerIdentity, out var count))
+        {
+            RefuseClaim(new Admission(null, RefusedBy.Unconfirmed, count, settings.MaxUnconfirmedPerIdentity));
+            return;
+        }
+
+        imap.Claimed = identity;
+        imap.Phase = ImapPhase.Held;
+        DriveImap();
+    }
+
+    /// <summary>The backend accepted the login (its OK waits in <see cref="ImapFlow.HeldAnswer"/>): the claim ends
+    /// and the ledger decides.</summary>
+    private void OnImapLoggedIn(ImapFlow imap)
+    {
+        ReleaseImapClaim(imap);
+        EndHandshakePhase();
+        _state = State.Admitting;
+        Admit();
+    }
+
+    private void ReleaseImapClaim(ImapFlow imap)
+    {
+        if (imap.Claimed is { } identity)
+        {
+            imap.Claimed = null;
+            _context.State.Claims.Release(identity);
+        }
+    }
+}

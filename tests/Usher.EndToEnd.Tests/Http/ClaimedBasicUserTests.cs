@@ -1,0 +1,55 @@
+using System.Net;
+using Usher.Configuration;
+using Usher.Diagnostics;
+using Usher.Identity;
+using Usher.Sessions;
+using Usher.Testing;
+
+namespace Usher.EndToEnd.Tests.Http;
+
+/// <summary>The user of Basic credentials (<c>HttpHeader:Authorization</c>) is only claimed until the server answers
+/// with something other than 401 / 407: with Takeover, a wrong password gets the server's 401 and leaves alice's held
+/// request alone; her right password takes her oldest session over.</summary>
+public sealed class ClaimedBasicUserTests(HeldHttpServer http) : IClassFixture<HeldHttpServer>
+{
+    [Fact]
+    public async Task A_wrong_password_gets_the_servers_401_and_takes_nothing_over_while_the_right_one_does()
+    {
+        await using var gateway = TestGateway.Start(new ListenerSettings
+        {
+            Name = "http-claims",
+            Listen = new IPEndPoint(IPAddress.Loopback, 0),
+            BackendHost = http.EndPoint.Address.ToString(),
+            BackendPort = http.EndPoint.Port,
+            Identity = IdentityKind.HttpHeader,
+            IdentityArgument = "Authorization",
+            MaxSessionsPerIdentity = 1,
+            OnLimit = OnLimitPolicy.Takeover,
+            Keepalive = EndToEnd.FastKeepalive,
+            UserTimeout = EndToEnd.FastKeepalive.Budget,
+        });
+        var hold = Guid.NewGuid().ToString("N");
+        await using var held = RunningProcess.Start(Tools.Find("curl"), Arguments(gateway, $"/hold/{hold}", "alice:right"));
+        var opened = await gateway.Logs.WaitForAsync(UsherEvents.SessionOpened, EndToEnd.Soon, r => (string?)r["Identity"] == "alice");
+
+        var wrong = await CurlAsync(gateway, "/", "alice:wrong-guess");
+        Assert.True(wrong.ExitCode == 0, wrong.ToString());
+        Assert.StartsWith("HTTP/1.1 401 Unauthorized", wrong.Output, StringComparison.Ordinal);
+        Assert.Empty(gateway.Logs.WithId(UsherEvents.SessionReclaimed));
+        Assert.Equal(1, gateway.SessionsOf("alice"));
+        Assert.False(held.HasExited, held.Describe());
+
+        var right = await CurlAsync(gateway, "/", "alice:right");
+        Assert.StartsWith("HTTP/1.1 200 OK", right.Output, StringComparison.Ordinal);
+        Assert.EndsWith("hello alice /", right.Output.TrimEnd(), StringComparison.Ordinal);
+        var closed = await gateway.Logs.WaitForAsync(UsherEvents.SessionClosed, EndToEnd.Soon, r => Equals(r["SessionId"], opened["SessionId"]));
+        Assert.Equal(CloseReason.TakenOver, closed["CloseReason"]);
+        http.Release(hold);
+    }
+
+    private static Task<ProcessResult> CurlAsync(TestGateway gateway, string path, string credentials) =>
+        RunningProcess.RunAsync(Tools.Find("curl"), Arguments(gateway, path, credentials), TimeSpan.FromSeconds(60));
+
+    private static string[] Arguments(TestGateway gateway, string path, string credentials) =>
+        ["-sS", "-i", "--max-time", "30", "-u", credentials, $"http://{gateway.EndPoint}{path}"];
+}
