@@ -108,10 +108,7 @@ public sealed partial class ConfigReader
 
         foreach (var listener in listeners)
         {
-            var a = admin.Listen.Address;
-            var l = listener.Listen.Address;
-            var overlap = a.Equals(l) || IsAny(a) || IsAny(l);
-            if (listener.Listen.Port == admin.Listen.Port && overlap)
+            if (Collide(admin.Listen, listener.Listen))
             {
                 Error(usher.GetSection("Admin:Listen").Path,
                     $"\"{admin.Listen}\" is also where listener \"{listener.Name}\" listens ({listener.Listen})",
@@ -119,6 +116,4 @@ public sealed partial class ConfigReader
             }
         }
     }
-
-    private static bool IsAny(IPAddress address) => address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any);
 }

@@ -21,12 +21,7 @@ internal static class CheckCommand
             }
             catch (ConfigException e)
             {
-                await Console.Error.WriteLineAsync($"usher: {e.Errors.Count} problem(s) in the configuration:");
-                foreach (var error in e.Errors)
-                {
-                    await Console.Error.WriteLineAsync("  " + error);
-                }
-
+                await ConfigLoader.ReportAsync(e);
                 return 1;
             }
         });

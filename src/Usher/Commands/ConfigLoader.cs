@@ -34,4 +34,16 @@ internal static class ConfigLoader
 
         return ConfigReader.Read(configuration, path);
     }
+
+    /// <summary>Writes the problems of a configuration to standard error, as <c>check</c> and <c>run</c> both list
+    /// them: a count, then one line per problem naming the file, the key and the fix.</summary>
+    public static async Task ReportAsync(ConfigException problems)
+    {
+        ArgumentNullException.ThrowIfNull(problems);
+        await Console.Error.WriteLineAsync($"usher: {problems.Errors.Count} problem(s) in the configuration:");
+        foreach (var error in problems.Errors)
+        {
+            await Console.Error.WriteLineAsync("  " + error);
+        }
+    }
 }
