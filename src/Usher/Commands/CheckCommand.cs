@@ -16,6 +16,7 @@ internal static class CheckCommand
             {
                 var settings = ConfigLoader.Load(path);
                 await Console.Out.WriteLineAsync(SettingsPrinter.ToJson(settings));
+                await ConfigLoader.WarnAsync(settings);
                 await Console.Error.WriteLineAsync($"usher: {path}: configuration is valid ({settings.Listeners.Count} listener(s)).");
                 return 0;
             }

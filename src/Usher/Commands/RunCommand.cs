@@ -44,6 +44,7 @@ internal static class RunCommand
                 return 1;
             }
 
+            await ConfigLoader.WarnAsync(settings);
             InheritedListeners? inherited = null;
             if (parse.GetValue(takeOver) is { } pid)
             {
