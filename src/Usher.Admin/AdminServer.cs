@@ -74,6 +74,8 @@ public sealed class AdminServer : IAsyncDisposable
         _metrics = new PrometheusExport(gateway);
         _refusals = new RefusalCounts(gateway);
         var admin = new AdminContext(gateway, _refusals);
+        var hosts = new HostCheck(settings);
+        _app.Use(next => context => CheckHost(context, hosts, next));
         if (settings.Token is { } token)
         {
             var bearer = new BearerToken(token);
@@ -132,6 +134,30 @@ public sealed class AdminServer : IAsyncDisposable
         _metrics.Dispose();
         _refusals.Dispose();
     }
+
+    /// <summary>Every request, token or not: its <c>Host</c> must name this endpoint (421 otherwise), and a request
+    /// that changes state must not come from another page (403).</summary>
+    private Task CheckHost(HttpContext context, HostCheck hosts, RequestDelegate next)
+    {
+        var request = context.Request;
+        var host = request.Host.Value ?? string.Empty;
+        var (status, why, fix) = hosts.RefuseHost(host) is { } wrongHost
+            ? (StatusCodes.Status421MisdirectedRequest, wrongHost, "reach it by its address or localhost, or add the name to Admin:AllowedHosts")
+            : ChangesState(request.Method) && HostCheck.RefuseOrigin(request.Headers.Origin.ToString(), host) is { } wrongOrigin
+                ? (StatusCodes.Status403Forbidden, wrongOrigin, "send it from the endpoint's own dashboard, or from a client that is no web page (curl, usher kill)")
+                : (0, null, null);
+        if (why is null)
+        {
+            return next(context);
+        }
+
+        var remote = $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}";
+        _logger.AdminUnauthorized(request.Method, request.Path.ToString(), remote, why);
+        return Answers.Problem(status, $"{why}; {fix}").ExecuteAsync(context);
+    }
+
+    private static bool ChangesState(string method) =>
+        !(HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method) || HttpMethods.IsTrace(method));
 
     private Task Authorize(HttpContext context, BearerToken bearer, StreamLogins logins, RequestDelegate next)
     {

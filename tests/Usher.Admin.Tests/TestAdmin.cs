@@ -29,7 +29,10 @@ internal sealed class TestAdmin : IAsyncDisposable
 
     public Uri Url => Server.Url!;
 
-    public static async Task<TestAdmin> StartAsync(string? token = null, int? maxSessions = null, params ListenerSettings[] listeners)
+    public static async Task<TestAdmin> StartAsync(string? token = null, int? maxSessions = null, params ListenerSettings[] listeners) =>
+        await StartAsync(token, maxSessions, allowedHosts: [], listeners);
+
+    public static async Task<TestAdmin> StartAsync(string? token, int? maxSessions, IReadOnlyList<string> allowedHosts, params ListenerSettings[] listeners)
     {
         var gateway = TestGateway.Start(new GatewaySettings
         {
@@ -42,6 +45,7 @@ internal sealed class TestAdmin : IAsyncDisposable
             Listen = new IPEndPoint(IPAddress.Loopback, 0),
             Token = token,
             TokenFile = token is null ? null : "/etc/usher/admin.token",
+            AllowedHosts = allowedHosts,
         };
         var server = new AdminServer(admin, gateway.Gateway, gateway.Logs.CreateFactory());
         await server.StartAsync();

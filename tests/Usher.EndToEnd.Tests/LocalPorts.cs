@@ -45,7 +45,7 @@ internal static class LocalPorts
     }
 
     /// <summary>Whether /proc/net/tcp has a listening socket (state 0A) on the address and port.</summary>
-    private static bool IsListening(IPEndPoint endPoint)
+    public static bool IsListening(IPEndPoint endPoint)
     {
         var bytes = endPoint.Address.GetAddressBytes();
 

@@ -19,6 +19,13 @@ public sealed class AdminSettings
     /// <summary>The bearer token (the file's content, trimmed); <c>null</c> when <see cref="TokenFile"/> is.</summary>
     public string? Token { get; init; }
 
+    /// <summary>Host names (beyond the listen address and the loopback names <c>localhost</c>, <c>127.0.0.1</c>,
+    /// <c>[::1]</c>) a request's <c>Host</c> may carry: the names operators reach the endpoint by, e.g. through a
+    /// proxy. Lower case, no port.</summary>
+    /// <remarks>Defaults to none. Security: every other <c>Host</c> is refused (421), which keeps a web page that
+    /// rebinds its own name to this address (DNS rebinding) from listing or killing sessions.</remarks>
+    public IReadOnlyList<string> AllowedHosts { get; init; } = [];
+
     /// <summary>Whether requests must present the token.</summary>
     public bool RequiresToken => Token is not null;
 

@@ -24,7 +24,9 @@ internal static class ConfigKeys
 
     public static readonly string[] Keepalive = ["Idle", "Interval", "Count"];
 
-    public static readonly string[] Admin = ["Listen", "TokenFile"];
+    public static readonly string[] Admin = ["Listen", "TokenFile", "AllowedHosts"];
+
+    public static readonly string[] Ledger = ["Kind"];
 
     public static readonly string[] Tls = ["Certificate", "Key", "ClientCa", "ClientCertificateIdentity"];
 }

@@ -38,7 +38,38 @@ public sealed partial class ConfigReader
                 $"add a TokenFile with a bearer token (e.g. {TokenFix}), or listen on 127.0.0.1");
         }
 
-        return listen is { EndPoint: IPEndPoint at } ? new AdminSettings { Listen = at, TokenFile = tokenFile, Token = token } : null;
+        var allowedHosts = ReadAllowedHosts(section);
+        return listen is { EndPoint: IPEndPoint at }
+            ? new AdminSettings { Listen = at, TokenFile = tokenFile, Token = token, AllowedHosts = allowedHosts }
+            : null;
+    }
+
+    /// <summary><c>Admin:AllowedHosts</c>: host names (or addresses) the <c>Host</c> header may name, no port.</summary>
+    private List<string> ReadAllowedHosts(IConfigurationSection admin)
+    {
+        var section = admin.GetSection("AllowedHosts");
+        var hosts = new List<string>();
+        if (section.Value is { Length: > 0 } single)
+        {
+            Error(section.Path, $"\"{single}\" must be a list", $"write [\"{single}\"]");
+            return hosts;
+        }
+
+        foreach (var entry in section.GetChildren())
+        {
+            var text = entry.Value?.Trim().TrimEnd('.') ?? string.Empty;
+            var bare = text.StartsWith('[') && text.EndsWith(']') ? text[1..^1] : text;
+            if (Uri.CheckHostName(bare) == UriHostNameType.Unknown || bare.Contains('*', StringComparison.Ordinal))
+            {
+                Error(entry.Path, $"\"{entry.Value}\" is not a host name",
+                    "write a name the endpoint is reached by, without scheme or port, e.g. \"usher.internal\"");
+                continue;
+            }
+
+            hosts.Add(bare.ToLowerInvariant());
+        }
+
+        return hosts;
     }
 
     private (string? File, string? Token) ReadToken(IConfigurationSection admin)
@@ -108,10 +139,7 @@ public sealed partial class ConfigReader
 
         foreach (var listener in listeners)
         {
-            var a = admin.Listen.Address;
-            var l = listener.Listen.Address;
-            var overlap = a.Equals(l) || IsAny(a) || IsAny(l);
-            if (listener.Listen.Port == admin.Listen.Port && overlap)
+            if (Collide(admin.Listen, listener.Listen))
             {
                 Error(usher.GetSection("Admin:Listen").Path,
                     $"\"{admin.Listen}\" is also where listener \"{listener.Name}\" listens ({listener.Listen})",
@@ -119,6 +147,4 @@ public sealed partial class ConfigReader
             }
         }
     }
-
-    private static bool IsAny(IPAddress address) => address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any);
 }

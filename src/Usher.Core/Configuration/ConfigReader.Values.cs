@@ -7,6 +7,10 @@ namespace Usher.Configuration;
 /// <summary>Typed values with errors that name the key and the fix.</summary>
 public sealed partial class ConfigReader
 {
+    /// <summary>The longest duration any key takes: timers cannot wait longer than int.MaxValue milliseconds
+    /// (24.8 days), and a bound with a margin keeps sums such as ShutdownGrace plus the host's slack within it.</summary>
+    internal static readonly TimeSpan MaxDuration = TimeSpan.FromDays(24);
+
     private bool? Bool(IConfigurationSection owner, string key)
     {
         var text = owner[key];
@@ -51,6 +55,13 @@ public sealed partial class ConfigReader
         {
             Error(owner.GetSection(key).Path, $"\"{text}\" must be {(allowZero ? "zero or more" : "more than zero")}",
                 "write a positive duration, e.g. \"00:00:30\"");
+            return null;
+        }
+
+        if (value > MaxDuration)
+        {
+            Error(owner.GetSection(key).Path, $"\"{text}\" is longer than the longest duration Usher takes, {MaxDuration:c} (24 days)",
+                $"write at most \"{MaxDuration:c}\", or leave the key out for its default");
             return null;
         }
 

@@ -1,5 +1,3 @@
-using System.Collections.Frozen;
-using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Configuration;
 using Usher.Identity;
@@ -58,6 +56,7 @@ public sealed partial class ConfigReader
         }
 
         var names = new HashSet<string>(StringComparer.Ordinal);
+        var placed = new List<(IConfigurationSection, ListenerSettings)>();
         foreach (var child in children)
         {
             var listener = ReadListener(child, defaults);
@@ -73,12 +72,16 @@ public sealed partial class ConfigReader
             }
 
             listeners.Add(listener);
+            placed.Add((child, listener));
         }
+
+        CheckListenAddresses(placed);
 
         var maxSessions = PositiveInt(usher, "MaxSessions");
         var workers = Int(usher, "Workers", 1, 256);
         var grace = Duration(usher, "ShutdownGrace", allowZero: true) ?? TimeSpan.FromSeconds(30);
         var fold = Duration(usher, "RefusalLogInterval") ?? TimeSpan.FromSeconds(10);
+        ReadLedger(usher);
         var admin = ReadAdmin(usher);
         CheckAdminAddress(usher, admin, listeners);
         return new GatewaySettings
@@ -256,6 +259,13 @@ public sealed partial class ConfigReader
                 return (IdentityKind.SourceIp, null, false);
             }
 
+            if (kind == IdentityKind.HttpHeader && !IsHeaderName(argument!))
+            {
+                Error(path, $"\"{argument}\" is not an HTTP header name (RFC 9110: letters, digits and !#$%&'*+-.^_`|~, no spaces)",
+                    "write the header's name as clients send it, e.g. \"HttpHeader:X-User\"");
+                return (IdentityKind.SourceIp, null, false);
+            }
+
             if (kind != IdentityKind.HttpHeader && argument is not null)
             {
                 Error(path, $"{kind} takes no argument", $"write \"{kind}\"");
@@ -287,6 +297,10 @@ public sealed partial class ConfigReader
 
         return (primary.Kind, primary.Argument, withSourceIp);
     }
+
+    /// <summary>An RFC 9110 token: what <see cref="Handshakes.Http.HttpRequestReader"/> accepts as a header name.</summary>
+    private static bool IsHeaderName(string name) =>
+        name.Length > 0 && name.All(c => c < 0x80 && Handshakes.Http.HttpSyntax.IsTokenChar((byte)c));
 
     private List<System.Net.IPNetwork> ReadTrustedProxies(Layered layered)
     {
@@ -374,28 +388,6 @@ public sealed partial class ConfigReader
         Error(owner.GetSection("OnLimit").Path, $"\"{text}\" is not a policy",
             "use one of " + string.Join(", ", Enum.GetNames<OnLimitPolicy>()));
         return OnLimitPolicy.Reject;
-    }
-
-    private FrozenDictionary<string, int> ReadOverrides(Layered layered)
-    {
-        var merged = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var s in layered.Sections.Reverse())
-        {
-            foreach (var entry in s.GetSection("Overrides").GetChildren())
-            {
-                if (int.TryParse(entry.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var limit) && limit >= 0)
-                {
-                    merged[entry.Key] = limit;
-                }
-                else
-                {
-                    Error(entry.Path, $"\"{entry.Value}\" is not a session limit",
-                        "write a whole number of sessions, 0 or more, e.g. \"svc-backup\": 200");
-                }
-            }
-        }
-
-        return merged.ToFrozenDictionary(StringComparer.Ordinal);
     }
 
     /// <summary>Records a problem once: a mistake in <c>Defaults</c> is met again by every listener inheriting it.</summary>

@@ -149,6 +149,13 @@ public static class SettingsPrinter
             w.WriteNull("TokenFile");
         }
 
+        w.WriteStartArray("AllowedHosts");
+        foreach (var host in admin.AllowedHosts)
+        {
+            w.WriteStringValue(host);
+        }
+
+        w.WriteEndArray();
         w.WriteEndObject();
     }
 

@@ -45,6 +45,7 @@ public static class UsherEvents
     /// <summary>The admin endpoint (HTTP API, /metrics) started listening.</summary>
     public const int AdminStarted = 9658;
 
-    /// <summary>The admin endpoint refused a request without the right bearer token.</summary>
+    /// <summary>The admin endpoint refused a request: without the right bearer token, with a Host that is not its
+    /// own, or a state change from another Origin.</summary>
     public const int AdminUnauthorized = 9659;
 }

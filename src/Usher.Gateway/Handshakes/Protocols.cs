@@ -26,7 +26,7 @@ internal static class Protocols
     };
 }
 
-/// <summary>PostgreSQL: the StartupMessage's user; SSLRequest answered 'N'; CancelRequest relayed uncounted; refused
+/// <summary>PostgreSQL: the StartupMessage's user; SSLRequest answered 'N'; CancelRequest relayed uncounted (and nothing after it); refused
 /// with FATAL 53300 "too many connections for role".</summary>
 internal sealed class PostgresProtocol : IHandshakeProtocol
 {

@@ -31,6 +31,7 @@ public sealed partial class ProxySession
     private long _handshakeDeadline;
     private bool _awaitingProxyHeader;
     private IPEndPoint? _proxyDestination;
+    private bool _passthrough;
 
     private void BeginHandshake()
     {
@@ -149,8 +150,9 @@ public sealed partial class ProxySession
                     Admit();
                     return;
                 case HandshakeStatus.Passthrough:
-                    // Not a session (a PostgreSQL CancelRequest): relay it without counting.
+                    // Not a session (a PostgreSQL CancelRequest): relay it without counting, and nothing after it.
                     _helloStart += result.Consumed;
+                    _passthrough = true;
                     EndHandshakePhase();
                     _state = State.Admitting;
                     _context.Backend.Connect(this);
@@ -162,6 +164,22 @@ public sealed partial class ProxySession
                     return;
             }
         }
+    }
+
+    /// <summary>A passthrough relays its one message and nothing more: a client that sends anything after it (before
+    /// or after the backend connected) is closed as a bad handshake, never relayed uncounted.</summary>
+    /// <returns><c>false</c> when the session ended.</returns>
+    private unsafe bool PassthroughClientQuiet()
+    {
+        byte next;
+        if (Libc.Recv(_clientFd, &next, 1, Libc.MSG_PEEK | Libc.MSG_DONTWAIT) <= 0)
+        {
+            // Nothing yet, its FIN, or an error: the relay sees the last two for itself.
+            return true;
+        }
+
+        RejectHandshake(Usher.Handshakes.Postgres.PostgresStartupReader.BytesAfterCancel);
+        return false;
     }
 
     /// <summary>Reads the PROXY header a trusted proxy sends first; the original client becomes the session's client.</summary>

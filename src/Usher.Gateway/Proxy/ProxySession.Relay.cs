@@ -16,6 +16,11 @@ public sealed partial class ProxySession
 
     private void Pump()
     {
+        if (_passthrough && !PassthroughClientQuiet())
+        {
+            return;
+        }
+
         if (_hello is not null && !FlushHello())
         {
             return;

@@ -16,17 +16,13 @@ internal static class CheckCommand
             {
                 var settings = ConfigLoader.Load(path);
                 await Console.Out.WriteLineAsync(SettingsPrinter.ToJson(settings));
+                await ConfigLoader.WarnAsync(settings);
                 await Console.Error.WriteLineAsync($"usher: {path}: configuration is valid ({settings.Listeners.Count} listener(s)).");
                 return 0;
             }
             catch (ConfigException e)
             {
-                await Console.Error.WriteLineAsync($"usher: {e.Errors.Count} problem(s) in the configuration:");
-                foreach (var error in e.Errors)
-                {
-                    await Console.Error.WriteLineAsync("  " + error);
-                }
-
+                await ConfigLoader.ReportAsync(e);
                 return 1;
             }
         });

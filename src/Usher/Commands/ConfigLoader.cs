@@ -34,4 +34,26 @@ internal static class ConfigLoader
 
         return ConfigReader.Read(configuration, path);
     }
+
+    /// <summary>Writes what a valid configuration still does unsafely (a token file others can read) to standard
+    /// error, one line each; <c>check</c> and <c>run</c> both say it, and both go on.</summary>
+    public static async Task WarnAsync(GatewaySettings settings)
+    {
+        foreach (var warning in ConfigWarnings.Of(settings))
+        {
+            await Console.Error.WriteLineAsync("usher: warning: " + warning);
+        }
+    }
+
+    /// <summary>Writes the problems of a configuration to standard error, as <c>check</c> and <c>run</c> both list
+    /// them: a count, then one line per problem naming the file, the key and the fix.</summary>
+    public static async Task ReportAsync(ConfigException problems)
+    {
+        ArgumentNullException.ThrowIfNull(problems);
+        await Console.Error.WriteLineAsync($"usher: {problems.Errors.Count} problem(s) in the configuration:");
+        foreach (var error in problems.Errors)
+        {
+            await Console.Error.WriteLineAsync("  " + error);
+        }
+    }
 }

@@ -125,6 +125,11 @@ internal static class DoctorCommand
                 "raise the open-files limit, or lower MaxSessions (or leave it out: Usher derives it from the limit)"));
         }
 
+        foreach (var warning in ConfigWarnings.Of(settings))
+        {
+            findings.Add(new Finding(Level.Watch, warning.Key, warning.Problem, warning.Fix));
+        }
+
         foreach (var listener in settings.Listeners)
         {
             Listen(listener, findings);

@@ -39,10 +39,12 @@ internal static class RunCommand
             }
             catch (ConfigException e)
             {
-                await Console.Error.WriteLineAsync($"usher: the configuration cannot be used:{Environment.NewLine}{e.Message}");
+                // The same validation and the same words as `usher check`: what check passes, run starts with.
+                await ConfigLoader.ReportAsync(e);
                 return 1;
             }
 
+            await ConfigLoader.WarnAsync(settings);
             InheritedListeners? inherited = null;
             if (parse.GetValue(takeOver) is { } pid)
             {
@@ -113,6 +115,14 @@ internal static class RunCommand
                 // The TLS files were checked when the configuration was read; they changed before the listener loaded them.
                 await Console.Error.WriteLineAsync(
                     $"usher: {settings.Source}: {e.Message}. Fix: give the listener's Tls keys readable PEM files, then run `usher check`.");
+                return 1;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Nothing the configuration holds should get here (`usher check` validates it all); if something
+                // does, one line that names it beats a stack trace.
+                await Console.Error.WriteLineAsync(
+                    $"usher: {settings.Source}: the gateway stopped: {e.GetType().Name}: {e.Message.TrimEnd('.')}. Fix: run `usher check --config {path}`; if it passes, report this line.");
                 return 1;
             }
 

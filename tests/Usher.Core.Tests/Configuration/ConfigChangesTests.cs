@@ -88,7 +88,7 @@ public sealed class ConfigChangesTests
     public void WorkersAdminAndLedgerNeedARestartAndAreToldWithTheValueStillInForce()
     {
         var next = Running
-            .Replace("\"Workers\": 2", "\"Workers\": 4, \"Ledger\": { \"Kind\": \"Memory\" }, \"MaxSessions\": 5000", StringComparison.Ordinal)
+            .Replace("\"Workers\": 2", "\"Workers\": 4, \"Ledger\": { \"Kind\": \"InMemory\" }, \"MaxSessions\": 5000", StringComparison.Ordinal)
             .Replace("127.0.0.1:9646", "127.0.0.1:9700", StringComparison.Ordinal);
 
         var changes = ConfigChanges.Between(ConfigText.Read(Running), ConfigText.Read(next));
@@ -99,7 +99,7 @@ public sealed class ConfigChangesTests
             "MaxSessions (from the file-descriptor limit) → 5000",
             "Workers 2 → 4 needs a restart (still 2)",
             "Admin:Listen 127.0.0.1:9646 → 127.0.0.1:9700 needs a restart (still 127.0.0.1:9646)",
-            "Ledger:Kind (none) → Memory needs a restart (still (none))",
+            "Ledger:Kind (none) → InMemory needs a restart (still (none))",
         ], changes.Describe());
     }
 }

@@ -181,6 +181,35 @@ public sealed class PostgresRolesThroughUsherTests(PostgresServer postgres) : IA
         Assert.Equal(7, await ScalarAsync<int>(sleeper, "select 7"));
     }
 
+    [Fact]
+    public async Task Five_CancelRequests_each_followed_by_a_StartupMessage_of_alice_are_closed_and_none_reaches_PostgreSQL()
+    {
+        await using var gateway = TestGateway.Start(RoleListener());
+        using var timeout = new CancellationTokenSource(EndToEnd.Soon);
+        var smuggled = PostgresWire.CancelRequest().Concat(PostgresWire.StartupMessage("alice")).ToArray();
+
+        for (var i = 0; i < 5; i++)
+        {
+            using var client = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+            await client.ConnectAsync(gateway.EndPoint, timeout.Token);
+            await client.SendAsync(smuggled, timeout.Token);
+
+            // Closed without a byte: no authentication request, no session.
+            Assert.Equal(0, await PostgresWire.ReadToEndAsync(client, timeout.Token));
+        }
+
+        await Eventually.HoldsAsync(() => gateway.Logs.WithId(UsherEvents.HandshakeRejected).Count == 5, EndToEnd.Soon, "five handshakes rejected");
+        Assert.All(gateway.Logs.WithId(UsherEvents.HandshakeRejected),
+            r => Assert.Equal(Usher.Handshakes.Postgres.PostgresStartupReader.BytesAfterCancel, r["Problem"]));
+        Assert.Equal(0L, await postgres.CountAsync("select count(*) from pg_stat_activity where usename = 'alice'"));
+        Assert.Equal(0, gateway.Gateway.Ledger.Total);
+
+        // alice's own two sessions are untouched by it.
+        await using var first = await OpenAsync(gateway.EndPoint.Port, "alice");
+        await using var second = await OpenAsync(gateway.EndPoint.Port, "alice");
+        Assert.Equal(2, gateway.SessionsOf("alice"));
+    }
+
     /// <summary>The listener of these tests: PostgreSQL roles, 2 sessions each, svc 4.</summary>
     private ListenerSettings RoleListener() => new()
     {

@@ -5,7 +5,8 @@ namespace Usher.Handshakes.Postgres;
 /// <summary>Reads the first message of a PostgreSQL connection (protocol 3, "Message Formats" of the PostgreSQL
 /// documentation): a StartupMessage gives the <c>user</c> (the identity) and <c>database</c>; an SSLRequest or
 /// GSSENCRequest is declined with <c>N</c> (the client then goes on in plain text); a CancelRequest is passed through
-/// uncounted (the server closes such a connection after reading it). Lengths follow the server's own bounds: 8 to
+/// uncounted (the server closes such a connection after reading it), and only the CancelRequest: a byte after it
+/// makes the handshake invalid (16 bytes in protocol 3.0; 3.2's longer keys up to 268). Lengths follow the server's own bounds: 8 to
 /// 10,000 bytes for a startup packet.</summary>
 public sealed class PostgresStartupReader : IHandshakeReader
 {
@@ -21,6 +22,9 @@ public sealed class PostgresStartupReader : IHandshakeReader
     internal const int CancelRequestCode = 80877102;
     private const int MinCancelLength = 16;
     private const int MaxCancelLength = 12 + 256;
+
+    /// <summary>The problem logged (9650) when a client sends anything after its CancelRequest.</summary>
+    public const string BytesAfterCancel = "bytes after CancelRequest (a cancel is one message, then the connection ends)";
 
     private static readonly byte[] Decline = [(byte)'N'];
 
@@ -113,6 +117,12 @@ public sealed class PostgresStartupReader : IHandshakeReader
                 if (length is < MinCancelLength or > MaxCancelLength)
                 {
                     return PostgresScan.Invalid("invalid CancelRequest length");
+                }
+
+                if (received.Length > length)
+                {
+                    // The server reads the request and closes; anything after it is no part of a cancel.
+                    return PostgresScan.Invalid(BytesAfterCancel);
                 }
 
                 return received.Length < length ? default : new PostgresScan(new HandshakeResult(HandshakeStatus.Passthrough));

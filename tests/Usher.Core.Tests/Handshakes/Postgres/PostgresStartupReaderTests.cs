@@ -56,6 +56,22 @@ public sealed class PostgresStartupReaderTests
         Assert.Equal(new HandshakeResult(HandshakeStatus.Passthrough), Reader.Read(cancel));
     }
 
+    [Theory]
+    [InlineData(4)]
+    [InlineData(32)]
+    public void RefusesACancelRequestFollowedByAnyByteAsTheAttackThatRidesOnIt(int keyLength)
+    {
+        var cancel = StartupMessages.CancelRequest(keyLength);
+
+        foreach (var after in new[] { [0], Captured.PsqlStartup, StartupMessages.CancelRequest(keyLength) })
+        {
+            var result = Reader.Read(Bytes.Concat(cancel, after));
+
+            Assert.Equal(HandshakeStatus.Invalid, result.Status);
+            Assert.Equal(PostgresStartupReader.BytesAfterCancel, result.Problem);
+        }
+    }
+
     [Fact]
     public void RefusesACancelRequestWithAKeyOutOfBounds()
     {
@@ -164,7 +180,15 @@ public sealed class PostgresStartupReaderTests
                 Assert.Equal(HandshakeResult.NeedMore, Reader.Read(message.AsSpan(0, i)));
             }
 
-            Assert.Equal(whole, Reader.Read(Bytes.Concat(message, Captured.PsqlStartup)));
+            var followed = Reader.Read(Bytes.Concat(message, Captured.PsqlStartup));
+            if (whole.Status == HandshakeStatus.Passthrough)
+            {
+                Assert.Equal(HandshakeStatus.Invalid, followed.Status);
+            }
+            else
+            {
+                Assert.Equal(whole, followed);
+            }
         }
     }
 }
