@@ -17,7 +17,7 @@ internal static class ConfigKeys
         "Identity", "MaxSessionsPerIdentity", "MaxSessions", "Overrides", "OnLimit", "ReclaimWait",
         "ProbeMinIdle", "ProbeInterval", "ProbeCount", "TrustedProxies", "SendProxy",
         "Keepalive", "UserTimeout", "IdleTimeout", "HandshakeTimeout", "ConnectTimeout", "ConnectRate", "Tls",
-        "HalfClose",
+        "HalfClose", "MaxHandshakesPerSource",
     ];
 
     public static readonly string[] ListenerOnly = ["Name", "Listen", "Backend"];
