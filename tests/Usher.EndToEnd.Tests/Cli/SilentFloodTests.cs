@@ -19,21 +19,27 @@ public sealed class SilentFloodTests(ITestOutputHelper output)
 
     [Fact]
     public Task Under_a_256_descriptor_limit_150_silent_connections_neither_crash_the_gateway_nor_keep_a_client_out() =>
-        RunsAsync(files: 256, flood: 150, runs: 3);
+        RunsAsync(files: 256, flood: 150, sources: 1, runs: 3);
 
     [Fact]
     public Task Under_a_4096_descriptor_limit_5000_silent_connections_neither_crash_the_gateway_nor_keep_a_client_out() =>
-        RunsAsync(files: 4096, flood: 5000, runs: 1);
+        RunsAsync(files: 4096, flood: 5000, sources: 1, runs: 1);
 
-    private async Task RunsAsync(int files, int flood, int runs)
+    /// <summary>From 30 addresses, each within its share, the flood spends the whole budget: connections past it are
+    /// closed at accept, the gateway stays up, the admin endpoint answers, and the client is served once it ends.</summary>
+    [Fact]
+    public Task Under_a_256_descriptor_limit_silent_connections_from_many_addresses_spend_the_budget_and_are_closed_at_accept() =>
+        RunsAsync(files: 256, flood: 150, sources: 30, runs: 1);
+
+    private async Task RunsAsync(int files, int flood, int sources, int runs)
     {
         for (var run = 1; run <= runs; run++)
         {
-            await OneRunAsync(files, flood, run);
+            await OneRunAsync(files, flood, sources, run);
         }
     }
 
-    private async Task OneRunAsync(int files, int flood, int run)
+    private async Task OneRunAsync(int files, int flood, int sources, int run)
     {
         await using var backend = new SessionServer();
         using var config = UsherCli.Config($$"""
@@ -63,7 +69,7 @@ public sealed class SilentFloodTests(ITestOutputHelper output)
             {
                 var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
                 silent.Add(socket);
-                socket.Bind(new IPEndPoint(IPAddress.Parse("127.0.0.2"), 0));
+                socket.Bind(new IPEndPoint(IPAddress.Parse($"127.0.0.{2 + (i % sources)}"), 0));
                 await socket.ConnectAsync(listen);
             }
 
@@ -86,12 +92,16 @@ public sealed class SilentFloodTests(ITestOutputHelper output)
 
             latencies.Sort();
             var p99 = latencies.Count == 0 ? double.NaN : latencies[(int)Math.Ceiling(latencies.Count * 0.99) - 1];
-            output.WriteLine($"limit {files}, run {run}: {flood} silent connections, {peakFds} descriptors at the peak "
+            output.WriteLine($"limit {files}, run {run}: {flood} silent connections from {sources} address(es), {peakFds} descriptors at the peak "
                 + $"({before.Fds} before); the client had {latencies.Count}/{Tries} answers, p50 {Median(latencies):F1} ms, p99 {p99:F1} ms");
             Assert.False(usher.HasExited, usher.Describe());
-            Assert.True(latencies.Count >= Tries * 95 / 100, $"only {latencies.Count} of {Tries} answers");
-            Assert.True(p99 < 50, $"p99 {p99:F1} ms");
             Assert.True(peakFds < files, $"{peakFds} descriptors open under a limit of {files}");
+            if (sources == 1)
+            {
+                // One address holds its share alone: the client from another keeps its answers.
+                Assert.True(latencies.Count >= Tries * 95 / 100, $"only {latencies.Count} of {Tries} answers");
+                Assert.True(p99 < 50, $"p99 {p99:F1} ms");
+            }
         }
         finally
         {
@@ -105,8 +115,8 @@ public sealed class SilentFloodTests(ITestOutputHelper output)
         await AdminAnswersAsync(http);
         Assert.NotNull(await AskAsync(listen));
 
-        var shed = UsherCli.Entries(usher, UsherEvents.ConnectionsShed).First();
-        Assert.Contains("MaxHandshakesPerSource", shed.GetProperty("State").GetProperty("Why").GetString(), StringComparison.Ordinal);
+        var why = UsherCli.Entries(usher, UsherEvents.ConnectionsShed).Select(e => e.GetProperty("State").GetProperty("Why").GetString()).ToList();
+        Assert.Contains(why, w => w!.Contains(sources == 1 ? "MaxHandshakesPerSource" : "descriptor budget is spent", StringComparison.Ordinal));
         Assert.Empty(UsherCli.Entries(usher, UsherEvents.AcceptFailed).Select(e => e.GetRawText()));
         await usher.SignalAsync("TERM");
         Assert.Equal(0, await usher.WaitForExitAsync(TimeSpan.FromSeconds(30)));
