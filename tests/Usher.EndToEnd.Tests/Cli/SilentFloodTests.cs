@@ -93,7 +93,8 @@ public sealed class SilentFloodTests(ITestOutputHelper output)
             latencies.Sort();
             var p99 = latencies.Count == 0 ? double.NaN : latencies[(int)Math.Ceiling(latencies.Count * 0.99) - 1];
             output.WriteLine($"limit {files}, run {run}: {flood} silent connections from {sources} address(es), {peakFds} descriptors at the peak "
-                + $"({before.Fds} before); the client had {latencies.Count}/{Tries} answers, p50 {Median(latencies):F1} ms, p99 {p99:F1} ms");
+                + $"({before.Fds} before); the client had {latencies.Count}/{Tries} answers, p50 {Median(latencies):F1} ms, p99 {p99:F1} ms, "
+                + $"slowest {string.Join(", ", latencies.TakeLast(5).Select(l => l.ToString("F1", System.Globalization.CultureInfo.InvariantCulture)))} ms");
             Assert.False(usher.HasExited, usher.Describe());
             Assert.True(peakFds < files, $"{peakFds} descriptors open under a limit of {files}");
             if (sources == 1)
