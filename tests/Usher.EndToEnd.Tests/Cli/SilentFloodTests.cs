@@ -60,7 +60,7 @@ public sealed class SilentFloodTests(ITestOutputHelper output)
         }
 
         await AdminAnswersAsync(http);
-        var before = await SettledAsync(usher.Id, baseline: null);
+        var before = await ProcessResources.SettledAsync(usher.Id);
 
         var silent = new List<Socket>();
         try
@@ -74,7 +74,7 @@ public sealed class SilentFloodTests(ITestOutputHelper output)
             }
 
             await usher.WaitForLineAsync(l => l.Contains("\"EventId\":9660", StringComparison.Ordinal), EndToEnd.Soon);
-            var peakFds = Directory.GetFiles($"/proc/{usher.Id}/fd").Length;
+            var peakFds = ProcessResources.Read(usher.Id).Fds;
 
             var latencies = new List<double>();
             for (var i = 0; i < Tries; i++)
@@ -109,7 +109,7 @@ public sealed class SilentFloodTests(ITestOutputHelper output)
             silent.ForEach(s => s.Dispose());
         }
 
-        var after = await SettledAsync(usher.Id, before);
+        var after = await ProcessResources.SettledAsync(usher.Id, before, rssWithin: 0.2);
         output.WriteLine($"limit {files}, run {run}: descriptors {before.Fds} -> {after.Fds}, RSS {before.Rss / 1024} KB -> {after.Rss / 1024} KB");
         Assert.True(after.Fds <= before.Fds, $"descriptors {before.Fds} -> {after.Fds}");
         Assert.True(after.Rss <= before.Rss * 1.2, $"RSS {before.Rss / 1024} KB -> {after.Rss / 1024} KB");
@@ -140,29 +140,4 @@ public sealed class SilentFloodTests(ITestOutputHelper output)
     }
 
     private static double Median(List<double> sorted) => sorted.Count == 0 ? double.NaN : sorted[sorted.Count / 2];
-
-    private sealed record Resources(long Fds, long Rss);
-
-    /// <summary>The gateway's descriptors and resident memory once they hold still: sampled until two readings a
-    /// second apart agree and, when a baseline is given, descriptors are back to it and memory within 20 % of it.</summary>
-    private static async Task<Resources> SettledAsync(int pid, Resources? baseline)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        var last = Read(pid);
-        while (DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(1000);
-            var now = Read(pid);
-            var steady = now.Fds == last.Fds && Math.Abs(now.Rss - last.Rss) <= last.Rss / 100;
-            last = now;
-            if (steady && (baseline is null || (now.Fds <= baseline.Fds && now.Rss <= baseline.Rss * 1.2)))
-            {
-                break;
-            }
-        }
-
-        return last;
-    }
-
-    private static Resources Read(int pid) => new(Directory.GetFiles($"/proc/{pid}/fd").Length, ProcessMemory.Rss(pid));
 }
