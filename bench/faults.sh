@@ -14,16 +14,19 @@
 #   reset-storm      RESETS open sessions, the backend resets every connection (SO_LINGER 0)
 #   slowloris        SLOWLORIS connections send one byte a second to a listener reading an HTTP header identity
 #                    (HandshakeTimeout HANDSHAKE_S) while a real client sends a request every 100 ms
+#   silent flood     (bench/lib/flood.py) usher under `prlimit --nofile=256` and `--nofile=4096`, started afresh for
+#                    each of FLOOD_RUNS runs (20; QUICK: 3): 150 (256) or 5,000 (4096) connections that never send a byte
+#                    from one address while a client from another sends 200 requests and the admin endpoint is asked
 # Writes bench/results/<UTC>-faults.md; the usher log stays in bench/results/raw/<UTC>-faults/ (ignored by git).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 if [ "${QUICK:-0}" = 1 ]; then
-  SESSIONS=${SESSIONS:-4} RESETS=${RESETS:-100} SLOWLORIS=${SLOWLORIS:-1000}
+  SESSIONS=${SESSIONS:-4} RESETS=${RESETS:-100} SLOWLORIS=${SLOWLORIS:-1000} FLOOD_RUNS=${FLOOD_RUNS:-3}
 else
-  SESSIONS=${SESSIONS:-20} RESETS=${RESETS:-500} SLOWLORIS=${SLOWLORIS:-5000}
+  SESSIONS=${SESSIONS:-20} RESETS=${RESETS:-500} SLOWLORIS=${SLOWLORIS:-5000} FLOOD_RUNS=${FLOOD_RUNS:-20}
 fi
 OFFER_MB=${OFFER_MB:-200} OFFER_SECONDS=${OFFER_SECONDS:-10} HANDSHAKE_S=${HANDSHAKE_S:-2}
-STALL_PORT=29201 STALL_BACKEND=29301 HTTP_PORT=29202 HTTP_BACKEND=29302
+STALL_PORT=29201 STALL_BACKEND=29301 HTTP_PORT=29202 HTTP_BACKEND=29302 FLOOD_PORT=29203 FLOOD_ADMIN=29204
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 WORK="$ROOT/bench/results/raw/$STAMP-faults"
 mkdir -p "$WORK"
@@ -35,7 +38,7 @@ cleanup() {
 }
 trap cleanup EXIT
 ulimit -n 20000
-for port in $STALL_PORT $STALL_BACKEND $HTTP_PORT $HTTP_BACKEND; do
+for port in $STALL_PORT $STALL_BACKEND $HTTP_PORT $HTTP_BACKEND $FLOOD_PORT $FLOOD_ADMIN; do
   if ss -Hltn "sport = :$port" | grep -q .; then echo "faults.sh: port $port is taken" >&2; exit 1; fi
 done
 
@@ -62,7 +65,7 @@ cat > "$WORK/usher.json" <<JSON
 { "Usher": { "Listeners": [
   { "Name": "stall", "Listen": "127.0.0.1:$STALL_PORT", "Backend": "127.0.0.1:$STALL_BACKEND", "MaxSessionsPerIdentity": 10000 },
   { "Name": "http", "Listen": "127.0.0.1:$HTTP_PORT", "Backend": "127.0.0.1:$HTTP_BACKEND",
-    "Identity": "HttpHeader:X-User", "HandshakeTimeout": "00:00:0$HANDSHAKE_S" } ] } }
+    "Identity": "HttpHeader:X-User", "HandshakeTimeout": "00:00:0$HANDSHAKE_S", "MaxHandshakesPerSource": 100000 } ] } }
 JSON
 "$ROOT/src/Usher/bin/Release/net10.0/usher" run --config "$WORK/usher.json" --log-format json --log-level Information > "$WORK/usher.log" 2>&1 &
 USHER=$!
@@ -81,6 +84,16 @@ run stalled-backend $STALL_PORT $STALL_BACKEND "$SESSIONS" "$OFFER_MB" "$OFFER_S
 run stalled-client $STALL_PORT $STALL_BACKEND "$SESSIONS" "$OFFER_MB" "$OFFER_SECONDS"
 run reset-storm $STALL_PORT $STALL_BACKEND "$RESETS"
 run slowloris $HTTP_PORT "$SLOWLORIS" "$HANDSHAKE_S"
+flood() {
+  echo "== silent flood, limit $1" >&2
+  local out
+  out=$(timeout 1200 python3 "$ROOT/bench/lib/flood.py" "$ROOT/src/Usher/bin/Release/net10.0/usher" "$1" "$2" "$FLOOD_RUNS" \
+    $HTTP_BACKEND $FLOOD_PORT $FLOOD_ADMIN "$WORK" 2>&1) || true
+  echo "$out" | tee -a "$WORK/details.txt" >&2
+  summaries+=("$(echo "$out" | sed -n 's/^summary: //p')")
+}
+flood 256 150
+flood 4096 5000
 alive=$(kill -0 "$USHER" 2>/dev/null && echo yes || echo no)
 rss=$(awk '/VmRSS/{print $2/1024 " MB"}' /proc/$USHER/status 2>/dev/null || echo "n/a")
 hwm=$(awk '/VmHWM/{print $2/1024 " MB"}' /proc/$USHER/status 2>/dev/null || echo "n/a")
@@ -92,7 +105,7 @@ failed=$(grep -c '"EventId":9645' "$WORK/usher.log" || true)
   echo
   echo "Machine: $(nproc) cores, $(uname -r), .NET SDK $(dotnet --version), load average $(cut -d' ' -f1-3 /proc/loadavg) at the end."
   echo "usher (Release) in its own process, JSON log at Information; loads from bench/lib/faults.py on loopback."
-  echo "Settings: SESSIONS=$SESSIONS OFFER_MB=$OFFER_MB OFFER_SECONDS=$OFFER_SECONDS RESETS=$RESETS SLOWLORIS=$SLOWLORIS HANDSHAKE_S=$HANDSHAKE_S."
+  echo "Settings: SESSIONS=$SESSIONS OFFER_MB=$OFFER_MB OFFER_SECONDS=$OFFER_SECONDS RESETS=$RESETS SLOWLORIS=$SLOWLORIS HANDSHAKE_S=$HANDSHAKE_S FLOOD_RUNS=$FLOOD_RUNS (slowloris from one address: MaxHandshakesPerSource 100000 on its listener)."
   echo
   for s in "${summaries[@]}"; do echo "- $s"; done
   echo

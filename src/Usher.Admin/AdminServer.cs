@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -59,11 +60,11 @@ public sealed class AdminServer : IAsyncDisposable
             o.Limits.MaxRequestBodySize = 16 * 1024;
             if (_adopted >= 0)
             {
-                o.ListenHandle((ulong)_adopted, l => l.Protocols = HttpProtocols.Http1);
+                o.ListenHandle((ulong)_adopted, l => Configure(l, gateway.Descriptors));
             }
             else
             {
-                o.Listen(settings.Listen, l => l.Protocols = HttpProtocols.Http1);
+                o.Listen(settings.Listen, l => Configure(l, gateway.Descriptors));
             }
         });
         builder.Services.AddRoutingCore();
@@ -115,6 +116,7 @@ public sealed class AdminServer : IAsyncDisposable
             : _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
         Url = new Uri(address ?? $"http://{_settings.Listen}");
         var url = Url.ToString().TrimEnd('/');
+        await AdminWarmUp.RunAsync(Url, _settings.Token, cancellationToken).ConfigureAwait(false);
         var access = _settings.RequiresToken ? $"bearer token from {_settings.TokenFile}" : "no token: loopback only";
         _logger.AdminStarted(url, _adopted >= 0 ? access + "; socket taken over" : access);
     }
@@ -158,6 +160,36 @@ public sealed class AdminServer : IAsyncDisposable
 
     private static bool ChangesState(string method) =>
         !(HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method) || HttpMethods.IsTrace(method));
+
+    /// <summary>HTTP/1.1, and every connection's descriptor taken from the gateway's budget, or from the few set aside
+    /// for the admin endpoint when connections have spent it, so the endpoint answers under a flood and never runs
+    /// the process out of descriptors; past both, a connection is closed at once.</summary>
+    private static void Configure(ListenOptions listen, DescriptorBudget budget)
+    {
+        listen.Protocols = HttpProtocols.Http1;
+        listen.Use(next => connection =>
+        {
+            if (!budget.TryTakeAdmin(out var beyond))
+            {
+                connection.Abort();
+                return Task.CompletedTask;
+            }
+
+            return Serve(connection, next, budget, beyond);
+        });
+    }
+
+    private static async Task Serve(ConnectionContext connection, ConnectionDelegate next, DescriptorBudget budget, bool beyond)
+    {
+        try
+        {
+            await next(connection).ConfigureAwait(false);
+        }
+        finally
+        {
+            budget.ReleaseAdmin(beyond);
+        }
+    }
 
     private Task Authorize(HttpContext context, BearerToken bearer, StreamLogins logins, RequestDelegate next)
     {

@@ -3,18 +3,15 @@ namespace Usher.Gateway;
 /// <summary>Limits of the process that bound how many sessions it can hold.</summary>
 internal static class ProcessLimits
 {
-    /// <summary>Descriptors kept beside the sessions: listeners, reactors, logs and the admin API.</summary>
-    private const int Reserve = 64;
-
     /// <summary>A session holds two descriptors. The runtime already holds many before the first session (each loaded
-    /// assembly stays open, about 120 descriptors for <c>usher run</c>), so those open now are set aside too, some
-    /// for listeners, logs and the admin API, and the pipes of <see cref="PipeBudget"/>.</summary>
+    /// assembly stays open, about 120 descriptors for <c>usher run</c>), so those open now are set aside too, the
+    /// reserve of the <see cref="Engine.DescriptorBudget"/>, and the pipes of <see cref="PipeBudget"/>.</summary>
     public static int DefaultMaxSessions()
     {
         var files = OpenFilesLimit();
         return files is null
             ? 10_000
-            : (int)Math.Max(16, (files.Value - (OpenDescriptors() ?? 0) - Reserve - (2L * PipeBudget(files))) / 2);
+            : (int)Math.Max(16, (files.Value - (OpenDescriptors() ?? 0) - Engine.DescriptorBudget.ReserveFor(files) - (2L * PipeBudget(files))) / 2);
     }
 
     /// <summary>Pipes (two descriptors each) the reactors may hold at once, all together: one sixteenth of the

@@ -216,6 +216,8 @@ public sealed partial class UsherGateway
         State = state,
         Registry = Registry,
         Refusals = _refusals,
+        Budget = Descriptors,
+        Shed = _shed,
         Metrics = Metrics,
         Events = Events,
         Logger = _logger,

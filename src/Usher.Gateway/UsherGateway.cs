@@ -24,6 +24,7 @@ public sealed partial class UsherGateway : IAsyncDisposable
     private volatile GatewaySettings _settings;
     private volatile GatewayListener[] _listeners = [];
     private readonly RefusalLogFolder _refusals;
+    private readonly ShedLog _shed;
     private readonly bool _ownsMetrics;
     private readonly CancellationTokenSource _stopping = new();
     private const int CoarseClockSlackMs = 10;
@@ -47,11 +48,14 @@ public sealed partial class UsherGateway : IAsyncDisposable
         // Derived once, from the descriptors open before the first session, so a reload that drops MaxSessions gets
         // the same value as a start would.
         _derivedMaxSessions = ProcessLimits.DefaultMaxSessions();
+        Descriptors = DescriptorBudget.ForProcess();
         Ledger = ledger ?? new InMemorySessionLedger(settings.MaxSessions ?? _derivedMaxSessions);
         _ownsMetrics = metrics is null;
         Metrics = metrics ?? new GatewayMetrics();
         Metrics.ObserveOpenSessions(() => Registry.Count);
         _refusals = new RefusalLogFolder(loggerFactory.CreateLogger("Usher.Refusals"), _time, settings.RefusalLogInterval);
+        _shed = new ShedLog(loggerFactory.CreateLogger("Usher.Refusals"), Descriptors, () => _refusals.Interval);
+        Metrics.ObserveDescriptors(Descriptors);
     }
 
     /// <summary>Listening sockets taken over from a running Usher (graceful restart); used by listeners on the same
@@ -67,6 +71,9 @@ public sealed partial class UsherGateway : IAsyncDisposable
     /// <summary>Sessions the whole process may hold: <c>MaxSessions</c> in force (it follows a reload), or the limit
     /// derived from the descriptor limit.</summary>
     public int MaxSessions => Ledger is InMemorySessionLedger memory ? memory.GlobalLimit : _settings.MaxSessions ?? _derivedMaxSessions;
+
+    /// <summary>The descriptors the gateway may open (docs/reliability.md#the-descriptor-budget).</summary>
+    internal DescriptorBudget Descriptors { get; }
 
     /// <summary>The session ledger.</summary>
     public ISessionLedger Ledger { get; }
@@ -107,7 +114,7 @@ public sealed partial class UsherGateway : IAsyncDisposable
         var pipesPerReactor = PipesPerReactor ?? Math.Max(4, ProcessLimits.PipeBudget() / workers);
         for (var i = 0; i < workers; i++)
         {
-            var reactor = new Reactor(i, _logger, pipesPerReactor);
+            var reactor = new Reactor(i, _logger, pipesPerReactor, Descriptors);
             _reactors.Add(reactor);
             reactor.Start();
         }
@@ -131,6 +138,7 @@ public sealed partial class UsherGateway : IAsyncDisposable
 
         _listeners = [.. listeners];
         Inherited?.Dispose();
+        Descriptors.Refresh();
         foreach (var listener in listeners)
         {
             await listener.StartAsync().ConfigureAwait(false);
@@ -166,6 +174,7 @@ public sealed partial class UsherGateway : IAsyncDisposable
         await WaitForSessionsAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false);
         _heartbeat?.Dispose();
         _refusals.Flush();
+        _shed.Flush();
         await StopReactorsAsync().ConfigureAwait(false);
     }
 
@@ -265,6 +274,8 @@ public sealed partial class UsherGateway : IAsyncDisposable
             }
 
             _refusals.Flush();
+            _shed.Flush();
+            Descriptors.Refresh();
             foreach (var listener in _listeners)
             {
                 listener.Context.ConnectRate?.Sweep(now);

@@ -52,6 +52,7 @@ public static class ListenerSettingsCopy
             UserTimeout = userTimeout ?? (keepalive is null ? s.UserTimeout : keepalive.Budget),
             IdleTimeout = idleTimeout ?? s.IdleTimeout,
             HandshakeTimeout = s.HandshakeTimeout,
+            MaxHandshakesPerSource = s.MaxHandshakesPerSource,
             ConnectTimeout = connectTimeout ?? s.ConnectTimeout,
             Tls = s.Tls,
             ConnectRate = s.ConnectRate,

@@ -149,6 +149,7 @@ public sealed class ConfigChanges
         ("UserTimeout", l => Text(l.UserTimeout)),
         ("IdleTimeout", l => Text(l.IdleTimeout)),
         ("HandshakeTimeout", l => Text(l.HandshakeTimeout)),
+        ("MaxHandshakesPerSource", l => Text(l.MaxHandshakesPerSource)),
         ("ConnectTimeout", l => Text(l.ConnectTimeout)),
         ("ConnectRate", l => l.ConnectRate is { } r ? $"{Text(r.PerIp)} per {Text(r.Window)}" : None),
         ("Tls:Certificate", l => l.Tls?.Certificate ?? None),

@@ -17,7 +17,7 @@ internal static class ConfigKeys
         "Identity", "MaxSessionsPerIdentity", "MaxSessions", "Overrides", "OnLimit", "ReclaimWait", "ClosingWait",
         "ProbeMinIdle", "ProbeInterval", "ProbeCount", "TrustedProxies", "SendProxy",
         "Keepalive", "UserTimeout", "IdleTimeout", "HandshakeTimeout", "ConnectTimeout", "ConnectRate", "Tls",
-        "HalfClose", "MaxUnconfirmedPerIdentity",
+        "HalfClose", "MaxUnconfirmedPerIdentity", "MaxHandshakesPerSource",
     ];
 
     public static readonly string[] ListenerOnly = ["Name", "Listen", "Backend"];

@@ -151,6 +151,8 @@ public sealed partial class ConfigReader
         var userTimeout = Duration(layered.Pick("UserTimeout"), "UserTimeout", allowZero: true);
         var idleTimeout = Duration(layered.Pick("IdleTimeout"), "IdleTimeout");
         var handshake = Duration(layered.Pick("HandshakeTimeout"), "HandshakeTimeout") ?? TimeSpan.FromSeconds(10);
+        var handshakesPerSource = PositiveInt(layered.Pick("MaxHandshakesPerSource"), "MaxHandshakesPerSource")
+            ?? ListenerSettings.DefaultMaxHandshakesPerSource;
         var connect = Duration(layered.Pick("ConnectTimeout"), "ConnectTimeout") ?? TimeSpan.FromSeconds(5);
         var trusted = ReadTrustedProxies(layered);
         var sendProxy = ReadSendProxy(layered);
@@ -196,6 +198,7 @@ public sealed partial class ConfigReader
             UserTimeout = userTimeout ?? keepalive.Budget,
             IdleTimeout = idleTimeout,
             HandshakeTimeout = handshake,
+            MaxHandshakesPerSource = handshakesPerSource,
             ConnectRate = connectRate,
             ConnectTimeout = connect,
             HalfClose = halfClose,

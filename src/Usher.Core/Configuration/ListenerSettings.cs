@@ -118,6 +118,16 @@ public sealed class ListenerSettings
     /// <summary>The longest a client may take to present its handshake.</summary>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Connections one client address may hold at once while still in their handshake (TLS, PROXY header,
+    /// the protocol's first message, an IMAP login), so one address cannot take the whole descriptor budget with
+    /// connections that never say who they are; more are closed at accept (event 9660). Trusted proxies are exempt.</summary>
+    /// <remarks>Defaults to <see cref="DefaultMaxHandshakesPerSource"/>. The gateway also holds any one address to
+    /// half the connections its descriptor budget has room for.</remarks>
+    public int MaxHandshakesPerSource { get; init; } = DefaultMaxHandshakesPerSource;
+
+    /// <summary>The default of <see cref="MaxHandshakesPerSource"/>.</summary>
+    public const int DefaultMaxHandshakesPerSource = 64;
+
     /// <summary>New connections one client address may open per window (a token bucket); <c>null</c> for no limit.</summary>
     public ConnectRateSettings? ConnectRate { get; init; }
 

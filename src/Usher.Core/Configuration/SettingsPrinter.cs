@@ -111,6 +111,7 @@ public static class SettingsPrinter
         }
 
         w.WriteString("HandshakeTimeout", l.HandshakeTimeout.ToString());
+        w.WriteNumber("MaxHandshakesPerSource", l.MaxHandshakesPerSource);
         w.WriteString("ConnectTimeout", l.ConnectTimeout.ToString());
         w.WriteBoolean("HalfClose", l.HalfClose);
         if (l.ConnectRate is { } rate)

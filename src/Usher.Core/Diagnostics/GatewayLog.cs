@@ -82,6 +82,11 @@ public static partial class GatewayLog
         Message = "{Address} on listener \"{Listener}\" opened connections faster than {PerIp} per {WindowSeconds} s; {Refused} refused since the last report")]
     public static partial void ConnectRateExceeded(this ILogger logger, string address, string listener, int perIp, double windowSeconds, long refused);
 
+    /// <summary>Event 9660: connections closed at accept, folded per listener (and address) over RefusalLogInterval.</summary>
+    [LoggerMessage(EventId = UsherEvents.ConnectionsShed, EventName = "ConnectionsShed", Level = LogLevel.Warning,
+        Message = "Listener \"{Listener}\" closed {Refused} connection(s) at accept in the last {IntervalSeconds} s, last from {Client}: {Why}")]
+    public static partial void ConnectionsShed(this ILogger logger, string listener, long refused, double intervalSeconds, string client, string why);
+
     /// <summary>Event 9654: a reload applied a new configuration.</summary>
     [LoggerMessage(EventId = UsherEvents.ConfigReloaded, EventName = "ConfigReloaded", Level = LogLevel.Information,
         Message = "Configuration {Source} reloaded: {Changes}")]

@@ -48,4 +48,8 @@ public static class UsherEvents
     /// <summary>The admin endpoint refused a request: without the right bearer token, with a Host that is not its
     /// own, or a state change from another Origin.</summary>
     public const int AdminUnauthorized = 9659;
+
+    /// <summary>Connections were closed at accept: the descriptor budget was spent, or their address had
+    /// MaxHandshakesPerSource connections in their handshake; folded per listener (and address).</summary>
+    public const int ConnectionsShed = 9660;
 }

@@ -18,6 +18,7 @@ public sealed class GatewayMetrics : IDisposable
     private readonly Counter<long> _bytes;
     private readonly Counter<long> _backendFailures;
     private readonly Counter<long> _rateLimited;
+    private readonly Counter<long> _shed;
 
     /// <summary>Creates the instruments.</summary>
     public GatewayMetrics(IMeterFactory? factory = null)
@@ -29,6 +30,8 @@ public sealed class GatewayMetrics : IDisposable
         _bytes = _meter.CreateCounter<long>("usher.bytes", "By", "Bytes relayed, by direction.");
         _backendFailures = _meter.CreateCounter<long>("usher.backend.failures", "{connection}", "Backend connections that failed.");
         _rateLimited = _meter.CreateCounter<long>("usher.connections.rate_limited", "{connection}", "Connections refused by ConnectRate.");
+        _shed = _meter.CreateCounter<long>("usher.connections.shed", "{connection}",
+            "Connections closed at accept: descriptor budget spent (reason budget) or MaxHandshakesPerSource (reason source).");
     }
 
     /// <summary>The tags each instrument's measurements carry, by instrument name: the labels an exporter gives its
@@ -41,6 +44,9 @@ public sealed class GatewayMetrics : IDisposable
         ["usher.bytes"] = ["listener", "direction"],
         ["usher.backend.failures"] = ["listener"],
         ["usher.connections.rate_limited"] = ["listener"],
+        ["usher.connections.shed"] = ["listener", "reason"],
+        ["usher.descriptors.held"] = [],
+        ["usher.descriptors.budget"] = [],
         ["usher.sessions.open"] = [],
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
@@ -50,6 +56,16 @@ public sealed class GatewayMetrics : IDisposable
     /// <summary>Creates the gauge of open sessions.</summary>
     public void ObserveOpenSessions(Func<int> open) =>
         _meter.CreateObservableGauge("usher.sessions.open", open, "{session}", "Sessions open.");
+
+    /// <summary>Creates the gauges of the descriptor budget: descriptors held by connections, pipes and admin
+    /// connections, and the budget they may hold.</summary>
+    internal void ObserveDescriptors(Engine.DescriptorBudget budget)
+    {
+        _meter.CreateObservableGauge("usher.descriptors.held", () => budget.Held, "{descriptor}",
+            "Descriptors held by connections (two each), pipes and admin connections.");
+        _meter.CreateObservableGauge("usher.descriptors.budget", () => budget.Capacity, "{descriptor}",
+            "Descriptors they may hold: the open-files limit less the reserve and the rest of the process.");
+    }
 
     internal void Admitted(string listener) => _accepted.Add(1, new KeyValuePair<string, object?>("listener", listener));
 
@@ -69,6 +85,9 @@ public sealed class GatewayMetrics : IDisposable
             _bytes.Add(fromBackend, new KeyValuePair<string, object?>("listener", listener), new KeyValuePair<string, object?>("direction", "from_backend"));
         }
     }
+
+    internal void Shed(string listener, string reason) =>
+        _shed.Add(1, new KeyValuePair<string, object?>("listener", listener), new KeyValuePair<string, object?>("reason", reason));
 
     internal void RateLimited(string listener) => _rateLimited.Add(1, new KeyValuePair<string, object?>("listener", listener));
 

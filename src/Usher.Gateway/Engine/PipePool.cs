@@ -4,8 +4,8 @@ namespace Usher.Gateway.Engine;
 
 /// <summary>The pipes splice(2) moves payload through, rented only while data flows: an idle session holds none.
 /// Owned by one reactor thread; only empty pipes come back. At most <c>limit</c> pipes live at once (their descriptors
-/// are counted in the process's budget, see ProcessLimits); past it, or when pipe2 fails, <see cref="CanRent"/> says
-/// no and sessions move data without one.</summary>
+/// are counted in the process's budget, see ProcessLimits) and each takes two descriptors of the
+/// <see cref="DescriptorBudget"/>; past either, or when pipe2 fails, sessions move data without one.</summary>
 internal sealed unsafe class PipePool : IDisposable
 {
     /// <summary>Bytes a pipe holds; one splice moves at most this much.</summary>
@@ -14,11 +14,13 @@ internal sealed unsafe class PipePool : IDisposable
     private readonly Stack<long> _free = new();
     private readonly int _keep;
     private readonly int _limit;
+    private readonly DescriptorBudget? _budget;
     private long _retryAfter;
     private int _lowWater;
 
-    public PipePool(int keep, int limit)
+    public PipePool(int keep, int limit, DescriptorBudget? budget = null)
     {
+        _budget = budget;
         _limit = Math.Max(1, limit);
         _keep = Math.Min(keep, _limit);
     }
@@ -43,9 +45,17 @@ internal sealed unsafe class PipePool : IDisposable
             return (-1, -1);
         }
 
+        if (_budget?.TryTake(2) == false)
+        {
+            // The process's descriptor budget is spent: do without pipes for a while (see ProxySession.PeekCopy).
+            _retryAfter = Environment.TickCount64 + 100;
+            return (-1, -1);
+        }
+
         var fds = stackalloc int[2];
         if (Libc.Pipe2(fds, Libc.O_NONBLOCK | Libc.O_CLOEXEC) != 0)
         {
+            _budget?.Release(2);
             // Out of descriptors (or pipe memory): do without pipes for a while rather than ask on every read.
             _retryAfter = Environment.TickCount64 + 100;
             return (-1, -1);
@@ -72,6 +82,7 @@ internal sealed unsafe class PipePool : IDisposable
     {
         Libc.Close(read);
         Libc.Close(write);
+        _budget?.Release(2);
         Live--;
     }
 

@@ -33,7 +33,7 @@ internal sealed unsafe partial class Reactor : IDisposable
     private int _wakePending;
     private volatile bool _stopping;
 
-    public Reactor(int index, ILogger logger, int pipeLimit = 4096)
+    public Reactor(int index, ILogger logger, int pipeLimit = 4096, DescriptorBudget? budget = null)
     {
         Index = index;
         _logger = logger;
@@ -45,7 +45,7 @@ internal sealed unsafe partial class Reactor : IDisposable
         }
 
         Libc.EpollControl(_epoll, Libc.EPOLL_CTL_ADD, _wake, Libc.EPOLLIN, WakeToken);
-        Pipes = new PipePool(keep: 256, pipeLimit);
+        Pipes = new PipePool(keep: 256, pipeLimit, budget);
         _thread = new Thread(Run) { IsBackground = true, Name = $"usher-reactor-{index}" };
     }
 

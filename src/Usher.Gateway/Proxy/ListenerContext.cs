@@ -22,6 +22,12 @@ internal sealed class ListenerContext
     public LedgerScope Scope => State.Scope;
     public required SessionRegistry Registry { get; init; }
     public required RefusalLogFolder Refusals { get; init; }
+
+    /// <summary>The process's descriptor budget, shared by every listener.</summary>
+    public required Engine.DescriptorBudget Budget { get; init; }
+
+    /// <summary>Connections closed at accept (9660, folded).</summary>
+    public required ShedLog Shed { get; init; }
     public required GatewayMetrics Metrics { get; init; }
     public required GatewayEvents Events { get; init; }
     public required ILogger Logger { get; init; }

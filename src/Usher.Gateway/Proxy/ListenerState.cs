@@ -12,6 +12,9 @@ internal sealed class ListenerState(LedgerScope scope)
     private long _idleTimeoutTicks = NoTimeout;
     private long _idleTimeoutSince;
 
+    /// <summary>The listener's connections in their handshake, by source address (MaxHandshakesPerSource).</summary>
+    public HandshakesPerSource Handshakes { get; } = new();
+
     /// <summary>The listener's counters in the ledger.</summary>
     public LedgerScope Scope => scope;
 

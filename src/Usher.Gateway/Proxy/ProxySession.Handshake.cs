@@ -236,6 +236,7 @@ public sealed partial class ProxySession
 
     private void EndHandshakePhase()
     {
+        _descriptors.LeaveHandshake(_context);
         _handshakeDeadline = 0;
         _reactor.RemoveDeadline(this);
     }

@@ -182,6 +182,7 @@ public sealed partial class ProxySession
         Record.TrySetCloseReason(CloseReason.ClientClosed);
         Libc.Close(_clientFd);
         CloseBackendBeforeAdmission();
+        _descriptors.Release(_context);
         _completion?.TrySetResult();
     }
 

@@ -429,6 +429,7 @@ public sealed partial class ProxySession
         }
 
         Libc.Close(_clientFd);
+        _descriptors.Release(_context);
         _completion?.TrySetResult();
     }
 

@@ -40,6 +40,7 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
     private bool _backendWritable;
     private TaskCompletionSource? _completion;
     private long _connectDeadline;
+    private DescriptorHold _descriptors;
 
     private ProxySession(ListenerContext context, Reactor reactor, int clientFd, SessionRecord record)
     {
@@ -125,11 +126,18 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
             return;
         }
 
+        var expectProxyHeader = context.Settings.TrustedProxies.Count > 0;
+        var imap = SpeaksImap(context);
+        var handshake = context.Handshake is not null || expectProxyHeader || imap;
+        if (!AcceptGate.TryEnter(context, clientFd, client, handshake, out var perSource))
+        {
+            return;
+        }
+
         var identity = new SessionIdentity(IdentityKind.SourceIp, client.Address.ToString());
         var record = new SessionRecord(context.Registry.NextId(), context.Settings.Name, identity, client,
             context.Time.GetUtcNow(), Environment.TickCount64);
-        var session = new ProxySession(context, reactor, clientFd, record);
-        var expectProxyHeader = context.Settings.TrustedProxies.Count > 0;
+        var session = new ProxySession(context, reactor, clientFd, record) { _descriptors = DescriptorHold.Taken(perSource) };
         if (expectProxyHeader && !IsTrusted(context.Settings, client.Address))
         {
             session._state = State.Handshaking;
@@ -137,8 +145,7 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
             return;
         }
 
-        var imap = SpeaksImap(context);
-        if (context.Handshake is null && !expectProxyHeader && !imap)
+        if (!handshake)
         {
             session._state = State.Admitting;
             session.Admit();
@@ -154,7 +161,7 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
         }
     }
 
-    private static bool IsTrusted(Configuration.ListenerSettings settings, IPAddress address)
+    internal static bool IsTrusted(Configuration.ListenerSettings settings, IPAddress address)
     {
         foreach (var network in settings.TrustedProxies)
         {
@@ -282,6 +289,7 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
         SendRefusal(admission);
         Libc.Close(_clientFd);
         CloseBackendBeforeAdmission();
+        _descriptors.Release(_context);
         ReturnHello();
         _completion?.TrySetResult();
     }
@@ -296,6 +304,7 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
         }
 
         _backendFd = backendFd;
+        _descriptors.BackendOpened(_context);
         Record.Backend = backend;
         _reactor.Add(_backendFd, Libc.EPOLLIN | Libc.EPOLLOUT | Libc.EPOLLRDHUP | Libc.EPOLLET, _token, Backend);
         if (_state == State.Imap)

@@ -79,6 +79,7 @@ internal sealed partial class TlsSession
             endpoint = await ResolveAsync(timeout.Token).ConfigureAwait(false);
             _backend = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
             _backendFd = (int)_backend.Handle;
+            _descriptors.BackendOpened(_context);
             if (SocketTuning.Apply(_backendFd, settings.Keepalive, settings.UserTimeout) is var error and not 0)
             {
                 return BackendUnavailable($"cannot tune the socket: {Native.Errors.Describe(error)}");

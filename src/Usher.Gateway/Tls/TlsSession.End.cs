@@ -26,6 +26,7 @@ internal sealed partial class TlsSession
         finally
         {
             Release();
+            _descriptors.Release(_context);
             _closing.Dispose();
             _completion.TrySetResult();
         }

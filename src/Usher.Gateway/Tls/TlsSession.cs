@@ -32,6 +32,7 @@ internal sealed partial class TlsSession : IGatewaySession
     private Lease? _lease;
     private bool _clientDead;
     private bool _backendDead;
+    private DescriptorHold _descriptors;
 
     private TlsSession(ListenerContext context, TlsTerminator tls, int clientFd, SessionRecord record)
     {
@@ -85,10 +86,15 @@ internal sealed partial class TlsSession : IGatewaySession
             return;
         }
 
+        if (!AcceptGate.TryEnter(context, clientFd, client, handshake: true, out var perSource))
+        {
+            return;
+        }
+
         var identity = new SessionIdentity(IdentityKind.SourceIp, client.Address.ToString());
         var record = new SessionRecord(context.Registry.NextId(), context.Settings.Name, identity, client,
             context.Time.GetUtcNow(), Environment.TickCount64);
-        var session = new TlsSession(context, context.Tls!, clientFd, record);
+        var session = new TlsSession(context, context.Tls!, clientFd, record) { _descriptors = DescriptorHold.Taken(perSource) };
         ThreadPool.UnsafeQueueUserWorkItem(static s => _ = s.RunAsync(), session, preferLocal: false);
     }
 
@@ -100,7 +106,9 @@ internal sealed partial class TlsSession : IGatewaySession
             _handle = new SafeSocketHandle(_clientFd, ownsHandle: true);
             _client = new Socket(_handle);
             _ssl = new SslStream(new NetworkStream(_client, ownsSocket: true), leaveInnerStreamOpen: false);
-            if (await HandshakeAsync().ConfigureAwait(false)
+            var identified = await HandshakeAsync().ConfigureAwait(false);
+            _descriptors.LeaveHandshake(_context);
+            if (identified
                 && await AdmitAsync().ConfigureAwait(false)
                 && await ConnectAsync().ConfigureAwait(false))
             {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Usher.Configuration;
+using Usher.Gateway;
 
 namespace Usher.Cli.Commands;
 
@@ -32,7 +33,10 @@ internal static class ConfigLoader
                 "correct the JSON syntax at the position named (a missing comma, quote or brace)"));
         }
 
-        return ConfigReader.Read(configuration, path);
+        var settings = ConfigReader.Read(configuration, path);
+
+        // The same rule for `usher check`, `usher run` and a reload: a limit that leaves no room to serve is an error.
+        return DescriptorFit.Check(settings, ProcessLimits.OpenFilesLimit()) is { } tooFew ? throw new ConfigException(tooFew) : settings;
     }
 
     /// <summary>Writes what a valid configuration still does unsafely (a token file others can read) to standard

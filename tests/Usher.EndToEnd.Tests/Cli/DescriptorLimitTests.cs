@@ -62,6 +62,30 @@ public sealed class DescriptorLimitTests
     }
 
     [Fact]
+    public async Task Check_and_run_refuse_a_configuration_the_open_files_limit_cannot_serve_and_name_the_limit_to_raise_it_to()
+    {
+        using var config = UsherCli.Config("""
+            { "Usher": { "Admin": { "Listen": "127.0.0.1:0" }, "Listeners": [
+              { "Name": "pg", "Listen": "127.0.0.1:0", "Backend": "127.0.0.1:5432", "Identity": "PostgresUser" } ] } }
+            """);
+
+        foreach (var command in new[] { "check", "run" })
+        {
+            var result = await RunningProcess.RunAsync(Tools.Find("prlimit"),
+                ["--nofile=200:200", UsherCli.Host, UsherCli.Dll, command, "--config", config.Path], TimeSpan.FromSeconds(60));
+            Assert.True(result.ExitCode == 1, result.ToString());
+            Assert.Contains("the open-files limit (RLIMIT_NOFILE) is 200", result.Errors, StringComparison.Ordinal);
+            Assert.Contains("raise the limit to at least", result.Errors, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", result.Errors, StringComparison.Ordinal);
+        }
+
+        var fits = await RunningProcess.RunAsync(Tools.Find("prlimit"),
+            ["--nofile=4096:4096", UsherCli.Host, UsherCli.Dll, "check", "--config", config.Path], TimeSpan.FromSeconds(60));
+        Assert.True(fits.ExitCode == 0, fits.ToString());
+        Assert.Contains("\"MaxHandshakesPerSource\": 64", fits.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_under_a_low_soft_open_files_limit_works_with_the_hard_one()
     {
         await using var backend = new SessionServer();

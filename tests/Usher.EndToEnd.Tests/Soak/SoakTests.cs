@@ -43,7 +43,7 @@ public sealed partial class SoakTests(ITestOutputHelper output)
         // about 15 s on two cores), then take the baseline.
         await RunMixAsync(TimeSpan.FromSeconds(30), churnAt, limitedAt, vpnAt, laptop);
         await backend.WaitUntilAsync(b => b.Open == 0, Wait);
-        var before = await SettledAsync(usher.Id, null);
+        var before = await ProcessResources.SettledAsync(usher.Id);
 
         var load = await RunMixAsync(TimeSpan.FromSeconds(seconds), churnAt, limitedAt, vpnAt, laptop);
 
@@ -60,7 +60,7 @@ public sealed partial class SoakTests(ITestOutputHelper output)
         }
 
         await backend.WaitUntilAsync(b => b.Open == 0, Wait);
-        var after = await SettledAsync(usher.Id, before);
+        var after = await ProcessResources.SettledAsync(usher.Id, before);
         output.WriteLine($"soak {seconds} s: {load.Churned} sessions churned, {load.Ticks} ticks on 10 long sessions, " +
             $"{load.Refused} refusals, {load.Reclaimed} reclaims; gateway descriptors {before.Fds} -> {after.Fds}; " +
             $"RSS {before.Rss / 1024} KB -> {after.Rss / 1024} KB");
@@ -220,30 +220,4 @@ public sealed partial class SoakTests(ITestOutputHelper output)
             await laptop.RestoreAsync();
         }
     }
-
-    private sealed record Resources(long Fds, long Rss);
-
-    /// <summary>The gateway's descriptors and resident memory once its sockets have wound down: sampled until two
-    /// readings a second apart agree (and descriptors are back to <paramref name="baseline"/>, when given).</summary>
-    private static async Task<Resources> SettledAsync(int pid, Resources? baseline)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        var last = Read(pid);
-        while (DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(1000);
-            var now = Read(pid);
-            var steady = now.Fds == last.Fds && Math.Abs(now.Rss - last.Rss) <= last.Rss / 200;
-            last = now;
-            if (steady && (baseline is null || now.Fds <= baseline.Fds))
-            {
-                break;
-            }
-        }
-
-        return last;
-    }
-
-    private static Resources Read(int pid) =>
-        new(Directory.GetFiles($"/proc/{pid}/fd").Length, ProcessMemory.Rss(pid));
 }

@@ -39,6 +39,10 @@ public sealed class SlowlorisTests(ITestOutputHelper output)
             Identity = IdentityKind.HttpHeader,
             IdentityArgument = "X-User",
             HandshakeTimeout = HandshakeTimeout,
+
+            // The attack comes from one address: let it hold every handshake, to see each closed at HandshakeTimeout
+            // (HandshakesPerSourceTests hold it to its share).
+            MaxHandshakesPerSource = 2 * Attackers,
         };
         await using var gateway = TestGateway.Start(listener);
         var clock = Stopwatch.StartNew();
