@@ -21,7 +21,8 @@ public static class ListenerSettingsCopy
         TimeSpan? userTimeout = null,
         TimeSpan? idleTimeout = null,
         TimeSpan? connectTimeout = null,
-        bool? halfClose = null)
+        bool? halfClose = null,
+        Usher.Identity.IdentityDisplay? identityDisplay = null)
     {
         ArgumentNullException.ThrowIfNull(s);
         return new ListenerSettings
@@ -33,6 +34,7 @@ public static class ListenerSettingsCopy
             Identity = s.Identity,
             IdentityArgument = s.IdentityArgument,
             IdentityWithSourceIp = s.IdentityWithSourceIp,
+            IdentityDisplay = identityDisplay ?? s.IdentityDisplay,
             TrustedProxies = s.TrustedProxies,
             SendProxy = s.SendProxy,
             HalfClose = halfClose ?? s.HalfClose,

@@ -131,6 +131,7 @@ public sealed class ConfigChanges
         ("Listen", l => l.Listen.ToString()),
         ("Backend", l => l.Backend),
         ("Identity", l => l.IdentityText),
+        ("IdentityDisplay", l => l.IdentityDisplay.ToString()),
         ("TrustedProxies", l => "[" + string.Join(", ", l.TrustedProxies) + "]"),
         ("SendProxy", l => l.SendProxy ? "v2" : "none"),
         ("HalfClose", l => l.HalfClose ? "true" : "false"),

@@ -80,6 +80,7 @@ public sealed partial class ConfigReader
         var grace = Duration(usher, "ShutdownGrace", allowZero: true) ?? TimeSpan.FromSeconds(30);
         var fold = Duration(usher, "RefusalLogInterval") ?? TimeSpan.FromSeconds(10);
         var admin = ReadAdmin(usher);
+        var (hashKeyFile, hashKey) = ReadIdentityHashKey(usher);
         CheckAdminAddress(usher, admin, listeners);
         return new GatewaySettings
         {
@@ -91,6 +92,8 @@ public sealed partial class ConfigReader
             ShutdownGrace = grace,
             RefusalLogInterval = fold,
             RestartOnly = RestartOnlyValues(usher),
+            IdentityHashKeyFile = hashKeyFile,
+            IdentityHashKey = hashKey,
         };
     }
 
@@ -126,6 +129,7 @@ public sealed partial class ConfigReader
         var layered = new Layered(section, defaults);
         var keepalive = ReadKeepalive(layered);
         var identity = ReadIdentity(layered);
+        var display = ReadIdentityDisplay(layered) ?? IdentityDisplayDefault.For(identity.Kind, identity.Argument);
         var onLimit = ReadOnLimit(layered);
         var perIdentity = PositiveInt(layered.Pick("MaxSessionsPerIdentity"), "MaxSessionsPerIdentity")
             ?? ListenerSettings.DefaultMaxSessionsPerIdentity;
@@ -173,6 +177,7 @@ public sealed partial class ConfigReader
             Identity = identity.Kind,
             IdentityArgument = identity.Argument,
             IdentityWithSourceIp = identity.WithSourceIp,
+            IdentityDisplay = display,
             TrustedProxies = trusted,
             SendProxy = sendProxy,
             Tls = tls,

@@ -68,7 +68,7 @@ public sealed partial class ProxySession
             return false;
         }
 
-        _context.Logger.ReclaimStarted(identity, settings.Name, refusal.Limit, _context.PolicyName, Record.Client, candidates);
+        _context.Logger.ReclaimStarted(Record.Identity.Shown, settings.Name, refusal.Limit, _context.PolicyName, Record.Client, candidates);
         _lastRefusal = refusal;
         _state = State.Waiting;
         _waitUntil = now + (long)settings.ReclaimWait.TotalMilliseconds;
@@ -90,7 +90,7 @@ public sealed partial class ProxySession
 
         if (victim.Record.TrySetCloseReason(reason))
         {
-            _context.Logger.SessionReclaimed(victim.Record.Id, victim.Record.Identity.Value, _context.Settings.Name, reason,
+            _context.Logger.SessionReclaimed(victim.Record.Id, victim.Record.Identity.Shown, _context.Settings.Name, reason,
                 Record.Client, why);
             _context.Observe(GatewayEventKind.Reclaimed, UsherEvents.SessionReclaimed, victim.Record, $"{reason}: {why}", Record.Client);
         }
@@ -190,7 +190,7 @@ public sealed partial class ProxySession
         }
 
         var why = $"the client did not answer {_context.Settings.ProbeCount} keepalive probe(s)";
-        _context.Logger.SessionReclaimed(Record.Id, Record.Identity.Value, _context.Settings.Name, CloseReason.Reclaimed,
+        _context.Logger.SessionReclaimed(Record.Id, Record.Identity.Shown, _context.Settings.Name, CloseReason.Reclaimed,
             _reclaimFor!, why);
         _context.Observe(GatewayEventKind.Reclaimed, UsherEvents.SessionReclaimed, Record, $"Reclaimed: {why}", _reclaimFor);
         return true;
