@@ -22,7 +22,8 @@ internal static class Views
         var started = gateway.StartedAt ?? now;
         var listeners = gateway.Listeners
             .Select(l => new ListenerStatus(l.Name, l.LocalEndPoint.ToString(), l.Settings.Backend, l.Open,
-                l.Settings.MaxSessionsPerIdentity, l.Settings.OnLimit.ToString(), admin.Refusals.Of(l.Name)))
+                l.Settings.MaxSessionsPerIdentity, l.Settings.OnLimit.ToString(), admin.Refusals.Of(l.Name),
+                l.Settings.IdentityDisplay.ToString()))
             .ToList();
         return new StatusResponse(Version, started, (long)(now - started).TotalSeconds, gateway.Registry.Count,
             new LedgerStatus(gateway.Ledger.Total, gateway.MaxSessions), listeners, listeners.Sum(l => l.Refused));
