@@ -4,6 +4,7 @@ using Usher.Diagnostics;
 using Usher.Gateway.Listeners;
 using Usher.Gateway.Proxy;
 using Usher.Gateway.Tls;
+using Usher.Identity;
 using Usher.Ledger;
 
 namespace Usher.Gateway;
@@ -199,6 +200,8 @@ public sealed partial class UsherGateway
             Workers = running.Workers,
             Admin = running.Admin,
             RestartOnly = running.RestartOnly,
+            IdentityHashKeyFile = running.IdentityHashKeyFile,
+            IdentityHashKey = running.IdentityHashKey,
         };
 
         var summary = changes.Describe(name => _states.TryGetValue(name, out var s) ? s.Scope.Count : 0).ToList();
@@ -224,6 +227,7 @@ public sealed partial class UsherGateway
         Time = _time,
         Backend = new BackendConnector(settings),
         IdentityKindName = settings.IdentityText,
+        Mask = new IdentityMask(settings.IdentityDisplay, _settings.IdentityHashKey ?? IdentityMask.ProcessKey, settings.IdentityWithSourceIp),
         PolicyName = settings.OnLimit.ToString(),
         Handshake = settings.Tls is null ? Handshakes.Protocols.For(settings) : null,
         Tls = settings.Tls is not { } tls ? null

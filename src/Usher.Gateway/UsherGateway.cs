@@ -203,13 +203,29 @@ public sealed partial class UsherGateway : IAsyncDisposable
 
     /// <summary>Kills every open session of <paramref name="identity"/> on <paramref name="listener"/>, as
     /// <see cref="Kill(long, string)"/> does one; sessions already ending for another reason are left to end.</summary>
+    /// <param name="listener">The listener's name.</param>
+    /// <param name="identity">The identity as shown (<see cref="Usher.Identity.SessionIdentity.Shown"/>): on a listener
+    /// whose <c>IdentityDisplay</c> hides identities, its hash or prefix. A clear value matches only where it is shown,
+    /// so a kill cannot confirm a guessed secret.</param>
+    /// <param name="by">Who kills, for the log.</param>
     /// <returns>The sessions killed.</returns>
+    /// <exception cref="InvalidOperationException">The form names more than one identity (two values with one
+    /// prefix); nothing was killed.</exception>
     public IReadOnlyList<IGatewaySession> Kill(string listener, string identity, string by)
     {
-        var killed = new List<IGatewaySession>();
-        foreach (var session in Registry.All)
+        var matching = Registry.All
+            .Where(s => s.Record.Listener == listener && Usher.Identity.IdentityMask.Names(identity, s.Record.Identity.Shown))
+            .ToList();
+        if (matching.Select(s => s.Record.Identity.Value).Distinct(StringComparer.Ordinal).Skip(1).Any())
         {
-            if (session.Record.Listener == listener && session.Record.Identity.Value == identity && Kill(session, by))
+            throw new InvalidOperationException(
+                $"\"{identity}\" on listener \"{listener}\" is shown for more than one identity; kill their sessions one by one, by id");
+        }
+
+        var killed = new List<IGatewaySession>();
+        foreach (var session in matching)
+        {
+            if (Kill(session, by))
             {
                 killed.Add(session);
             }
@@ -226,11 +242,11 @@ public sealed partial class UsherGateway : IAsyncDisposable
             return false;
         }
 
-        _logger.SessionKilled(record.Id, record.Identity.Value, record.Listener, by);
+        _logger.SessionKilled(record.Id, record.Identity.Shown, record.Listener, by);
         if (Events.Observed)
         {
             Events.Publish(new GatewayEvent(GatewayEventKind.Killed, UsherEvents.SessionKilled, _time.GetUtcNow(), record.Listener,
-                record.Identity.Value, record.Id, record.Client.ToString(), by));
+                record.Identity.Shown, record.Id, record.Client.ToString(), by));
         }
 
         session.Close(CloseReason.Killed);
@@ -267,7 +283,7 @@ public sealed partial class UsherGateway : IAsyncDisposable
                 if (now - session.IdleSinceTicks >= idleTimeout.Value.TotalMilliseconds + CoarseClockSlackMs)
                 {
                     var idleSeconds = Math.Round((now - session.Record.LastActivityTicks) / 1000.0, 1);
-                    _logger.IdleTimeout(session.Record.Id, session.Record.Identity.Value, session.Record.Listener,
+                    _logger.IdleTimeout(session.Record.Id, session.Record.Identity.Shown, session.Record.Listener,
                         idleSeconds, idleTimeout.Value.TotalSeconds);
                     session.Close(CloseReason.IdleTimeout);
                 }

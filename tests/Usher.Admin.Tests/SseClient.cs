@@ -17,6 +17,7 @@ internal sealed class SseClient : IAsyncDisposable
     private readonly HttpResponseMessage _response;
     private readonly Channel<SseMessage> _messages = Channel.CreateUnbounded<SseMessage>();
     private readonly CancellationTokenSource _stop = new();
+    private readonly List<string> _seen = [];
     private readonly Task _reading;
 
     private SseClient(HttpClient http, HttpResponseMessage response, Stream body)
@@ -27,6 +28,18 @@ internal sealed class SseClient : IAsyncDisposable
     }
 
     public HttpResponseMessage Response => _response;
+
+    /// <summary>The data of every message received so far, as sent.</summary>
+    public IReadOnlyList<string> Seen
+    {
+        get
+        {
+            lock (_seen)
+            {
+                return [.. _seen];
+            }
+        }
+    }
 
     /// <summary>Comment lines seen (heartbeats).</summary>
     public int Comments { get; private set; }
@@ -109,6 +122,11 @@ internal sealed class SseClient : IAsyncDisposable
             {
                 if (data.Length > 0)
                 {
+                    lock (_seen)
+                    {
+                        _seen.Add(data.ToString());
+                    }
+
                     using var json = JsonDocument.Parse(data.ToString());
                     _messages.Writer.TryWrite(new SseMessage(name, json.RootElement.Clone(), Environment.TickCount64));
                 }

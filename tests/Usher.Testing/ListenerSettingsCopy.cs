@@ -22,7 +22,8 @@ public static class ListenerSettingsCopy
         TimeSpan? idleTimeout = null,
         TimeSpan? connectTimeout = null,
         bool? halfClose = null,
-        TimeSpan? closingWait = null)
+        TimeSpan? closingWait = null,
+        Usher.Identity.IdentityDisplay? identityDisplay = null)
     {
         ArgumentNullException.ThrowIfNull(s);
         return new ListenerSettings
@@ -34,6 +35,7 @@ public static class ListenerSettingsCopy
             Identity = s.Identity,
             IdentityArgument = s.IdentityArgument,
             IdentityWithSourceIp = s.IdentityWithSourceIp,
+            IdentityDisplay = identityDisplay ?? s.IdentityDisplay,
             TrustedProxies = s.TrustedProxies,
             SendProxy = s.SendProxy,
             HalfClose = halfClose ?? s.HalfClose,

@@ -36,7 +36,8 @@ public sealed record SessionView(
 
 /// <summary>A session's identity.</summary>
 /// <param name="Kind">Where it came from, e.g. <c>SourceIp</c>, <c>PostgresUser</c>.</param>
-/// <param name="Value">The identity, e.g. <c>10.0.0.7</c> or <c>alice</c>.</param>
+/// <param name="Value">The identity as the listener shows it, e.g. <c>10.0.0.7</c> or <c>alice</c>, or
+/// <c>hmac:5e2a9c01f3b7d844</c> / <c>sk_l…</c> where its <c>IdentityDisplay</c> hides identities.</param>
 public sealed record IdentityView(string Kind, string Value);
 
 /// <summary>The kernel's view of a session's two connections (TCP_INFO) at one moment.</summary>

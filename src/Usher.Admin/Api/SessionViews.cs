@@ -14,7 +14,7 @@ internal static class SessionViews
         return new SessionView(
             record.Id,
             record.Listener,
-            new IdentityView(record.Identity.Kind.ToString(), record.Identity.Value),
+            new IdentityView(record.Identity.Kind.ToString(), record.Identity.Shown),
             record.Client.ToString() ?? string.Empty,
             record.Proxy?.ToString(),
             record.Backend?.ToString(),

@@ -32,5 +32,6 @@ public sealed record LedgerStatus(int Total, int Capacity);
 /// <param name="OnLimit">The policy at the limit.</param>
 /// <param name="Refused">Sessions refused at a limit since the admin endpoint started (every one, however the log
 /// folds them).</param>
+/// <param name="IdentityDisplay">How the listener shows identities: <c>Clear</c>, <c>Hash</c> or <c>Prefix</c>.</param>
 public sealed record ListenerStatus(string Name, string Listen, string Backend, int Open, int MaxSessionsPerIdentity, string OnLimit,
-    long Refused = 0);
+    long Refused = 0, string IdentityDisplay = "Clear");

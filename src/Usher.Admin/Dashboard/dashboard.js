@@ -185,6 +185,7 @@
       const facts = card.querySelector('.facts');
       facts.replaceChildren(
         fact('open', l.open), ' · ', fact('per identity', l.maxSessionsPerIdentity), ' · ', fact('OnLimit', l.onLimit),
+        ...(l.identityDisplay && l.identityDisplay !== 'Clear' ? [' · ', fact('identities', l.identityDisplay)] : []),
         el('br'), fact('listen', l.listen), ' → ', fact('backend', l.backend));
       const points = state.history.get(l.name) || [];
       sparkline(card.querySelector('svg'), points);

@@ -122,7 +122,16 @@ internal static class SessionEndpoints
             return unknown;
         }
 
-        var killed = admin.Gateway.Kill(listenerName, identity, AdminContext.Caller(context));
+        IReadOnlyList<IGatewaySession> killed;
+        try
+        {
+            killed = admin.Gateway.Kill(listenerName, identity, AdminContext.Caller(context));
+        }
+        catch (InvalidOperationException e)
+        {
+            return Answers.Problem(StatusCodes.Status409Conflict, e.Message);
+        }
+
         return await KilledAsync(killed, context.RequestAborted).ConfigureAwait(false);
     }
 

@@ -2,6 +2,7 @@ using System.Reflection;
 using Usher.Admin.Api;
 using Usher.Gateway;
 using Usher.Gateway.Listeners;
+using Usher.Identity;
 
 namespace Usher.Admin.Endpoints;
 
@@ -21,7 +22,8 @@ internal static class Views
         var started = gateway.StartedAt ?? now;
         var listeners = gateway.Listeners
             .Select(l => new ListenerStatus(l.Name, l.LocalEndPoint.ToString(), l.Settings.Backend, l.Open,
-                l.Settings.MaxSessionsPerIdentity, l.Settings.OnLimit.ToString(), admin.Refusals.Of(l.Name)))
+                l.Settings.MaxSessionsPerIdentity, l.Settings.OnLimit.ToString(), admin.Refusals.Of(l.Name),
+                l.Settings.IdentityDisplay.ToString()))
             .ToList();
         return new StatusResponse(Version, started, (long)(now - started).TotalSeconds, gateway.Registry.Count,
             new LedgerStatus(gateway.Ledger.Total, gateway.MaxSessions), listeners, listeners.Sum(l => l.Refused));
@@ -35,17 +37,18 @@ internal static class Views
         foreach (var listener in only is null ? admin.Gateway.Listeners : [only])
         {
             var settings = listener.Settings;
+            // Counted and matched against Overrides as read; shown as the listener shows it.
             var identities = admin.Gateway.Registry.All
                 .Where(s => s.Record.Listener == listener.Name)
-                .Select(s => s.Record.Identity.Value)
-                .Distinct(StringComparer.Ordinal);
+                .Select(s => s.Record.Identity)
+                .DistinctBy(i => i.Value, StringComparer.Ordinal);
             foreach (var identity in identities)
             {
-                var open = listener.OpenOf(identity);
+                var open = listener.OpenOf(identity.Value);
                 if (open > 0)
                 {
-                    counts.Add(new IdentityCount(listener.Name, identity, settings.IdentityText, open, settings.LimitFor(identity),
-                        settings.Overrides.ContainsKey(identity)));
+                    counts.Add(new IdentityCount(listener.Name, identity.Shown, settings.IdentityText, open, settings.LimitFor(identity.Value),
+                        settings.Overrides.ContainsKey(identity.Value)));
                 }
             }
         }
@@ -57,7 +60,7 @@ internal static class Views
             .ToList();
     }
 
-    /// <summary>The open sessions, oldest first, of a listener and identity when given; the oldest
+    /// <summary>The open sessions, oldest first, of a listener and identity (as shown) when given; the oldest
     /// <paramref name="limit"/> when given (only those are turned into views).</summary>
     public static List<SessionView> Sessions(AdminContext admin, string? listener = null, string? identity = null, int limit = int.MaxValue)
     {
@@ -65,7 +68,7 @@ internal static class Views
         var ticks = Environment.TickCount64;
         return admin.Gateway.Registry.All
             .Where(s => (listener is null || s.Record.Listener == listener)
-                && (identity is null || s.Record.Identity.Value == identity))
+                && (identity is null || IdentityMask.Names(identity, s.Record.Identity.Shown)))
             .OrderBy(s => s.Record.Id)
             .Take(limit)
             .Select(s => SessionViews.Of(s, now, ticks))

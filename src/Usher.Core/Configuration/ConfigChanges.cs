@@ -1,4 +1,5 @@
 using System.Globalization;
+using Usher.Identity;
 
 namespace Usher.Configuration;
 
@@ -51,7 +52,7 @@ public sealed class ConfigChanges
             {
                 added.Add(listener);
             }
-            else if (Compare(old, listener) is { Count: > 0 } keys)
+            else if (Compare(old, listener, running.IdentityHashKey) is { Count: > 0 } keys)
             {
                 changed.Add(new ListenerChange(old, listener, keys));
             }
@@ -76,11 +77,14 @@ public sealed class ConfigChanges
         return new ConfigChanges(added, removed, changed, global, restart);
     }
 
-    /// <summary>The keys of one listener that differ, in the order of the configuration reference.</summary>
-    public static IReadOnlyList<SettingChange> Compare(ListenerSettings before, ListenerSettings after)
+    /// <summary>The keys of one listener that differ, in the order of the configuration reference. The identities of
+    /// <c>Overrides</c> are named as the listener shows identities (<c>IdentityDisplay</c>), hashed with
+    /// <paramref name="hashKey"/> (the process's own key when <c>null</c>): the change is logged.</summary>
+    public static IReadOnlyList<SettingChange> Compare(ListenerSettings before, ListenerSettings after, byte[]? hashKey = null)
     {
         ArgumentNullException.ThrowIfNull(before);
         ArgumentNullException.ThrowIfNull(after);
+        var mask = new IdentityMask(after.IdentityDisplay, hashKey ?? IdentityMask.ProcessKey, after.IdentityWithSourceIp);
         var keys = new List<SettingChange>();
         foreach (var (key, value) in Keys)
         {
@@ -89,7 +93,7 @@ public sealed class ConfigChanges
 
         foreach (var identity in before.Overrides.Keys.Union(after.Overrides.Keys, StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
-            Add(keys, $"Overrides:{identity}", Text(Override(before, identity), None), Text(Override(after, identity), None));
+            Add(keys, $"Overrides:{mask.Show(identity)}", Text(Override(before, identity), None), Text(Override(after, identity), None));
         }
 
         return keys;
@@ -131,6 +135,7 @@ public sealed class ConfigChanges
         ("Listen", l => l.Listen.ToString()),
         ("Backend", l => l.Backend),
         ("Identity", l => l.IdentityText),
+        ("IdentityDisplay", l => l.IdentityDisplay.ToString()),
         ("TrustedProxies", l => "[" + string.Join(", ", l.TrustedProxies) + "]"),
         ("SendProxy", l => l.SendProxy ? "v2" : "none"),
         ("HalfClose", l => l.HalfClose ? "true" : "false"),

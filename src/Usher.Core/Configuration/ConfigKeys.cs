@@ -6,10 +6,11 @@ internal static class ConfigKeys
     public const string Root = "Usher";
 
     public static readonly string[] TopLevel =
-        ["Admin", "Ledger", "Defaults", "Listeners", "MaxSessions", "Workers", "ShutdownGrace", "RefusalLogInterval"];
+        ["Admin", "Ledger", "Defaults", "Listeners", "MaxSessions", "Workers", "ShutdownGrace", "RefusalLogInterval",
+        "IdentityHashKeyFile"];
 
     /// <summary>Top-level sections a reload cannot apply: they take a restart (so does <c>Workers</c>).</summary>
-    public static readonly string[] RestartOnly = ["Admin", "Ledger"];
+    public static readonly string[] RestartOnly = ["Admin", "Ledger", "IdentityHashKeyFile"];
 
     /// <summary>Keys a listener may set itself or inherit from <c>Defaults</c>.</summary>
     public static readonly string[] Inheritable =
@@ -18,6 +19,7 @@ internal static class ConfigKeys
         "ProbeMinIdle", "ProbeInterval", "ProbeCount", "TrustedProxies", "SendProxy",
         "Keepalive", "UserTimeout", "IdleTimeout", "HandshakeTimeout", "ConnectTimeout", "ConnectRate", "Tls",
         "HalfClose", "MaxUnconfirmedPerIdentity", "MaxHandshakesPerSource",
+        "IdentityDisplay",
     ];
 
     public static readonly string[] ListenerOnly = ["Name", "Listen", "Backend"];

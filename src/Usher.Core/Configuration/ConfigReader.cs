@@ -83,6 +83,7 @@ public sealed partial class ConfigReader
         var fold = Duration(usher, "RefusalLogInterval") ?? TimeSpan.FromSeconds(10);
         ReadLedger(usher);
         var admin = ReadAdmin(usher);
+        var (hashKeyFile, hashKey) = ReadIdentityHashKey(usher);
         CheckAdminAddress(usher, admin, listeners);
         return new GatewaySettings
         {
@@ -94,6 +95,8 @@ public sealed partial class ConfigReader
             ShutdownGrace = grace,
             RefusalLogInterval = fold,
             RestartOnly = RestartOnlyValues(usher),
+            IdentityHashKeyFile = hashKeyFile,
+            IdentityHashKey = hashKey,
         };
     }
 
@@ -129,6 +132,7 @@ public sealed partial class ConfigReader
         var layered = new Layered(section, defaults);
         var keepalive = ReadKeepalive(layered);
         var identity = ReadIdentity(layered);
+        var display = ReadIdentityDisplay(layered) ?? IdentityDisplayDefault.For(identity.Kind, identity.Argument);
         var onLimit = ReadOnLimit(layered);
         var perIdentity = PositiveInt(layered.Pick("MaxSessionsPerIdentity"), "MaxSessionsPerIdentity")
             ?? ListenerSettings.DefaultMaxSessionsPerIdentity;
@@ -181,6 +185,7 @@ public sealed partial class ConfigReader
             Identity = identity.Kind,
             IdentityArgument = identity.Argument,
             IdentityWithSourceIp = identity.WithSourceIp,
+            IdentityDisplay = display,
             TrustedProxies = trusted,
             SendProxy = sendProxy,
             Tls = tls,

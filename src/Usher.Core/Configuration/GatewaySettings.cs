@@ -27,6 +27,14 @@ public sealed class GatewaySettings
     /// (e.g. <c>Admin:Listen</c>), so that a reload can tell an operator when one of them changed.</summary>
     public IReadOnlyDictionary<string, string> RestartOnly { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>The file the key of hashed identities (<c>IdentityDisplay: Hash</c>) was read from, a full path;
+    /// <c>null</c> when the configuration names none and a key drawn at start serves.</summary>
+    public string? IdentityHashKeyFile { get; init; }
+
+    /// <summary>The key of hashed identities (the file's trimmed content); <c>null</c> for a key drawn once per
+    /// process (<see cref="Usher.Identity.IdentityMask.ProcessKey"/>): hashes then change at each restart.</summary>
+    public byte[]? IdentityHashKey { get; init; }
+
     /// <summary>Repeated refusals (9646) of one identity are folded into one line per this interval.</summary>
     /// <remarks>Defaults to 10 seconds.</remarks>
     public TimeSpan RefusalLogInterval { get; init; } = TimeSpan.FromSeconds(10);

@@ -15,6 +15,7 @@ public sealed class ListenerSettings
     public const int DefaultMaxUnconfirmedPerIdentity = 4;
 
     private readonly TimeSpan? _userTimeout;
+    private readonly IdentityDisplay? _identityDisplay;
 
     /// <summary>The listener's name, used in logs, metrics and the admin API.</summary>
     public required string Name { get; init; }
@@ -37,6 +38,18 @@ public sealed class ListenerSettings
     /// <summary>Whether the identity is combined with the source address (<c>ImapLogin+SourceIp</c>), counted per
     /// user and address as Dovecot does.</summary>
     public bool IdentityWithSourceIp { get; init; }
+
+    /// <summary>How identities are shown in logs, the admin API, the dashboard and the CLI; the ledger and
+    /// <see cref="Overrides"/> use them as read.</summary>
+    /// <remarks>Defaults to <see cref="Usher.Identity.IdentityDisplay.Hash"/> for an <c>HttpHeader</c> whose name says it carries a
+    /// secret (key, token, secret, auth, …: <see cref="IdentityDisplayDefault"/>), else
+    /// <see cref="Usher.Identity.IdentityDisplay.Clear"/>. Security: <c>Clear</c> on such a header writes every client's secret into
+    /// the log and hands it to whoever reads the admin API.</remarks>
+    public IdentityDisplay IdentityDisplay
+    {
+        get => _identityDisplay ?? IdentityDisplayDefault.For(Identity, IdentityArgument);
+        init => _identityDisplay = value;
+    }
 
     /// <summary>Peers allowed (and required) to send a PROXY protocol header; empty for none.</summary>
     public IReadOnlyList<System.Net.IPNetwork> TrustedProxies { get; init; } = [];

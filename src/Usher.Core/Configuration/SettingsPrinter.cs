@@ -41,6 +41,7 @@ public static class SettingsPrinter
 
             w.WriteString("ShutdownGrace", settings.ShutdownGrace.ToString());
             w.WriteString("RefusalLogInterval", settings.RefusalLogInterval.ToString());
+            w.WriteString("IdentityHashKeyFile", settings.IdentityHashKeyFile ?? "(none: a key drawn at start, hashes change at each restart)");
             WriteAdmin(w, settings.Admin);
             w.WriteStartArray("Listeners");
             foreach (var l in settings.Listeners)
@@ -63,6 +64,7 @@ public static class SettingsPrinter
         w.WriteString("Listen", l.Listen.ToString());
         w.WriteString("Backend", l.Backend);
         w.WriteString("Identity", l.IdentityText);
+        w.WriteString("IdentityDisplay", l.IdentityDisplay.ToString());
         w.WriteStartArray("TrustedProxies");
         foreach (var network in l.TrustedProxies)
         {

@@ -5,7 +5,8 @@ namespace Usher.Diagnostics;
 
 /// <summary>Keeps the log readable under a storm of refusals: the first refusal of an identity is logged at once
 /// (event 9646); further ones within <c>RefusalLogInterval</c> are counted and logged as one line when the interval
-/// ends (<see cref="Flush"/>, called by the heartbeat). Metrics count every refusal; only the log is folded.</summary>
+/// ends (<see cref="Flush"/>, called by the heartbeat). Metrics count every refusal; only the log is folded. Windows
+/// are kept per identity as counted; lines name it as the listener shows it (<see cref="Refusal.Logged"/>).</summary>
 public sealed class RefusalLogFolder
 {
     private readonly ConcurrentDictionary<(string Listener, string Identity), Window> _windows = new();
@@ -55,7 +56,7 @@ public sealed class RefusalLogFolder
 
         if (logNow)
         {
-            _logger.SessionLimitExceeded(refusal.Identity, refusal.Listener, refusal.Limit, refusal.Count, refusal.Client,
+            _logger.SessionLimitExceeded(refusal.Logged, refusal.Listener, refusal.Limit, refusal.Count, refusal.Client,
                 refusal.IdentityKind, refusal.Scope, refusal.Policy);
         }
     }
@@ -92,7 +93,7 @@ public sealed class RefusalLogFolder
                 window.Start = now;
             }
 
-            _logger.SessionLimitExceededRepeated(last.Identity, last.Listener, last.Limit, last.Count, suppressed, seconds,
+            _logger.SessionLimitExceededRepeated(last.Logged, last.Listener, last.Limit, last.Count, suppressed, seconds,
                 last.Client.ToString() ?? string.Empty, last.IdentityKind, last.Scope, last.Policy);
         }
     }

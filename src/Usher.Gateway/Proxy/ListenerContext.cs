@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Usher.Configuration;
 using Usher.Diagnostics;
 using Usher.Gateway.Diagnostics;
+using Usher.Identity;
 using Usher.Ledger;
 
 namespace Usher.Gateway.Proxy;
@@ -34,6 +35,9 @@ internal sealed class ListenerContext
     public required TimeProvider Time { get; init; }
     public required BackendConnector Backend { get; init; }
     public required string IdentityKindName { get; init; }
+
+    /// <summary>How the listener shows its identities (<c>IdentityDisplay</c>).</summary>
+    public IdentityMask Mask { get; init; } = IdentityMask.Clear;
     public required string PolicyName { get; init; }
     public Handshakes.IHandshakeProtocol? Handshake { get; init; }
     public ConnectRateLimiter? ConnectRate { get; init; }
@@ -44,6 +48,12 @@ internal sealed class ListenerContext
     /// <summary>Cancelled when the gateway closes what is left after the shutdown grace (sessions that are not in the
     /// registry yet, such as TLS handshakes under way).</summary>
     public CancellationToken Stopping { get; init; }
+
+    /// <summary>The identity of a session, with the form it is shown in computed once: the listener's own kind through
+    /// its <see cref="Mask"/>; a source address a session of another kind falls back on (IMAP STARTTLS) as it is, as
+    /// every event shows the client's address anyway.</summary>
+    public SessionIdentity Identify(IdentityKind kind, string value) =>
+        new(kind, value) { Shown = kind == Settings.Identity ? Mask.Show(value) : value };
 
     /// <summary>A refused session: counted and logged (folded) before the client sees its connection close.</summary>
     public void CountRefusal(SessionRecord record, Admission admission)
@@ -59,12 +69,12 @@ internal sealed class ListenerContext
         if (Events.Observed)
         {
             Events.Publish(new GatewayEvent(GatewayEventKind.Refused, UsherEvents.SessionLimitExceeded, Time.GetUtcNow(), Settings.Name,
-                record.Identity.Value, Client: record.Client.ToString(), Detail: $"limit {scope}, policy {PolicyName}",
+                record.Identity.Shown, Client: record.Client.ToString(), Detail: $"limit {scope}, policy {PolicyName}",
                 Count: admission.Count, Limit: admission.Limit));
         }
 
         Refusals.Refused(new Refusal(Settings.Name, record.Identity.Value, IdentityKindName, admission.Count,
-            admission.Limit, scope, PolicyName, record.Client));
+            admission.Limit, scope, PolicyName, record.Client, record.Identity.Shown));
     }
 
     /// <summary>An admitted session ended: metrics and event 9642 with its reason.</summary>
@@ -74,7 +84,7 @@ internal sealed class ListenerContext
         Metrics.Closed(Settings.Name, reason, record.BytesFromClient, record.BytesFromBackend);
         Observe(GatewayEventKind.Closed, UsherEvents.SessionClosed, record, CloseReasonNames.Of(reason));
         var durationMs = (long)(Time.GetUtcNow() - record.StartedAt).TotalMilliseconds;
-        Logger.SessionClosed(record.Id, record.Identity.Value, Settings.Name, reason, durationMs,
+        Logger.SessionClosed(record.Id, record.Identity.Shown, Settings.Name, reason, durationMs,
             record.BytesFromClient, record.BytesFromBackend);
     }
 
@@ -83,7 +93,7 @@ internal sealed class ListenerContext
     {
         if (Events.Observed)
         {
-            Events.Publish(new GatewayEvent(kind, eventId, Time.GetUtcNow(), Settings.Name, record.Identity.Value, record.Id,
+            Events.Publish(new GatewayEvent(kind, eventId, Time.GetUtcNow(), Settings.Name, record.Identity.Shown, record.Id,
                 (client ?? record.Client).ToString(), detail));
         }
     }

@@ -322,7 +322,7 @@ public sealed partial class ProxySession
         if (_context.Logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))
         {
             var identity = Record.Identity.Value;
-            _context.Logger.SessionOpened(Record.Id, identity, _context.Settings.Name, Record.Client, Record.Backend,
+            _context.Logger.SessionOpened(Record.Id, Record.Identity.Shown, _context.Settings.Name, Record.Client, Record.Backend,
                 _context.Ledger.Count(_context.Scope, identity), _context.Settings.LimitFor(identity));
         }
 

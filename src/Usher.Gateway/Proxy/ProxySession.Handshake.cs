@@ -110,7 +110,7 @@ public sealed partial class ProxySession
             // The identity is the (original) client address.
             EndHandshakePhase();
             var address = ((IPEndPoint)Record.Client).Address.ToString();
-            Record.Identify(new SessionIdentity(_context.Settings.Identity, address));
+            Record.Identify(_context.Identify(_context.Settings.Identity, address));
             _state = State.Admitting;
             Admit();
             return;
@@ -139,7 +139,7 @@ public sealed partial class ProxySession
                     var identity = _context.Settings.IdentityWithSourceIp
                         ? CompositeIdentity.Join(result.Identity!, ((IPEndPoint)Record.Client).Address)
                         : result.Identity!;
-                    Record.Identify(new SessionIdentity(_context.Settings.Identity, identity));
+                    Record.Identify(_context.Identify(_context.Settings.Identity, identity));
                     if (BeginClaim())
                     {
                         return;

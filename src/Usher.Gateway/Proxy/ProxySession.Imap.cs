@@ -186,7 +186,7 @@ public sealed partial class ProxySession
                 var login = _context.Settings.IdentityWithSourceIp
                     ? CompositeIdentity.Join(step.User!, ((IPEndPoint)Record.Client).Address)
                     : step.User!;
-                Record.Identify(new SessionIdentity(_context.Settings.Identity, login));
+                Record.Identify(_context.Identify(_context.Settings.Identity, login));
                 AdmitImap(imap);
                 return;
             case ImapStepKind.StartTls:
@@ -196,7 +196,7 @@ public sealed partial class ProxySession
                 var tag = System.Text.Encoding.ASCII.GetString(_hello.AsSpan(start, _hello.AsSpan(start).IndexOf((byte)' ')));
                 imap.Allow(_hello, start);
                 imap.Hold(forward, tag, 0, startTls: true);
-                Record.Identify(new SessionIdentity(IdentityKind.SourceIp, SourceAddress()));
+                Record.Identify(_context.Identify(IdentityKind.SourceIp, SourceAddress()));
                 AdmitImap(imap);
                 return;
             default:
@@ -265,7 +265,7 @@ public sealed partial class ProxySession
         if (_context.Logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))
         {
             var identity = Record.Identity.Value;
-            _context.Logger.SessionOpened(Record.Id, identity, _context.Settings.Name, Record.Client, Record.Backend,
+            _context.Logger.SessionOpened(Record.Id, Record.Identity.Shown, _context.Settings.Name, Record.Client, Record.Backend,
                 _context.Ledger.Count(_context.Scope, identity), _context.Settings.LimitFor(identity));
         }
 
@@ -277,7 +277,7 @@ public sealed partial class ProxySession
     private void OnImapLoginFailed(ImapFlow imap)
     {
         ReleaseImapClaim(imap);
-        Record.Identify(new SessionIdentity(IdentityKind.SourceIp, SourceAddress()));
+        Record.Identify(_context.Identify(IdentityKind.SourceIp, SourceAddress()));
         var settled = imap.HeldEnd;
         var rest = _helloEnd - settled;
         _hello.AsSpan(settled, rest).CopyTo(_hello);

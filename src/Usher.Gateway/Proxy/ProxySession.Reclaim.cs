@@ -119,7 +119,7 @@ public sealed partial class ProxySession
 
         if (candidates > 0)
         {
-            _context.Logger.ReclaimStarted(identity, settings.Name, refusal.Limit, _context.PolicyName, Record.Client, candidates);
+            _context.Logger.ReclaimStarted(Record.Identity.Shown, settings.Name, refusal.Limit, _context.PolicyName, Record.Client, candidates);
         }
 
         return candidates;
@@ -134,7 +134,7 @@ public sealed partial class ProxySession
 
         if (victim.Record.TrySetCloseReason(reason))
         {
-            _context.Logger.SessionReclaimed(victim.Record.Id, victim.Record.Identity.Value, _context.Settings.Name, reason,
+            _context.Logger.SessionReclaimed(victim.Record.Id, victim.Record.Identity.Shown, _context.Settings.Name, reason,
                 Record.Client, why);
             _context.Observe(GatewayEventKind.Reclaimed, UsherEvents.SessionReclaimed, victim.Record, $"{reason}: {why}", Record.Client);
         }
@@ -241,7 +241,7 @@ public sealed partial class ProxySession
         }
 
         var why = $"the client did not answer {_context.Settings.ProbeCount} keepalive probe(s)";
-        _context.Logger.SessionReclaimed(Record.Id, Record.Identity.Value, _context.Settings.Name, CloseReason.Reclaimed,
+        _context.Logger.SessionReclaimed(Record.Id, Record.Identity.Shown, _context.Settings.Name, CloseReason.Reclaimed,
             _reclaimFor!, why);
         _context.Observe(GatewayEventKind.Reclaimed, UsherEvents.SessionReclaimed, Record, $"Reclaimed: {why}", _reclaimFor);
         return true;

@@ -372,7 +372,7 @@ public sealed partial class ProxySession
         {
             var deadSide = side == Client ? "client" : "backend";
             var detector = end == PeerEnd.DeadKeepalive ? "keepalive" : "user timeout";
-            _context.Logger.PeerDead(Record.Id, Record.Identity.Value, _context.Settings.Name, deadSide, detector);
+            _context.Logger.PeerDead(Record.Id, Record.Identity.Shown, _context.Settings.Name, deadSide, detector);
             _context.Observe(GatewayEventKind.PeerDead, UsherEvents.PeerDead, Record, $"{deadSide} found dead by {detector}");
         }
 

@@ -134,7 +134,7 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
             return;
         }
 
-        var identity = new SessionIdentity(IdentityKind.SourceIp, client.Address.ToString());
+        var identity = context.Identify(IdentityKind.SourceIp, client.Address.ToString());
         var record = new SessionRecord(context.Registry.NextId(), context.Settings.Name, identity, client,
             context.Time.GetUtcNow(), Environment.TickCount64);
         var session = new ProxySession(context, reactor, clientFd, record) { _descriptors = DescriptorHold.Taken(perSource) };
@@ -357,7 +357,7 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
         {
             var identity = Record.Identity.Value;
             var count = _context.Ledger.Count(_context.Scope, identity);
-            _context.Logger.SessionOpened(Record.Id, identity, _context.Settings.Name, Record.Client, Record.Backend,
+            _context.Logger.SessionOpened(Record.Id, Record.Identity.Shown, _context.Settings.Name, Record.Client, Record.Backend,
                 count, _context.Settings.LimitFor(identity));
         }
 
@@ -370,7 +370,7 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
         _context.Metrics.BackendFailed(_context.Settings.Name);
         var elapsed = (long)(_context.Time.GetUtcNow() - Record.StartedAt).TotalMilliseconds;
         _context.Logger.BackendUnavailable(_context.Settings.Backend, _context.Settings.Name, Record.Client,
-            Record.Identity.Value, problem, elapsed);
+            Record.Identity.Shown, problem, elapsed);
         Shut(deadFd: -1);
     }
 

@@ -115,7 +115,7 @@ internal sealed partial class TlsSession
         if (_context.Logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))
         {
             var identity = Record.Identity.Value;
-            _context.Logger.SessionOpened(Record.Id, identity, settings.Name, Record.Client, Record.Backend,
+            _context.Logger.SessionOpened(Record.Id, Record.Identity.Shown, settings.Name, Record.Client, Record.Backend,
                 _context.Ledger.Count(_context.Scope, identity), settings.LimitFor(identity));
         }
 
@@ -171,7 +171,7 @@ internal sealed partial class TlsSession
         _context.Metrics.BackendFailed(_context.Settings.Name);
         var elapsed = (long)(_context.Time.GetUtcNow() - Record.StartedAt).TotalMilliseconds;
         _context.Logger.BackendUnavailable(_context.Settings.Backend, _context.Settings.Name, Record.Client,
-            Record.Identity.Value, problem, elapsed);
+            Record.Identity.Shown, problem, elapsed);
         return false;
     }
 }

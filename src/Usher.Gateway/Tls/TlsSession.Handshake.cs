@@ -87,7 +87,7 @@ internal sealed partial class TlsSession
         var identity = settings.IdentityWithSourceIp && settings.Identity != IdentityKind.SourceIp
             ? CompositeIdentity.Join(result.Identity!, address)
             : result.Identity!;
-        Record.Identify(new SessionIdentity(settings.Identity, identity));
+        Record.Identify(_context.Identify(settings.Identity, identity));
         return true;
     }
 

@@ -128,7 +128,7 @@ internal sealed partial class TlsSession
             _backendDead = side == Backend;
             var deadSide = side == Client ? "client" : "backend";
             var detector = end == PeerEnd.DeadKeepalive ? "keepalive" : "user timeout";
-            _context.Logger.PeerDead(Record.Id, Record.Identity.Value, _context.Settings.Name, deadSide, detector);
+            _context.Logger.PeerDead(Record.Id, Record.Identity.Shown, _context.Settings.Name, deadSide, detector);
             _context.Observe(GatewayEventKind.PeerDead, UsherEvents.PeerDead, Record, $"{deadSide} found dead by {detector}");
         }
         else if (side == Client && end == PeerEnd.Reset)

@@ -91,7 +91,7 @@ internal sealed partial class TlsSession : IGatewaySession
             return;
         }
 
-        var identity = new SessionIdentity(IdentityKind.SourceIp, client.Address.ToString());
+        var identity = context.Identify(IdentityKind.SourceIp, client.Address.ToString());
         var record = new SessionRecord(context.Registry.NextId(), context.Settings.Name, identity, client,
             context.Time.GetUtcNow(), Environment.TickCount64);
         var session = new TlsSession(context, context.Tls!, clientFd, record) { _descriptors = DescriptorHold.Taken(perSource) };

@@ -1,5 +1,7 @@
 using Microsoft.Playwright;
+using Usher.Configuration;
 using Usher.Diagnostics;
+using Usher.Identity;
 using Usher.Testing;
 using static Microsoft.Playwright.Assertions;
 
@@ -174,5 +176,39 @@ public sealed class DashboardTests(Chromium chromium)
         Assert.Null(await client.ReadAsync(Soon));
         await Expect(dashboard.Row(id)).ToHaveCountAsync(0, new() { Timeout = 2000 });
         Assert.DoesNotContain(admin.Gateway.Logs.Records, r => r.Message.Contains(TestAdmin.Token, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_API_key_shows_on_the_page_as_its_hash_in_sessions_identities_and_events_and_never_in_clear()
+    {
+        await using var backend = new SessionServer();
+        var listener = TestGateway.Listener(backend.EndPoint, "api");
+        await using var admin = await TestAdmin.StartAsync(listeners: new ListenerSettings
+        {
+            Name = listener.Name, Listen = listener.Listen, BackendHost = listener.BackendHost, BackendPort = listener.BackendPort,
+            UserTimeout = listener.UserTimeout, Identity = IdentityKind.HttpHeader, IdentityArgument = "X-Api-Key", MaxSessionsPerIdentity = 1,
+        });
+        var key = "sk_live_" + System.Security.Cryptography.RandomNumberGenerator.GetHexString(24, lowercase: true);
+        var hash = new IdentityMask(IdentityDisplay.Hash, IdentityMask.ProcessKey).Show(key);
+        await using var dashboard = await DashboardPage.OpenAsync(chromium.Browser, admin.Url);
+        var page = dashboard.Page;
+        await Expect(page.Locator("#live")).ToHaveTextAsync("live", new() { Timeout = 10_000 });
+        var request = $"GET / HTTP/1.1\r\nHost: api\r\nX-Api-Key: {key}\r\n\r\n";
+        using var client = await TestClient.ConnectAsync(admin.Gateway.EndPoint);
+        await client.SendAsync(request);
+        Assert.True(await client.IsAdmittedAsync());
+        using var refused = await TestClient.ConnectAsync(admin.Gateway.EndPoint);
+        await refused.SendAsync(request);
+        Assert.StartsWith("HTTP/1.1 429", await refused.ReadAsync(Soon), StringComparison.Ordinal);
+
+        await Expect(dashboard.SessionRows).ToHaveCountAsync(1, new() { Timeout = 2000 });
+        await Expect(dashboard.SessionRows).ToContainTextAsync(hash);
+        await Expect(page.Locator("#identities tbody tr.full")).ToContainTextAsync(hash);
+        await Expect(page.Locator("#events li.refused")).ToContainTextAsync($"\"{hash}\" on api refused at 1/1", new() { Timeout = 2000 });
+        await Expect(page.Locator("#listeners .card")).ToContainTextAsync("identities Hash");
+
+        Assert.DoesNotContain(key, await page.Locator("body").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.DoesNotContain(key, await page.ContentAsync(), StringComparison.Ordinal);
+        Assert.Empty(dashboard.Errors);
     }
 }

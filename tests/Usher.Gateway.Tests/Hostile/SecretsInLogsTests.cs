@@ -161,6 +161,9 @@ public sealed class SecretsInLogsTests
             IdentityArgument = argument,
             MaxSessionsPerIdentity = 1,
             HandshakeTimeout = TimeSpan.FromSeconds(1),
+
+            // In clear, so the search can show it finds the names read from the same handshakes as the passwords.
+            IdentityDisplay = IdentityDisplay.Clear,
         };
     }
 
