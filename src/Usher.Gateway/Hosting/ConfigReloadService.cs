@@ -55,6 +55,10 @@ public sealed class ConfigReloadService : IHostedService, IAsyncDisposable
         _recheck = new Timer(_ => Post(Trigger.Recheck));
         if (_options.Sighup)
         {
+            // A parent may have left SIGHUP ignored (nohup, some service managers); the runtime then drops it even
+            // for a registration, so the default disposition is put back first, and the registration replaces it.
+            InheritedSighupIgnored = Native.Libc.Signal(Native.Libc.SIGHUP, Native.Libc.SIG_DFL) == Native.Libc.SIG_IGN;
+
             // Taken from construction (before the gateway starts) so that a SIGHUP sent as soon as the listeners
             // accept never meets the default action, which ends the process; it is served once started.
             _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
@@ -83,6 +87,10 @@ public sealed class ConfigReloadService : IHostedService, IAsyncDisposable
             return "unreadable " + e.Message;
         }
     }
+
+    /// <summary>Whether the process started with SIGHUP ignored by its parent (e.g. under <c>nohup</c>); it is served
+    /// all the same.</summary>
+    public bool InheritedSighupIgnored { get; }
 
     /// <summary>How many times the file was looked at (for tests: a change that made no event was still seen).</summary>
     internal int Checks => Volatile.Read(ref _checks);
