@@ -30,6 +30,13 @@ internal sealed class ImapBackendLines
     /// <summary>Commands forwarded whose tagged answer has not come yet.</summary>
     public int Outstanding { get; private set; }
 
+    /// <summary>Whether the backend's greeting (its first line) has passed.</summary>
+    public bool Greeted { get; private set; }
+
+    /// <summary>Whether the greeting and the answer to every forwarded command have passed: a refusal sent now
+    /// follows them.</summary>
+    public bool Settled => Greeted && Outstanding == 0;
+
     /// <summary>Whether the answer to a held login is awaited.</summary>
     public bool Awaiting => _tag is not null;
 
@@ -92,6 +99,7 @@ internal sealed class ImapBackendLines
             if (b == (byte)'\n')
             {
                 _line = LineState.Start;
+                Greeted = true;
             }
         }
 

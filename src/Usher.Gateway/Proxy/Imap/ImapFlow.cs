@@ -40,6 +40,9 @@ internal sealed class ImapFlow
     /// <summary>The lease taken for the held login, until the backend accepts it (then it is the session's).</summary>
     public Lease? Lease { get; set; }
 
+    /// <summary>The refusal that waits for the backend's last answers (<see cref="ImapPhase.Refusing"/>).</summary>
+    public Admission Refusal { get; set; }
+
     /// <summary>The backend's lines.</summary>
     public ImapBackendLines Lines { get; } = new();
 
