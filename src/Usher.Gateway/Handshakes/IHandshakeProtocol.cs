@@ -16,7 +16,8 @@ internal interface IHandshakeProtocol
     /// <summary>What to send a refused client before closing its connection; empty to just close.</summary>
     ReadOnlyMemory<byte> Refusal(ReadOnlySpan<byte> received, string identity, Admission refusal);
 
-    /// <summary>What to send a client whose handshake is invalid for <paramref name="problem"/> before closing its
-    /// connection; empty (the default) to just close.</summary>
-    ReadOnlyMemory<byte> Rejection(string problem) => ReadOnlyMemory<byte>.Empty;
+    /// <summary>What to send a client whose handshake (<paramref name="received"/>) is invalid for
+    /// <paramref name="problem"/> before closing its connection, when its protocol has words for it; empty (the
+    /// default) to just close.</summary>
+    ReadOnlyMemory<byte> Rejection(ReadOnlySpan<byte> received, string problem) => ReadOnlyMemory<byte>.Empty;
 }

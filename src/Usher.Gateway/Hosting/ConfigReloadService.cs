@@ -12,11 +12,15 @@ namespace Usher.Gateway.Hosting;
 /// <remarks>The folder is watched rather than the file, so an editor that writes a new file and renames it over the
 /// old one, or Kubernetes swapping its <c>..data</c> link, is seen. Events are debounced: the file is read once
 /// they have been quiet for <see cref="ConfigReloadOptions.Debounce"/>. A file found missing is looked at again a
-/// second later before it is reported, since editors remove it for a moment. A change that leaves the file's content
+/// second later before it is reported, since editors remove it for a moment; so is a file that is not valid JSON, since
+/// an editor that writes in place (truncate, then write) leaves it half-written for a moment. A change that leaves the file's content
 /// as it was read last does nothing; SIGHUP always reloads (and loads TLS files whose content changed).</remarks>
 public sealed class ConfigReloadService : IHostedService, IAsyncDisposable
 {
     private static readonly TimeSpan MissingRecheck = TimeSpan.FromSeconds(1);
+
+    /// <summary>The key of a problem with the file as a whole (missing, unreadable, not JSON).</summary>
+    private const string FileKey = "(file)";
     private readonly UsherGateway _gateway;
     private readonly string _path;
     private readonly string _fullPath;
@@ -55,6 +59,10 @@ public sealed class ConfigReloadService : IHostedService, IAsyncDisposable
         _recheck = new Timer(_ => Post(Trigger.Recheck));
         if (_options.Sighup)
         {
+            // A parent may have left SIGHUP ignored (nohup, some service managers); the runtime then drops it even
+            // for a registration, so the default disposition is put back first, and the registration replaces it.
+            InheritedSighupIgnored = Native.Libc.Signal(Native.Libc.SIGHUP, Native.Libc.SIG_DFL) == Native.Libc.SIG_IGN;
+
             // Taken from construction (before the gateway starts) so that a SIGHUP sent as soon as the listeners
             // accept never meets the default action, which ends the process; it is served once started.
             _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
@@ -83,6 +91,10 @@ public sealed class ConfigReloadService : IHostedService, IAsyncDisposable
             return "unreadable " + e.Message;
         }
     }
+
+    /// <summary>Whether the process started with SIGHUP ignored by its parent (e.g. under <c>nohup</c>); it is served
+    /// all the same.</summary>
+    public bool InheritedSighupIgnored { get; }
 
     /// <summary>How many times the file was looked at (for tests: a change that made no event was still seen).</summary>
     internal int Checks => Volatile.Read(ref _checks);
@@ -253,9 +265,11 @@ public sealed class ConfigReloadService : IHostedService, IAsyncDisposable
         }
         catch (ConfigException e)
         {
-            if (trigger == Trigger.Changed && !File.Exists(_fullPath))
+            if (trigger == Trigger.Changed && (!File.Exists(_fullPath) || e.Errors.Any(error => error.Key == FileKey)))
             {
-                // Gone between the stamp and the read.
+                // Gone between the stamp and the read, or not JSON (yet): an editor that truncates the file and then
+                // writes it, in one or more writes, leaves it half-written for a moment. Read it again once it has
+                // settled; only what it says then is reported.
                 _lastStamp = previous;
                 LookAgainSoon();
                 return;

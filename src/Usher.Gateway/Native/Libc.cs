@@ -134,6 +134,15 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "epoll_wait", SetLastError = true)]
     public static partial int EpollWait(int epfd, byte* events, int maxEvents, int timeout);
 
+    /// <summary>signal(2): sets a signal's disposition (<see cref="SIG_DFL"/>, <see cref="SIG_IGN"/>) and returns the
+    /// previous one (-1 on error).</summary>
+    [LibraryImport(Lib, EntryPoint = "signal", SetLastError = true)]
+    public static partial nint Signal(int signal, nint handler);
+
+    public const int SIGHUP = 1;
+    public const nint SIG_DFL = 0;
+    public const nint SIG_IGN = 1;
+
     /// <summary>errno of the last failed call.</summary>
     public static int Errno => Marshal.GetLastPInvokeError();
 

@@ -159,7 +159,7 @@ public sealed partial class ProxySession
                     return;
                 default:
                     var problem = result.Problem ?? "malformed handshake";
-                    SendRejection(protocol.Rejection(problem).Span);
+                    SendRejection(protocol.Rejection(_hello.AsSpan(_helloStart, _helloEnd - _helloStart), problem).Span);
                     RejectHandshake(problem);
                     return;
             }

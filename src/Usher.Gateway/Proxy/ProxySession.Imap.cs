@@ -94,7 +94,7 @@ public sealed partial class ProxySession
             return;
         }
 
-        if (imap.Phase == ImapPhase.Held && side == Client && failed)
+        if (imap.Phase is ImapPhase.Held or ImapPhase.Refusing && side == Client && failed)
         {
             // The client is not read while its login is held; a reset ends it at once.
             End(Client, PeerEnd.Reset);
@@ -107,6 +107,13 @@ public sealed partial class ProxySession
     private void OnImapDeadline(long now)
     {
         var imap = _imap!;
+        if (imap.Phase == ImapPhase.Refusing && now >= _handshakeDeadline)
+        {
+            // The backend did not answer the earlier commands in time: the refusal goes without them.
+            Refuse(imap.Refusal);
+            return;
+        }
+
         if (imap.Phase == ImapPhase.Connecting && _connectDeadline != 0 && now >= _connectDeadline)
         {
             BackendUnavailable($"no answer within ConnectTimeout {_context.Settings.ConnectTimeout}");
@@ -129,6 +136,16 @@ public sealed partial class ProxySession
         var imap = _imap!;
         if (!ImapFromBackend(imap) || _state != State.Imap || !ImapToBackend(imap))
         {
+            return;
+        }
+
+        if (imap.Phase == ImapPhase.Refusing)
+        {
+            if (imap.Lines.Settled && _down.Pending == 0)
+            {
+                Refuse(imap.Refusal);
+            }
+
             return;
         }
 
@@ -517,6 +534,30 @@ public sealed partial class ProxySession
         }
 
         Record.AddBytes(fromClient: true, length, Environment.TickCount64);
+        return true;
+    }
+
+    /// <summary>A refused login whose earlier commands the backend has not all answered yet (a client that pipelined
+    /// <c>a1 CAPABILITY</c> and <c>a2 LOGIN</c>, refused before the greeting came): the greeting and those answers are
+    /// relayed first, within what is left of HandshakeTimeout, then <see cref="Refuse"/> sends the NO and BYE, so the
+    /// client reads every answer it waits for in order.</summary>
+    /// <returns><c>true</c> when the refusal waits.</returns>
+    private bool DeferImapRefusal(Admission admission)
+    {
+        var imap = _imap;
+        if (imap?.Tag is null || imap.Phase is ImapPhase.Refusing or ImapPhase.Relaying || _backendFd < 0
+            || (imap.Lines.Settled && _down.Pending == 0))
+        {
+            return false;
+        }
+
+        _reactor.RemoveDeadline(this);
+        imap.Refusal = admission;
+        imap.Phase = ImapPhase.Refusing;
+        _state = State.Imap;
+        _handshakeDeadline += Environment.TickCount64 - imap.AdmittingSince;
+        _reactor.AddDeadline(this, _handshakeDeadline);
+        DriveImap();
         return true;
     }
 

@@ -271,6 +271,11 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
 
     private void Refuse(Admission admission)
     {
+        if (DeferImapRefusal(admission))
+        {
+            return;
+        }
+
         var wasWaiting = _state == State.Waiting;
         _state = State.Closed;
         Record.TrySetCloseReason(CloseReason.Refused);

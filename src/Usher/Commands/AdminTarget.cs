@@ -37,11 +37,19 @@ internal sealed record AdminTarget(Uri Url, string? Token)
             command.Options.Add(Config);
             command.Options.Add(Admin);
             command.Options.Add(TokenFile);
+            Config.Validators.Add(ArgumentParsers.FilePath);
+            TokenFile.Validators.Add(ArgumentParsers.FilePath);
             command.Validators.Add(result =>
             {
-                if (result.GetValue(Config) is not null && result.GetValue(Admin) is not null)
+                // The tokens as given, not GetValue: an option missing its value has its own error, and GetValue throws.
+                var admin = result.GetResult(Admin)?.Tokens is [var adminToken, ..] ? adminToken.Value : null;
+                if (result.GetResult(Config) is { Tokens.Count: > 0 } && admin is not null)
                 {
                     result.AddError("give --config or --admin, not both");
+                }
+                else if (admin is not null && TryParseUrl(admin) is null)
+                {
+                    result.AddError(NotAnUrl(admin));
                 }
             });
         }
@@ -99,16 +107,19 @@ internal sealed record AdminTarget(Uri Url, string? Token)
         return new Uri($"http://{host}:{listen.Port}");
     }
 
-    private static Uri ParseUrl(string text)
+    private static Uri ParseUrl(string text) => TryParseUrl(text) ?? throw new AdminCommandException(NotAnUrl(text));
+
+    private static Uri? TryParseUrl(string text)
     {
         var withScheme = text.Contains("://", StringComparison.Ordinal) ? text : "http://" + text;
-        if (!Uri.TryCreate(withScheme, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
-        {
-            throw new AdminCommandException($"--admin \"{text}\" is not an http URL. Fix: write e.g. --admin http://127.0.0.1:9646");
-        }
-
-        return url;
+        return Uri.TryCreate(withScheme, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps)
+            && url.Port > 0 && url.Host.Length > 0
+            ? url
+            : null;
     }
+
+    private static string NotAnUrl(string text) =>
+        $"--admin \"{text}\" is not an http URL. Fix: write e.g. --admin http://127.0.0.1:9646";
 
     private static string ReadToken(string path)
     {

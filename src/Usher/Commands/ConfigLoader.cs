@@ -11,6 +11,12 @@ internal static class ConfigLoader
     public static GatewaySettings Load(string path)
     {
         var full = Path.GetFullPath(path);
+        if (Directory.Exists(full))
+        {
+            throw new ConfigException(new ConfigError(path, "(file)", "this is a folder, not a file",
+                "pass the path of the JSON configuration file inside it with --config, e.g. " + Path.Combine(path, "usher.json")));
+        }
+
         if (!File.Exists(full))
         {
             throw new ConfigException(new ConfigError(path, "(file)", "the file does not exist",

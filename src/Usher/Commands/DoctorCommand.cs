@@ -18,6 +18,7 @@ internal static class DoctorCommand
     public static Command Create()
     {
         var config = new Option<string?>("--config", "-c") { Description = "A configuration file to check against this host." };
+        config.Validators.Add(ArgumentParsers.FilePath);
         var command = new Command("doctor", "Check this host (and a configuration) for what would keep Usher from doing its job.") { config };
         command.SetAction(async (parse, cancellationToken) =>
         {

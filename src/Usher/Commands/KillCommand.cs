@@ -10,7 +10,12 @@ internal static class KillCommand
     public static Command Create()
     {
         var target = new AdminTarget.Options();
-        var id = new Argument<long?>("id") { Description = "The session's id (as `usher sessions` lists it).", Arity = ArgumentArity.ZeroOrOne };
+        var id = new Argument<long?>("id")
+        {
+            Description = "The session's id (as `usher sessions` lists it).",
+            Arity = ArgumentArity.ZeroOrOne,
+            CustomParser = ArgumentParsers.SessionId,
+        };
         var listener = new Option<string?>("--listener") { Description = "With --identity: the listener whose sessions to kill." };
         var identity = new Option<string?>("--identity") { Description = "With --listener: kill every session of this identity there." };
         var json = new Option<bool>("--json") { Description = "Print the admin API's JSON answer." };
@@ -18,13 +23,16 @@ internal static class KillCommand
         target.AddTo(command);
         command.Validators.Add(result =>
         {
-            var byId = result.GetValue(id) is not null;
-            var byIdentity = result.GetValue(listener) is not null || result.GetValue(identity) is not null;
-            if (byId == byIdentity)
+            // Whether an id was given, not its value: a value the parser refused has its own error already.
+            // (And GetValue throws on an option that lacks its value.)
+            var byId = result.GetResult(id) is { Tokens.Count: > 0 };
+            var byListener = result.GetResult(listener) is not null;
+            var byIdentity = result.GetResult(identity) is not null;
+            if (byId == (byListener || byIdentity))
             {
                 result.AddError("give a session id, or --listener and --identity (not both)");
             }
-            else if (byIdentity && (result.GetValue(listener) is null || result.GetValue(identity) is null))
+            else if (byListener != byIdentity)
             {
                 result.AddError("--listener and --identity go together: usher kill --listener pg --identity alice");
             }

@@ -20,6 +20,7 @@ internal static class RunCommand
         {
             Description = "Graceful restart: the process id of a running usher whose listening sockets this one takes "
                 + "over (same addresses); then stop the old one (SIGTERM) and it drains while this one accepts.",
+            CustomParser = ArgumentParsers.ProcessId,
         };
         var noWatch = new Option<bool>("--no-watch")
         {

@@ -14,7 +14,7 @@ public sealed class HttpRefusalTests
             "HTTP/1.1 429 Too Many Requests\r\n" +
             "Retry-After: 30\r\n" +
             "Connection: close\r\n" +
-            "Content-Type: text/plain\r\n" +
+            "Content-Type: text/plain; charset=utf-8\r\n" +
             $"Content-Length: {HttpRefusal.Body.Length}\r\n" +
             "\r\n" +
             HttpRefusal.Body,
@@ -35,5 +35,33 @@ public sealed class HttpRefusalTests
     public void RefusesANegativeRetryAfter()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => HttpRefusal.TooManyRequests(-1));
+    }
+
+    [Fact]
+    public void AnswersHeadWithTheSameHeadAndNoBody()
+    {
+        var get = Encoding.ASCII.GetString(HttpRefusal.TooManyRequests(5));
+        var head = Encoding.ASCII.GetString(HttpRefusal.TooManyRequests(5, head: true));
+
+        Assert.Equal(get[..(get.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)], head);
+    }
+
+    [Fact]
+    public void AsksForBasicCredentialsWith401OrWith407ForAProxy()
+    {
+        var www = Encoding.ASCII.GetString(HttpRefusal.BasicChallenge("a \"b\"", "no Authorization header"));
+        var proxy = Encoding.ASCII.GetString(HttpRefusal.BasicChallenge("api", "no Proxy-Authorization header", proxy: true));
+
+        Assert.StartsWith("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"a \\\"b\\\"\", charset=\"UTF-8\"\r\n", www, StringComparison.Ordinal);
+        Assert.StartsWith("HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"api\"", proxy, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ExplainsABadRequestOnOneLine()
+    {
+        var response = Encoding.ASCII.GetString(HttpRefusal.BadRequest("no X-User\r\nheader"));
+
+        Assert.StartsWith("HTTP/1.1 400 Bad Request\r\n", response, StringComparison.Ordinal);
+        Assert.EndsWith("\r\n\r\nBad request: no X-User  header.\n", response, StringComparison.Ordinal);
     }
 }

@@ -19,7 +19,7 @@ public sealed class ReloadTests
         Assert.True(await first.IsAdmittedAsync());
         await AssertRefusedAsync(listen);
 
-        await File.WriteAllTextAsync(config.Path, Config(backend, maxSessionsPerIdentity: 2));
+        await WriteAsEditorsDoAsync(config.Path, Config(backend, maxSessionsPerIdentity: 2));
 
         var reloaded = await WaitForEventAsync(usher, UsherEvents.ConfigReloaded);
         Assert.Equal("Information", reloaded.GetProperty("LogLevel").GetString());
@@ -49,7 +49,7 @@ public sealed class ReloadTests
 
         var invalid = Config(backend, maxSessionsPerIdentity: 5)
             .Replace("\"MaxSessionsPerIdentity\": 5", "\"MaxSessionsPerIdentity\": 0, \"ConnectTimeout\": \"5s\"", StringComparison.Ordinal);
-        await File.WriteAllTextAsync(config.Path, invalid);
+        await WriteAsEditorsDoAsync(config.Path, invalid);
 
         var rejected = await WaitForEventAsync(usher, UsherEvents.ConfigRejected);
         Assert.Equal("Error", rejected.GetProperty("LogLevel").GetString());
@@ -73,7 +73,7 @@ public sealed class ReloadTests
         await first.SendAsync("still\n");
         Assert.Equal("still\n", await first.ReadAsync(EndToEnd.Soon));
 
-        await File.WriteAllTextAsync(config.Path, Config(backend, maxSessionsPerIdentity: 3));
+        await WriteAsEditorsDoAsync(config.Path, Config(backend, maxSessionsPerIdentity: 3));
         var reloaded = await WaitForEventAsync(usher, UsherEvents.ConfigReloaded);
         Assert.Equal("cli: MaxSessionsPerIdentity 1 → 3", reloaded.GetProperty("State").GetProperty("Changes").GetString());
         using var second = await TestClient.ConnectAsync(listen, "127.0.0.1");
@@ -92,7 +92,7 @@ public sealed class ReloadTests
         using var first = await TestClient.ConnectAsync(listen, "127.0.0.1");
         Assert.True(await first.IsAdmittedAsync());
 
-        await File.WriteAllTextAsync(config.Path, Config(backend, maxSessionsPerIdentity: 2));
+        await WriteAsEditorsDoAsync(config.Path, Config(backend, maxSessionsPerIdentity: 2));
         await usher.SignalAsync("HUP");
 
         var reloaded = await WaitForEventAsync(usher, UsherEvents.ConfigReloaded);
@@ -105,6 +105,28 @@ public sealed class ReloadTests
         await usher.SignalAsync("HUP");
         await usher.WaitForLineAsync(l => l.Contains("\"EventId\":9654", StringComparison.Ordinal)
             && l.Contains("no change", StringComparison.Ordinal), EndToEnd.Soon);
+        Assert.False(usher.HasExited);
+        await StopAsync(usher);
+    }
+
+    [Fact]
+    public async Task Started_under_nohup_which_leaves_SIGHUP_ignored_the_gateway_still_reloads_on_SIGHUP()
+    {
+        await using var backend = new SessionServer();
+        using var config = UsherCli.Config(Config(backend, maxSessionsPerIdentity: 1));
+        await using var usher = RunningProcess.Start(Tools.Find("nohup"),
+            [UsherCli.Host, UsherCli.Dll, "run", "--config", config.Path, "--log-format", "json", "--no-watch"]);
+        var listen = await UsherCli.WaitForListenerAsync(usher);
+
+        await WriteAsEditorsDoAsync(config.Path, Config(backend, maxSessionsPerIdentity: 2));
+        await usher.SignalAsync("HUP");
+
+        var reloaded = await WaitForEventAsync(usher, UsherEvents.ConfigReloaded);
+        Assert.Equal("cli: MaxSessionsPerIdentity 1 → 2", reloaded.GetProperty("State").GetProperty("Changes").GetString());
+        using var first = await TestClient.ConnectAsync(listen, "127.0.0.1");
+        using var second = await TestClient.ConnectAsync(listen, "127.0.0.1");
+        Assert.True(await first.IsAdmittedAsync());
+        Assert.True(await second.IsAdmittedAsync());
         Assert.False(usher.HasExited);
         await StopAsync(usher);
     }
@@ -138,4 +160,16 @@ public sealed class ReloadTests
             "Listeners": [ { "Name": "cli", "Listen": "127.0.0.1:0", "Backend": "{{backend.EndPoint}}",
                              "MaxSessionsPerIdentity": {{maxSessionsPerIdentity}} } ] } }
         """;
+
+    /// <summary>Writes the file in place as editors that keep its inode do (vim's backupcopy, nano): truncated, then
+    /// written in two pieces, so the watcher sees it empty and half-written before it is whole.</summary>
+    private static async Task WriteAsEditorsDoAsync(string path, string text)
+    {
+        await using var file = new FileStream(path, FileMode.Truncate, FileAccess.Write, FileShare.ReadWrite);
+        await file.FlushAsync();
+        var bytes = System.Text.Encoding.UTF8.GetBytes(text);
+        await file.WriteAsync(bytes.AsMemory(0, bytes.Length / 2));
+        await file.FlushAsync();
+        await file.WriteAsync(bytes.AsMemory(bytes.Length / 2));
+    }
 }

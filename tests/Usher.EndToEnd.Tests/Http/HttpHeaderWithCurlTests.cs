@@ -9,7 +9,9 @@ namespace Usher.EndToEnd.Tests.Http;
 
 /// <summary>curl through Usher to a real HTTP/1.1 server, counted by a request header (<c>HttpHeader:X-User</c>) or by
 /// the Basic-auth user (<c>HttpHeader:Authorization</c>): one held request per user, the next one answered
-/// <c>429 Too Many Requests</c> with <c>Retry-After</c>, other users unaffected, and passwords never logged.</summary>
+/// <c>429 Too Many Requests</c> with <c>Retry-After</c> (no body to a HEAD), other users unaffected, passwords never
+/// logged; a request without the identity answered 400 (401 with a Basic challenge on a Basic listener), and a second
+/// header whose name differs from the identity header's only by <c>-</c>/<c>_</c> or case refused with 400.</summary>
 public sealed class HttpHeaderWithCurlTests(HeldHttpServer http) : IClassFixture<HeldHttpServer>
 {
     [Fact]
@@ -76,17 +78,87 @@ public sealed class HttpHeaderWithCurlTests(HeldHttpServer http) : IClassFixture
     }
 
     [Fact]
-    public async Task A_request_without_the_header_is_rejected_with_event_9650_and_curl_gets_no_reply()
+    public async Task A_request_without_the_header_gets_400_naming_the_header_and_event_9650()
     {
         await using var gateway = TestGateway.Start(Listener("X-User"));
 
         var nameless = await CurlAsync(gateway, "/");
 
-        Assert.Equal(52, nameless.ExitCode);
-        Assert.Contains("Empty reply from server", nameless.Errors, StringComparison.Ordinal);
+        Assert.True(nameless.ExitCode == 0, nameless.ToString());
+        var head = Head(nameless);
+        Assert.Equal("HTTP/1.1 400 Bad Request", head[0]);
+        Assert.Contains("Connection: close", head);
+        Assert.EndsWith("Bad request: no X-User header.", nameless.Output.TrimEnd(), StringComparison.Ordinal);
         var rejected = await gateway.Logs.WaitForAsync(UsherEvents.HandshakeRejected, EndToEnd.Soon);
         Assert.Contains("X-User", (string)rejected["Problem"]!, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(0, gateway.Gateway.Ledger.Total);
+    }
+
+    [Fact]
+    public async Task A_refused_HEAD_gets_429_with_Retry_After_and_no_body()
+    {
+        await using var gateway = TestGateway.Start(Listener("X-User"));
+        var hold = Guid.NewGuid().ToString("N");
+        await using var held = Curl(gateway, $"/hold/{hold}", "-H", "X-User: alice");
+        await gateway.Logs.WaitForAsync(UsherEvents.SessionOpened, EndToEnd.Soon, r => (string?)r["Identity"] == "alice");
+
+        var refused = await CurlAsync(gateway, "/", "-I", "-H", "X-User: alice");
+
+        Assert.True(refused.ExitCode == 0, refused.ToString());
+        var head = Head(refused);
+        Assert.Equal("HTTP/1.1 429 Too Many Requests", head[0]);
+        Assert.Contains("Retry-After: 5", head);
+        Assert.DoesNotContain(HttpRefusalBody, refused.Output, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, head[^1]);
+        http.Release(hold);
+        Assert.Equal(0, await held.WaitForExitAsync(EndToEnd.Soon));
+    }
+
+    [Fact]
+    public async Task A_Basic_listener_answers_a_request_without_credentials_401_with_a_Basic_challenge()
+    {
+        await using var gateway = TestGateway.Start(Listener("Authorization"));
+
+        var anonymous = await CurlAsync(gateway, "/");
+        var bearer = await CurlAsync(gateway, "/", "-H", "Authorization: Bearer abc");
+
+        foreach (var answer in new[] { anonymous, bearer })
+        {
+            Assert.True(answer.ExitCode == 0, answer.ToString());
+            var head = Head(answer);
+            Assert.Equal("HTTP/1.1 401 Unauthorized", head[0]);
+            Assert.Contains("WWW-Authenticate: Basic realm=\"http\", charset=\"UTF-8\"", head);
+        }
+
+        Assert.Equal(0, gateway.Gateway.Ledger.Total);
+    }
+
+    [Theory]
+    [InlineData("X_User: bob")]
+    [InlineData("x-user: bob")]
+    [InlineData("x_USER: bob")]
+    public async Task A_second_header_whose_name_differs_only_by_underscore_or_case_is_refused_with_400(string second)
+    {
+        await using var gateway = TestGateway.Start(Listener("X-User"));
+
+        var ambiguous = await CurlAsync(gateway, "/", "-H", "X-User: alice", "-H", second);
+
+        Assert.True(ambiguous.ExitCode == 0, ambiguous.ToString());
+        Assert.Equal("HTTP/1.1 400 Bad Request", Head(ambiguous)[0]);
+        var rejected = await gateway.Logs.WaitForAsync(UsherEvents.HandshakeRejected, EndToEnd.Soon);
+        Assert.Contains("X-User", (string)rejected["Problem"]!, StringComparison.Ordinal);
+        Assert.Equal(0, gateway.Gateway.Ledger.Total);
+        Assert.Empty(gateway.Logs.WithId(UsherEvents.SessionOpened));
+    }
+
+    private const string HttpRefusalBody = "Too many connections";
+
+    /// <summary>The response head's lines (to the empty line that ends it, included).</summary>
+    private static string[] Head(ProcessResult result)
+    {
+        var lines = result.Output.Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+        var end = Array.IndexOf(lines, string.Empty);
+        return end < 0 ? lines : lines[..(end + 1)];
     }
 
     private ListenerSettings Listener(string header) => new()

@@ -10,8 +10,8 @@ using Usher.Testing;
 namespace Usher.EndToEnd.Tests.Mqtt;
 
 /// <summary>MQTT clients (mosquitto_sub, mosquitto_pub, MQTTnet) talk to a real mosquitto through Usher, which counts
-/// them by client id or user name and refuses the one over the limit with the CONNACK its protocol level
-/// understands.</summary>
+/// them by client id or user name and refuses the one over the limit, or one without an identity, with the CONNACK its
+/// protocol level understands.</summary>
 [Collection(MosquittoCollection.Name)]
 public sealed class MqttThroughUsherTests(MosquittoBroker broker)
 {
@@ -81,6 +81,45 @@ public sealed class MqttThroughUsherTests(MosquittoBroker broker)
         Assert.True(dave.ExitCode == 0, dave.ToString());
         Assert.Equal("usher/user from dave", await held.WaitForLineAsync(l => l.StartsWith("usher/user ", StringComparison.Ordinal), EndToEnd.Soon));
         Assert.Equal(1, gateway.SessionsOf("carol"));
+    }
+
+    [Fact]
+    public async Task Mosquitto_pub_without_a_client_id_is_told_identifier_rejected_by_MQTT_3_1_1_and_5()
+    {
+        await using var gateway = TestGateway.Start(Listener(IdentityKind.MqttClientId));
+
+        // Without -i, mosquitto_pub sends an empty client id for the broker to assign one.
+        var v311 = await PublishAsync(gateway, "-V", "mqttv311", "-t", "usher/anonymous", "-m", "x");
+        Assert.True(v311.ExitCode == 2, v311.ToString());
+        Assert.Contains("Connection Refused: identifier rejected", v311.Errors, StringComparison.Ordinal);
+
+        var v5 = await PublishAsync(gateway, "-V", "mqttv5", "-t", "usher/anonymous", "-m", "x");
+        Assert.True(v5.ExitCode == 0x85, v5.ToString());
+        Assert.Contains("Client Identifier not valid", v5.Errors, StringComparison.Ordinal);
+
+        // MQTTnet's own CONNECT, MQTT 5 with an empty client id.
+        using var client = new MqttClientFactory().CreateMqttClient();
+        var result = await client.ConnectAsync(Options(gateway, string.Empty, MqttProtocolVersion.V500));
+        Assert.Equal(MqttClientConnectResultCode.ClientIdentifierNotValid, result.ResultCode);
+
+        var rejected = await gateway.Logs.WaitForAsync(UsherEvents.HandshakeRejected, EndToEnd.Soon);
+        Assert.Equal("no client id", rejected["Problem"]);
+        Assert.Equal(0, gateway.Gateway.Ledger.Total);
+    }
+
+    [Fact]
+    public async Task Mosquitto_pub_without_a_user_name_on_MqttUsername_is_told_bad_user_name_or_password()
+    {
+        await using var gateway = TestGateway.Start(Listener(IdentityKind.MqttUsername));
+
+        var v311 = await PublishAsync(gateway, "-i", "nameless", "-V", "mqttv311", "-t", "usher/anonymous", "-m", "x");
+        Assert.True(v311.ExitCode == 4, v311.ToString());
+        Assert.Contains("Connection Refused: bad user name or password", v311.Errors, StringComparison.Ordinal);
+
+        var v5 = await PublishAsync(gateway, "-i", "nameless", "-V", "mqttv5", "-t", "usher/anonymous", "-m", "x");
+        Assert.True(v5.ExitCode == 0x86, v5.ToString());
+        Assert.Contains("Bad User Name or Password", v5.Errors, StringComparison.Ordinal);
+        Assert.Equal(0, gateway.Gateway.Ledger.Total);
     }
 
     [Fact]

@@ -7,11 +7,15 @@ namespace Usher.Handshakes.Mqtt;
 /// refusal (<see cref="Refusals.MqttRefusal.ConnAck"/>).</param>
 /// <param name="Identity">The client id or the user name, as the reader's option says.</param>
 /// <param name="Problem">Why the input is invalid.</param>
+/// <param name="IdentityRejected">Invalid only for its identity field (missing, empty, or not text) in an otherwise
+/// well-formed CONNECT: the client is told so in a CONNACK (<see cref="Refusals.MqttRefusal.IdentifierRejected"/>,
+/// <see cref="Refusals.MqttRefusal.BadUserNameOrPassword"/>).</param>
 public readonly record struct MqttConnect(
     HandshakeStatus Status,
     byte ProtocolLevel = 0,
     string? Identity = null,
-    string? Problem = null)
+    string? Problem = null,
+    bool IdentityRejected = false)
 {
     /// <summary>The same answer as a <see cref="HandshakeResult"/>.</summary>
     public HandshakeResult ToHandshakeResult() => new(Status, Identity, Problem: Problem);

@@ -30,13 +30,13 @@ public sealed class MqttConnectReader : IHandshakeReader
             : ("client id", scan.ClientIdStart, scan.ClientIdLength, "no client id");
         if (start < 0 || length == 0)
         {
-            return new MqttConnect(HandshakeStatus.Invalid, scan.Level, Problem: missing);
+            return new MqttConnect(HandshakeStatus.Invalid, scan.Level, Problem: missing, IdentityRejected: true);
         }
 
         var value = received.Slice(start, length);
         var error = IdentityText.Check(value);
         return error == IdentityTextError.None
             ? new MqttConnect(HandshakeStatus.Identified, scan.Level, IdentityText.Decode(value, false))
-            : new MqttConnect(HandshakeStatus.Invalid, scan.Level, Problem: IdentityText.Problem(field, error));
+            : new MqttConnect(HandshakeStatus.Invalid, scan.Level, Problem: IdentityText.Problem(field, error), IdentityRejected: true);
     }
 }

@@ -35,6 +35,13 @@ internal sealed class ImapBackendLines
     /// when it began in an earlier chunk.</summary>
     public int AnswerStart => _answerStart;
 
+    /// <summary>Whether the backend's greeting (its first line) has passed.</summary>
+    public bool Greeted { get; private set; }
+
+    /// <summary>Whether the greeting and the answer to every forwarded command have passed: a refusal sent now
+    /// follows them.</summary>
+    public bool Settled => Greeted && Outstanding == 0;
+
     /// <summary>Whether the answer to a held login is awaited.</summary>
     public bool Awaiting => _tag is not null;
 
@@ -103,6 +110,7 @@ internal sealed class ImapBackendLines
             if (b == (byte)'\n')
             {
                 _line = LineState.Start;
+                Greeted = true;
             }
         }
 

@@ -39,6 +39,9 @@ internal sealed class ImapFlow
     /// <summary>The backend's OK to the login and what followed it, held while the ledger admits the session.</summary>
     public byte[]? HeldAnswer { get; set; }
 
+    /// <summary>The refusal that waits for the backend's last answers (<see cref="ImapPhase.Refusing"/>).</summary>
+    public Admission Refusal { get; set; }
+
     /// <summary>The backend's lines.</summary>
     public ImapBackendLines Lines { get; } = new();
 

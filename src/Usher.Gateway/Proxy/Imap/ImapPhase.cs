@@ -15,4 +15,7 @@ internal enum ImapPhase
     Held,
     /// <summary>Settled: the session is relayed as any other.</summary>
     Relaying,
+    /// <summary>Refused, but the backend still owes answers to commands the client sent before the login (a client
+    /// that pipelined CAPABILITY and LOGIN): they are relayed, then the refusal follows.</summary>
+    Refusing,
 }

@@ -64,6 +64,38 @@ public sealed class HttpRequestReaderTests
         Assert.Equal(HandshakeResult.Invalid(problem), ByBasicUser.Read(Request(field)));
     }
 
+    [Theory]
+    [InlineData("X_Tenant: b")]
+    [InlineData("x_tenant: b")]
+    [InlineData("X_TENANT: b")]
+    public void RefusesAHeaderWhoseNameDiffersFromTheIdentityHeaderOnlyByUnderscoreOrCase(string other)
+    {
+        var problem = ByTenant.Read(Request("X-Tenant: a", other)).Problem;
+
+        Assert.NotNull(problem);
+        Assert.Contains("X-Tenant", problem, StringComparison.Ordinal);
+        Assert.Equal(HandshakeStatus.Invalid, ByTenant.Read(Request(other)).Status);
+    }
+
+    [Theory]
+    [InlineData("X-Tenants: b")]
+    [InlineData("X~Tenant: b")]
+    [InlineData("X^Tenant: b")]
+    public void KeepsHeadersWhoseNamesOnlyLookAlike(string other)
+    {
+        Assert.Equal(new HandshakeResult(HandshakeStatus.Identified, "a"), ByTenant.Read(Request("X-Tenant: a", other)));
+    }
+
+    [Fact]
+    public void TellsMissingCredentialsFromABadRequest()
+    {
+        Assert.True(ByBasicUser.IsCredentialProblem(Request("X-Other: 1")));
+        Assert.True(ByBasicUser.IsCredentialProblem(Request("Authorization: Bearer x")));
+        Assert.False(ByBasicUser.IsCredentialProblem(Request("Authorization: Basic YTpi", "authorization: Basic YTpi")));
+        Assert.False(ByBasicUser.IsCredentialProblem("GET /a HTTP/1.1\r\nHost: h\nX: 1\r\n\r\n"u8));
+        Assert.False(ByTenant.IsCredentialProblem(Request("X-Other: 1")));
+    }
+
     [Fact]
     public void RefusesARequestWithoutTheHeaderOrWithItTwiceOrEmpty()
     {

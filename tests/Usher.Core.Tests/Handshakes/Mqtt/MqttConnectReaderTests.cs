@@ -31,7 +31,7 @@ public sealed class MqttConnectReaderTests
     public void RefusesAConnectWithoutUsernameWhenTheUsernameIsTheIdentity()
     {
         Assert.Equal("sensor-17", ByClientId.Read(Captured.MosquittoConnect311Anonymous).Identity);
-        Assert.Equal(new MqttConnect(HandshakeStatus.Invalid, 4, Problem: "no username"), ByUsername.ReadConnect(Captured.MosquittoConnect311Anonymous));
+        Assert.Equal(new MqttConnect(HandshakeStatus.Invalid, 4, Problem: "no username", IdentityRejected: true), ByUsername.ReadConnect(Captured.MosquittoConnect311Anonymous));
         Assert.Equal("no username", ByUsername.Read(ConnectPackets.Connect(5, username: string.Empty)).Problem);
     }
 
