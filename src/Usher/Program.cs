@@ -29,6 +29,7 @@ var root = new RootCommand("Usher: a session-aware TCP gateway with per-identity
     SessionsCommand.Create(),
     KillCommand.Create(),
     TopCommand.Create(),
+    AuditCommand.Create(),
 };
 
 // The Generic Host handles SIGTERM and Ctrl-C itself (drain, then stop).
