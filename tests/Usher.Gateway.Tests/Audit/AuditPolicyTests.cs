@@ -34,9 +34,17 @@ public sealed class AuditPolicyTests
     [InlineData(925, SessionVerdict.DeadByNow)]
     public void UnacknowledgedDataIsSuspectPastTheThresholdAndDeadByNowPastTheRetransmissionBudget(double silent, SessionVerdict expected)
     {
-        var entry = AuditSamples.Entry("10.0.0.9:1", sendQueue: 300, info: AuditSamples.Info(silent, unacked: 1));
+        var entry = AuditSamples.Entry("10.0.0.9:1", sendQueue: 300, info: AuditSamples.Info(silent, unacked: 1, retransmits: 2));
 
         Assert.Equal(expected, Policy.Judge(entry).Verdict);
+    }
+
+    [Fact]
+    public void DataJustSentToALongSilentIdlePeerIsNotSuspectBeforeARetransmissionTimeoutFires()
+    {
+        var entry = AuditSamples.Entry("10.0.0.9:1", sendQueue: 300, info: AuditSamples.Info(5000, 5000, unacked: 1));
+
+        Assert.Equal(SessionVerdict.Ok, Policy.Judge(entry).Verdict);
     }
 
     [Theory]
@@ -70,7 +78,7 @@ public sealed class AuditPolicyTests
     public void AShorterHostBudgetMakesTheSameSilenceDeadByNow()
     {
         var host = new HostLiveness(new KeepaliveSettings(TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(10), 3), 5);
-        var entry = AuditSamples.Entry("10.0.0.9:1", sendQueue: 300, info: AuditSamples.Info(13, unacked: 1));
+        var entry = AuditSamples.Entry("10.0.0.9:1", sendQueue: 300, info: AuditSamples.Info(13, unacked: 1, retransmits: 5));
 
         Assert.Equal(TimeSpan.FromMilliseconds(12_600), host.RetransmitBudget);
         Assert.Equal(SessionVerdict.DeadByNow, new AuditPolicy(TimeSpan.FromSeconds(10), host).Judge(entry).Verdict);

@@ -15,8 +15,8 @@ public sealed class AuditReportTests
         [
             AuditSamples.Entry("10.0.0.7:1", info: AuditSamples.Info(1)),
             AuditSamples.Entry("10.0.0.9:1", info: AuditSamples.Info(1)),
-            AuditSamples.Entry("10.0.0.9:2", sendQueue: 100, info: AuditSamples.Info(20, 20, unacked: 1)),
-            AuditSamples.Entry("10.0.0.9:3", sendQueue: 50, info: AuditSamples.Info(1000, 1000, unacked: 1)),
+            AuditSamples.Entry("10.0.0.9:2", sendQueue: 100, info: AuditSamples.Info(20, 20, unacked: 1, retransmits: 4)),
+            AuditSamples.Entry("10.0.0.9:3", sendQueue: 50, info: AuditSamples.Info(1000, 1000, unacked: 1, retransmits: 9)),
             AuditSamples.Entry("10.0.0.8:1", info: AuditSamples.Info(1)),
             AuditSamples.Entry("10.0.0.8:2", info: AuditSamples.Info(1)),
             AuditSamples.Entry("10.0.0.9:4", port: 6432, info: AuditSamples.Info(1)),

@@ -74,6 +74,6 @@ internal static class AuditSamples
             0, sendQueue, 0, 1, info);
 
     /// <summary>tcp_info with the given silence (last ACK) and idle time (last data), in seconds.</summary>
-    public static TcpInfo Info(double silentSeconds, double idleSeconds = 0, uint unacked = 0, byte probes = 0) =>
-        TcpInfo.Parse(TcpInfoBytes(probes, 0, unacked, (uint)(idleSeconds * 1000), (uint)(silentSeconds * 1000)))!.Value;
+    public static TcpInfo Info(double silentSeconds, double idleSeconds = 0, uint unacked = 0, byte probes = 0, byte retransmits = 0) =>
+        TcpInfo.Parse(TcpInfoBytes(probes, retransmits, unacked, (uint)(idleSeconds * 1000), (uint)(silentSeconds * 1000)))!.Value;
 }
