@@ -37,6 +37,7 @@ var root = new RootCommand("Usher: a session-aware TCP gateway with per-identity
     SessionsCommand.Create(),
     KillCommand.Create(),
     TopCommand.Create(),
+    AuditCommand.Create(),
 };
 
 ParseResult parse;

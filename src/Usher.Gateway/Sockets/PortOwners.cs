@@ -52,45 +52,10 @@ internal static class PortOwners
         return a.Equals(IPAddress.IPv6Any) || b.Equals(IPAddress.IPv6Any);
     }
 
-    private static IEnumerable<(IPAddress Address, int Port, string Inode)> Listening()
-    {
-        foreach (var table in new[] { "/proc/net/tcp", "/proc/net/tcp6" })
-        {
-            string[] lines;
-            try
-            {
-                lines = File.ReadAllLines(table);
-            }
-            catch (IOException)
-            {
-                continue;
-            }
-            catch (UnauthorizedAccessException)
-            {
-                continue;
-            }
-
-            foreach (var line in lines.Skip(1))
-            {
-                var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                if (fields.Length < 10 || fields[3] != Listen)
-                {
-                    continue;
-                }
-
-                var local = fields[1].Split(':');
-                if (local.Length != 2 || !int.TryParse(local[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var port))
-                {
-                    continue;
-                }
-
-                if (Address(local[0]) is { } address)
-                {
-                    yield return (address, port, fields[9]);
-                }
-            }
-        }
-    }
+    private static IEnumerable<(IPAddress Address, int Port, string Inode)> Listening() =>
+        Usher.Gateway.Audit.ProcNetTcp.Read([])
+            .Where(e => e.State == TcpState.Listen)
+            .Select(e => (e.Local.Address, e.Local.Port, e.Inode.ToString(CultureInfo.InvariantCulture)));
 
     /// <summary>The kernel prints each 32-bit word of the address in host order (little-endian here).</summary>
     internal static IPAddress? Address(string hex)

@@ -18,22 +18,35 @@ public readonly record struct TcpInfo(
     uint TotalRetransmits)
 {
     private const int Size = 104;
+    private const int NotSentOffset = 144;
 
     /// <summary>The snapshot kept on a session record.</summary>
     public Usher.Sessions.TcpSnapshot ToSnapshot() => new(State.ToString(), LastDataReceivedMs, LastDataSentMs,
         LastAckReceivedMs, Unacked, Probes, Retransmits, TotalRetransmits, RttMicroseconds);
+
+    /// <summary>Bytes written but not sent yet (<c>tcpi_notsent_bytes</c>, Linux 4.6); <c>null</c> when the kernel's
+    /// struct was too short to hold it.</summary>
+    public uint? NotSentBytes { get; init; }
 
     /// <summary>Reads TCP_INFO of a socket; <c>null</c> when it is closed.</summary>
     public static unsafe TcpInfo? TryRead(int fd)
     {
         var b = stackalloc byte[Size];
         var length = Size;
-        if (Libc.GetSockOpt(fd, Libc.IPPROTO_TCP, Libc.TCP_INFO, b, &length) != 0 || length < Size)
+        return Libc.GetSockOpt(fd, Libc.IPPROTO_TCP, Libc.TCP_INFO, b, &length) != 0
+            ? null
+            : Parse(new ReadOnlySpan<byte>(b, length));
+    }
+
+    /// <summary>Reads a <c>struct tcp_info</c> as the kernel wrote it (TCP_INFO, or sock_diag's INET_DIAG_INFO);
+    /// <c>null</c> when it is shorter than the fields read here.</summary>
+    public static TcpInfo? Parse(ReadOnlySpan<byte> s)
+    {
+        if (s.Length < Size)
         {
             return null;
         }
 
-        var s = new ReadOnlySpan<byte>(b, Size);
         return new TcpInfo(
             (TcpState)s[0],
             s[2],
@@ -44,7 +57,10 @@ public readonly record struct TcpInfo(
             BinaryPrimitives.ReadUInt32LittleEndian(s[52..]),
             BinaryPrimitives.ReadUInt32LittleEndian(s[56..]),
             BinaryPrimitives.ReadUInt32LittleEndian(s[68..]),
-            BinaryPrimitives.ReadUInt32LittleEndian(s[100..]));
+            BinaryPrimitives.ReadUInt32LittleEndian(s[100..]))
+        {
+            NotSentBytes = s.Length >= NotSentOffset + 4 ? BinaryPrimitives.ReadUInt32LittleEndian(s[NotSentOffset..]) : null,
+        };
     }
 }
 

@@ -77,14 +77,16 @@ internal static class DoctorCommand
                 level == Level.Watch ? "raise the limit (systemd LimitNOFILE=, or ulimit -n) to hold more sessions" : null));
         }
 
-        var keepalive = Sysctl("net/ipv4/tcp_keepalive_time");
-        if (keepalive is { } idle)
+        var unreadable = new List<string>();
+        var host = HostLiveness.Read(unreadable);
+        if (unreadable.Count == 0)
         {
+            var k = host.Keepalive;
             findings.Add(new Finding(Level.Ok, "host keepalive", string.Create(CultureInfo.InvariantCulture,
-                $"net.ipv4.tcp_keepalive_time is {idle} s ({TimeSpan.FromSeconds(idle)}); Usher sets its own per listener (Keepalive), on both sockets")));
+                $"net.ipv4.tcp_keepalive_time is {k.Idle.TotalSeconds} s ({k.Idle}), then {k.Count} probes {k.Interval.TotalSeconds} s apart: unaided, this host finds a vanished idle peer after {k.Budget} and gives up on unacknowledged data after {SessionTable.Duration(host.RetransmitBudget)} (tcp_retries2 {host.Retries2}); Usher sets its own per listener (Keepalive), on both sockets; `usher audit --port P` shows the sessions a server holds now")));
         }
 
-        if (Sysctl("net/core/somaxconn") is { } backlog)
+        if (HostLiveness.Sysctl("net/core/somaxconn") is { } backlog)
         {
             findings.Add(backlog >= 4096
                 ? new Finding(Level.Ok, "accept queue", string.Create(CultureInfo.InvariantCulture, $"net.core.somaxconn {backlog}"))
@@ -219,18 +221,6 @@ internal static class DoctorCommand
         catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or IOException or UnauthorizedAccessException)
         {
             findings.Add(new Finding(Level.Fix, subject, $"{tls.Certificate}: {e.Message}", "give Tls:Certificate and Tls:Key readable PEM files"));
-        }
-    }
-
-    private static long? Sysctl(string name)
-    {
-        try
-        {
-            return long.TryParse(File.ReadAllText($"/proc/sys/{name}").Trim(), CultureInfo.InvariantCulture, out var value) ? value : null;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
         }
     }
 

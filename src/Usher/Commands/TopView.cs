@@ -82,7 +82,7 @@ internal static class TopView
 
     private static Text Number(long value) => new(value.ToString(CultureInfo.InvariantCulture));
 
-    private static Markup Bar(int open, int limit)
+    internal static Markup Bar(int open, int limit)
     {
         var share = limit <= 0 ? 1.0 : Math.Min(1.0, (double)open / limit);
         var filled = (int)Math.Round(share * BarWidth);

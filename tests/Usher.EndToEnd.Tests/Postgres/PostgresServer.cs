@@ -21,6 +21,13 @@ public sealed class PostgresServer : IAsyncLifetime
     /// <summary>Where the server listens.</summary>
     public IPEndPoint EndPoint { get; private set; } = new(IPAddress.Loopback, 0);
 
+    /// <summary>Addresses the server listens on beside 127.0.0.1 (a network namespace's host end), set before
+    /// <see cref="InitializeAsync"/>.</summary>
+    public IReadOnlyList<IPAddress> AlsoListenOn { get; init; } = [];
+
+    /// <summary>Client addresses trusted beside loopback (a network namespace's own address).</summary>
+    public IReadOnlyList<IPAddress> TrustedClients { get; init; } = [];
+
     /// <summary>The psql of the same installation.</summary>
     public string Psql => Path.Combine(BinDirectory, "psql");
 
@@ -49,13 +56,15 @@ public sealed class PostgresServer : IAsyncLifetime
         _directory = Directory.CreateDirectory(Path.Combine(Root, $"{Prefix}{Environment.ProcessId}-{Guid.NewGuid():N}")).FullName;
         await Must("chown", "postgres:postgres", _directory);
         await AsPostgres("initdb", "-D", DataDirectory, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync");
+        await File.AppendAllLinesAsync(Path.Combine(DataDirectory, "pg_hba.conf"), TrustedClients.Select(a => $"host all all {a}/32 trust"));
+        var listen = string.Join(',', AlsoListenOn.Prepend(IPAddress.Loopback));
 
         // The port is free when picked; should another process take it before the server binds, try another.
         for (var attempt = 1; ; attempt++)
         {
             var port = LocalPorts.Free(IPAddress.Loopback);
             var result = await RunAsPostgres("pg_ctl", "-D", DataDirectory, "-l", Path.Combine(_directory, "server.log"),
-                "-w", "-t", "60", "-o", $"-c listen_addresses=127.0.0.1 -p {port} -k {_directory} -c fsync=off -c max_connections=30",
+                "-w", "-t", "60", "-o", $"-c listen_addresses={listen} -p {port} -k {_directory} -c fsync=off -c max_connections=30",
                 "start");
             if (result.ExitCode == 0)
             {
