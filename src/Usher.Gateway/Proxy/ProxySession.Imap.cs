@@ -539,7 +539,7 @@ public sealed partial class ProxySession
 
     /// <summary>A refused login whose earlier commands the backend has not all answered yet (a client that pipelined
     /// <c>a1 CAPABILITY</c> and <c>a2 LOGIN</c>, refused before the greeting came): the greeting and those answers are
-    /// relayed first, within what is left of HandshakeTimeout, then <see cref="Refuse"/> sends the NO and BYE, so the
+    /// relayed first, within HandshakeTimeout, then <see cref="Refuse"/> sends the NO and BYE, so the
     /// client reads every answer it waits for in order.</summary>
     /// <returns><c>true</c> when the refusal waits.</returns>
     private bool DeferImapRefusal(Admission admission)
@@ -555,7 +555,6 @@ public sealed partial class ProxySession
         imap.Refusal = admission;
         imap.Phase = ImapPhase.Refusing;
         _state = State.Imap;
-        _handshakeDeadline += Environment.TickCount64 - imap.AdmittingSince;
         _reactor.AddDeadline(this, _handshakeDeadline);
         DriveImap();
         return true;

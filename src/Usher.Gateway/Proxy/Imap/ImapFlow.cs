@@ -1,3 +1,5 @@
+using Usher.Ledger;
+
 namespace Usher.Gateway.Proxy.Imap;
 
 /// <summary>What an IMAP session keeps until its login is settled: where it is, which of the client's bytes (offsets
