@@ -225,24 +225,8 @@ public sealed class PostgresRolesThroughUsherTests(PostgresServer postgres) : IA
         ConnectTimeout = TimeSpan.FromSeconds(5),
     };
 
-    private static async Task<NpgsqlConnection> OpenAsync(int port, string user)
-    {
-        var connection = new NpgsqlConnection(PostgresServer.ConnectionString(port, user));
-        try
-        {
-            await connection.OpenAsync();
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-    }
+    private static Task<NpgsqlConnection> OpenAsync(int port, string user) =>
+        PostgresServer.OpenAsync(PostgresServer.ConnectionString(port, user));
 
-    private static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        return (T)(await command.ExecuteScalarAsync())!;
-    }
+    private static Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql) => PostgresServer.ScalarAsync<T>(connection, sql);
 }
