@@ -100,15 +100,8 @@ public sealed class CloseAndReconnectTests
     [Fact]
     public async Task A_newcomer_waiting_in_line_is_handed_the_slot_of_the_session_that_ends_and_relays_on_its_reactor()
     {
-        await using var backend = new SessionServer();
-        await using var gateway = TestGateway.Start(TestGateway.Listener(backend.EndPoint)
-            .With(maxSessionsPerIdentity: 1, closingWait: TimeSpan.FromSeconds(30)));
-        var listener = gateway.Gateway.Listeners[0];
-        using var holder = await TestClient.ConnectAsync(gateway.EndPoint);
-        Assert.True(await holder.IsAdmittedAsync());
-        using var newcomer = await TestClient.ConnectAsync(gateway.EndPoint);
-        await Eventually.HoldsAsync(() => listener.WaitingOf("127.0.0.1") == 1, TimeSpan.FromSeconds(10),
-            "the newcomer waits in line");
+        await using var line = await OneSlotTaken.StartAsync();
+        var (_, gateway, listener, holder, newcomer) = line;
         await newcomer.SendAsync("said while waiting\n");
 
         holder.Socket.Close();
@@ -131,15 +124,8 @@ public sealed class CloseAndReconnectTests
     [Fact]
     public async Task A_newcomer_that_leaves_the_line_holds_nothing_and_the_slot_is_freed_when_the_holder_ends()
     {
-        await using var backend = new SessionServer();
-        await using var gateway = TestGateway.Start(TestGateway.Listener(backend.EndPoint)
-            .With(maxSessionsPerIdentity: 1, closingWait: TimeSpan.FromSeconds(30)));
-        var listener = gateway.Gateway.Listeners[0];
-        using var holder = await TestClient.ConnectAsync(gateway.EndPoint);
-        Assert.True(await holder.IsAdmittedAsync());
-        var newcomer = await TestClient.ConnectAsync(gateway.EndPoint);
-        await Eventually.HoldsAsync(() => listener.WaitingOf("127.0.0.1") == 1, TimeSpan.FromSeconds(10),
-            "the newcomer waits in line");
+        await using var line = await OneSlotTaken.StartAsync();
+        var (backend, gateway, listener, holder, newcomer) = line;
 
         newcomer.Socket.LingerState = new LingerOption(true, 0);
         newcomer.Dispose();
@@ -155,15 +141,8 @@ public sealed class CloseAndReconnectTests
     [Fact]
     public async Task A_line_no_longer_than_the_limit_waits_and_the_newcomers_past_it_are_refused_at_once()
     {
-        await using var backend = new SessionServer();
-        await using var gateway = TestGateway.Start(TestGateway.Listener(backend.EndPoint)
-            .With(maxSessionsPerIdentity: 1, closingWait: TimeSpan.FromSeconds(30)));
-        var listener = gateway.Gateway.Listeners[0];
-        using var holder = await TestClient.ConnectAsync(gateway.EndPoint);
-        Assert.True(await holder.IsAdmittedAsync());
-        using var waiting = await TestClient.ConnectAsync(gateway.EndPoint);
-        await Eventually.HoldsAsync(() => listener.WaitingOf("127.0.0.1") == 1, TimeSpan.FromSeconds(10),
-            "the first newcomer waits in line");
+        await using var line = await OneSlotTaken.StartAsync();
+        var (_, gateway, listener, _, _) = line;
 
         var clock = Stopwatch.StartNew();
         using var past = await TestClient.ConnectAsync(gateway.EndPoint);
@@ -171,5 +150,33 @@ public sealed class CloseAndReconnectTests
 
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"refused after {clock.Elapsed.TotalMilliseconds:0} ms");
         Assert.Equal(1, listener.WaitingOf("127.0.0.1"));
+    }
+
+    /// <summary>A gateway at a limit of 1 (ClosingWait 30 s) whose one slot a holder takes, and a newcomer waiting in
+    /// line behind it.</summary>
+    private sealed record OneSlotTaken(SessionServer Backend, TestGateway Gateway, Listeners.GatewayListener Listener,
+        TestClient Holder, TestClient Newcomer) : IAsyncDisposable
+    {
+        public static async Task<OneSlotTaken> StartAsync()
+        {
+            var backend = new SessionServer();
+            var gateway = TestGateway.Start(TestGateway.Listener(backend.EndPoint)
+                .With(maxSessionsPerIdentity: 1, closingWait: TimeSpan.FromSeconds(30)));
+            var listener = gateway.Gateway.Listeners[0];
+            var holder = await TestClient.ConnectAsync(gateway.EndPoint);
+            Assert.True(await holder.IsAdmittedAsync());
+            var newcomer = await TestClient.ConnectAsync(gateway.EndPoint);
+            await Eventually.HoldsAsync(() => listener.WaitingOf("127.0.0.1") == 1, TimeSpan.FromSeconds(10),
+                "the newcomer waits in line");
+            return new OneSlotTaken(backend, gateway, listener, holder, newcomer);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Newcomer.Dispose();
+            Holder.Dispose();
+            await Gateway.DisposeAsync();
+            await Backend.DisposeAsync();
+        }
     }
 }
