@@ -84,13 +84,7 @@ public static class SettingsPrinter
             w.WriteNull("MaxSessions");
         }
 
-        w.WriteStartObject("Overrides");
-        foreach (var (identity, limit) in l.Overrides.OrderBy(p => p.Key, StringComparer.Ordinal))
-        {
-            w.WriteNumber(identity, limit);
-        }
-
-        w.WriteEndObject();
+        WriteOverrides(w, l.Overrides);
         w.WriteString("OnLimit", l.OnLimit.ToString());
         w.WriteString("ReclaimWait", l.ReclaimWait.ToString());
         w.WriteString("ClosingWait", l.ClosingWait.ToString());
@@ -130,6 +124,35 @@ public static class SettingsPrinter
 
         WriteTls(w, l.Tls);
         w.WriteEndObject();
+    }
+
+    /// <summary>The object form while every identity reads back as written; the array form once one holds ':'
+    /// (an object key holding it would be read back as nested keys).</summary>
+    private static void WriteOverrides(Utf8JsonWriter w, IReadOnlyDictionary<string, int> overrides)
+    {
+        var sorted = overrides.OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
+        if (!sorted.Exists(p => p.Key.Contains(':', StringComparison.Ordinal)))
+        {
+            w.WriteStartObject("Overrides");
+            foreach (var (identity, limit) in sorted)
+            {
+                w.WriteNumber(identity, limit);
+            }
+
+            w.WriteEndObject();
+            return;
+        }
+
+        w.WriteStartArray("Overrides");
+        foreach (var (identity, limit) in sorted)
+        {
+            w.WriteStartObject();
+            w.WriteString("Identity", identity);
+            w.WriteNumber("Limit", limit);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
     }
 
     /// <summary>The admin endpoint: where it listens and where its token is, never the token itself.</summary>

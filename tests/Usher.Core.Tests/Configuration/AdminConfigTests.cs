@@ -9,12 +9,6 @@ namespace Usher.Core.Tests.Configuration;
 /// loopback, the token file is read when the configuration is, and errors name the file, the key and the fix.</summary>
 public sealed class AdminConfigTests(TokenFiles tokens) : IClassFixture<TokenFiles>
 {
-    private static string WithAdmin(string admin) => $$"""
-        { "Usher": {
-            "Admin": {{admin}},
-            "Listeners": [ { "Name": "pg", "Listen": "127.0.0.1:6432", "Backend": "127.0.0.1:5432" } ] } }
-        """;
-
     [Fact]
     public void Without_an_Admin_section_there_is_no_admin_endpoint()
     {
@@ -26,7 +20,7 @@ public sealed class AdminConfigTests(TokenFiles tokens) : IClassFixture<TokenFil
     [Fact]
     public void A_loopback_admin_endpoint_needs_no_token()
     {
-        var admin = ConfigText.Read(WithAdmin("""{ "Listen": "127.0.0.1:9646" }""")).Admin;
+        var admin = ConfigText.Read(ConfigText.WithAdmin("""{ "Listen": "127.0.0.1:9646" }""")).Admin;
 
         Assert.NotNull(admin);
         Assert.Equal(new IPEndPoint(IPAddress.Loopback, 9646), admin.Listen);
@@ -40,7 +34,7 @@ public sealed class AdminConfigTests(TokenFiles tokens) : IClassFixture<TokenFil
     [InlineData("localhost:9646", "127.0.0.1")]
     public void IPv6_loopback_and_localhost_are_loopback_too(string listen, string address)
     {
-        var admin = ConfigText.Read(WithAdmin($$"""{ "Listen": "{{listen}}" }""")).Admin;
+        var admin = ConfigText.Read(ConfigText.WithAdmin($$"""{ "Listen": "{{listen}}" }""")).Admin;
 
         Assert.Equal(new IPEndPoint(IPAddress.Parse(address), 9646), admin!.Listen);
     }
@@ -48,7 +42,7 @@ public sealed class AdminConfigTests(TokenFiles tokens) : IClassFixture<TokenFil
     [Fact]
     public void The_token_is_read_from_its_file_and_trimmed()
     {
-        var admin = ConfigText.Read(WithAdmin($$"""{ "Listen": "0.0.0.0:9646", "TokenFile": "{{tokens.Good}}" }""")).Admin;
+        var admin = ConfigText.Read(ConfigText.WithAdmin($$"""{ "Listen": "0.0.0.0:9646", "TokenFile": "{{tokens.Good}}" }""")).Admin;
 
         Assert.NotNull(admin);
         Assert.Equal(new IPEndPoint(IPAddress.Any, 9646), admin.Listen);
@@ -61,7 +55,7 @@ public sealed class AdminConfigTests(TokenFiles tokens) : IClassFixture<TokenFil
     [Fact]
     public void A_relative_token_file_starts_at_the_configuration_files_folder()
     {
-        var json = WithAdmin("""{ "Listen": "127.0.0.1:9646", "TokenFile": "admin.token" }""");
+        var json = ConfigText.WithAdmin("""{ "Listen": "127.0.0.1:9646", "TokenFile": "admin.token" }""");
         var configuration = new ConfigurationBuilder()
             .AddJsonStream(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json))).Build();
 
@@ -78,7 +72,7 @@ public sealed class AdminConfigTests(TokenFiles tokens) : IClassFixture<TokenFil
     [InlineData("10.0.0.7:9646")]
     public void An_address_other_than_loopback_without_a_token_is_refused(string listen)
     {
-        var e = ConfigText.Error(WithAdmin($$"""{ "Listen": "{{listen}}" }"""));
+        var e = ConfigText.Error(ConfigText.WithAdmin($$"""{ "Listen": "{{listen}}" }"""));
 
         Assert.Equal(ConfigText.Source, e.Source);
         Assert.Equal("Usher:Admin:TokenFile", e.Key);
@@ -89,7 +83,7 @@ public sealed class AdminConfigTests(TokenFiles tokens) : IClassFixture<TokenFil
     [Fact]
     public void A_missing_Listen_is_refused_with_an_example()
     {
-        var e = ConfigText.Error(WithAdmin($$"""{ "TokenFile": "{{tokens.Good}}" }"""));
+        var e = ConfigText.Error(ConfigText.WithAdmin($$"""{ "TokenFile": "{{tokens.Good}}" }"""));
 
         Assert.Equal("Usher:Admin:Listen", e.Key);
         Assert.Equal("the key is missing", e.Problem);
@@ -102,7 +96,7 @@ public sealed class AdminConfigTests(TokenFiles tokens) : IClassFixture<TokenFil
     [InlineData("127.0.0.1:99999", "is not host:port")]
     public void A_bad_Listen_names_its_key(string listen, string problem)
     {
-        var e = ConfigText.Error(WithAdmin($$"""{ "Listen": "{{listen}}" }"""));
+        var e = ConfigText.Error(ConfigText.WithAdmin($$"""{ "Listen": "{{listen}}" }"""));
 
         Assert.Equal("Usher:Admin:Listen", e.Key);
         Assert.Contains(problem, e.Problem, StringComparison.Ordinal);
@@ -112,7 +106,7 @@ public sealed class AdminConfigTests(TokenFiles tokens) : IClassFixture<TokenFil
     [Fact]
     public void An_unknown_key_inside_Admin_gets_did_you_mean()
     {
-        var e = ConfigText.Error(WithAdmin("""{ "Listen": "127.0.0.1:9646", "TokenFle": "/etc/usher/admin.token" }"""));
+        var e = ConfigText.Error(ConfigText.WithAdmin("""{ "Listen": "127.0.0.1:9646", "TokenFle": "/etc/usher/admin.token" }"""));
 
         Assert.Equal("Usher:Admin:TokenFle", e.Key);
         Assert.Equal("unknown key", e.Problem);
@@ -122,7 +116,7 @@ public sealed class AdminConfigTests(TokenFiles tokens) : IClassFixture<TokenFil
     [Fact]
     public void Admin_written_as_a_string_is_refused()
     {
-        var e = ConfigText.Error(WithAdmin("\"127.0.0.1:9646\""));
+        var e = ConfigText.Error(ConfigText.WithAdmin("\"127.0.0.1:9646\""));
 
         Assert.Equal("Usher:Admin", e.Key);
         Assert.Contains("must be an object", e.Problem, StringComparison.Ordinal);
@@ -132,7 +126,7 @@ public sealed class AdminConfigTests(TokenFiles tokens) : IClassFixture<TokenFil
     [Fact]
     public void A_missing_token_file_is_named_with_how_to_make_one()
     {
-        var e = ConfigText.Error(WithAdmin($$"""{ "Listen": "127.0.0.1:9646", "TokenFile": "{{tokens.Missing}}" }"""));
+        var e = ConfigText.Error(ConfigText.WithAdmin($$"""{ "Listen": "127.0.0.1:9646", "TokenFile": "{{tokens.Missing}}" }"""));
 
         Assert.Equal("Usher:Admin:TokenFile", e.Key);
         Assert.Contains($"\"{tokens.Missing}\" does not exist", e.Problem, StringComparison.Ordinal);
@@ -142,7 +136,7 @@ public sealed class AdminConfigTests(TokenFiles tokens) : IClassFixture<TokenFil
     [Fact]
     public void An_empty_token_file_is_refused()
     {
-        var e = ConfigText.Error(WithAdmin($$"""{ "Listen": "0.0.0.0:9646", "TokenFile": "{{tokens.Empty}}" }"""));
+        var e = ConfigText.Error(ConfigText.WithAdmin($$"""{ "Listen": "0.0.0.0:9646", "TokenFile": "{{tokens.Empty}}" }"""));
 
         Assert.Equal("Usher:Admin:TokenFile", e.Key);
         Assert.Contains("is empty", e.Problem, StringComparison.Ordinal);
@@ -151,7 +145,7 @@ public sealed class AdminConfigTests(TokenFiles tokens) : IClassFixture<TokenFil
     [Fact]
     public void A_short_token_is_refused_without_printing_it()
     {
-        var e = ConfigText.Error(WithAdmin($$"""{ "Listen": "127.0.0.1:9646", "TokenFile": "{{tokens.TooShort}}" }"""));
+        var e = ConfigText.Error(ConfigText.WithAdmin($$"""{ "Listen": "127.0.0.1:9646", "TokenFile": "{{tokens.TooShort}}" }"""));
 
         Assert.Equal("Usher:Admin:TokenFile", e.Key);
         Assert.Contains($"6 characters, fewer than {ConfigReader.MinTokenLength}", e.Problem, StringComparison.Ordinal);
@@ -161,7 +155,7 @@ public sealed class AdminConfigTests(TokenFiles tokens) : IClassFixture<TokenFil
     [Fact]
     public void A_token_an_Authorization_header_cannot_carry_is_refused_without_printing_it()
     {
-        var e = ConfigText.Error(WithAdmin($$"""{ "Listen": "127.0.0.1:9646", "TokenFile": "{{tokens.TwoWords}}" }"""));
+        var e = ConfigText.Error(ConfigText.WithAdmin($$"""{ "Listen": "127.0.0.1:9646", "TokenFile": "{{tokens.TwoWords}}" }"""));
 
         Assert.Equal("Usher:Admin:TokenFile", e.Key);
         Assert.Contains("holds spaces", e.Problem, StringComparison.Ordinal);
@@ -171,7 +165,7 @@ public sealed class AdminConfigTests(TokenFiles tokens) : IClassFixture<TokenFil
     [Fact]
     public void The_admin_endpoint_cannot_share_a_listeners_address()
     {
-        var e = ConfigText.Error(WithAdmin("""{ "Listen": "127.0.0.1:6432" }"""));
+        var e = ConfigText.Error(ConfigText.WithAdmin("""{ "Listen": "127.0.0.1:6432" }"""));
 
         Assert.Equal("Usher:Admin:Listen", e.Key);
         Assert.Contains("listener \"pg\"", e.Problem, StringComparison.Ordinal);
@@ -196,7 +190,7 @@ public sealed class AdminConfigTests(TokenFiles tokens) : IClassFixture<TokenFil
     [Fact]
     public void Check_prints_the_Admin_section_but_never_the_token()
     {
-        var settings = ConfigText.Read(WithAdmin($$"""{ "Listen": "0.0.0.0:9646", "TokenFile": "{{tokens.Good}}" }"""));
+        var settings = ConfigText.Read(ConfigText.WithAdmin($$"""{ "Listen": "0.0.0.0:9646", "TokenFile": "{{tokens.Good}}" }"""));
 
         var printed = SettingsPrinter.ToJson(settings);
 

@@ -6,17 +6,11 @@ namespace Usher.Core.Tests.Configuration;
 /// warning about a token file its group or others can read.</summary>
 public sealed class AdminHostsAndTokenModeTests(TokenFiles tokens) : IClassFixture<TokenFiles>
 {
-    private static string WithAdmin(string admin) => $$"""
-        { "Usher": {
-            "Admin": {{admin}},
-            "Listeners": [ { "Name": "pg", "Listen": "127.0.0.1:6432", "Backend": "127.0.0.1:5432" } ] } }
-        """;
-
     [Fact]
     public void AllowedHosts_are_read_lower_case_without_a_trailing_dot_and_default_to_none()
     {
-        var none = ConfigText.Read(WithAdmin("""{ "Listen": "127.0.0.1:9646" }""")).Admin!;
-        var some = ConfigText.Read(WithAdmin("""{ "Listen": "127.0.0.1:9646", "AllowedHosts": [ "Usher.Internal.", "10.0.0.5", "[fd00::5]" ] }""")).Admin!;
+        var none = ConfigText.Read(ConfigText.WithAdmin("""{ "Listen": "127.0.0.1:9646" }""")).Admin!;
+        var some = ConfigText.Read(ConfigText.WithAdmin("""{ "Listen": "127.0.0.1:9646", "AllowedHosts": [ "Usher.Internal.", "10.0.0.5", "[fd00::5]" ] }""")).Admin!;
 
         Assert.Empty(none.AllowedHosts);
         Assert.Equal(["usher.internal", "10.0.0.5", "fd00::5"], some.AllowedHosts);
@@ -29,7 +23,7 @@ public sealed class AdminHostsAndTokenModeTests(TokenFiles tokens) : IClassFixtu
     [InlineData("\"usher.internal\"", "Usher:Admin:AllowedHosts", "must be a list")]
     public void An_allowed_host_with_a_port_a_scheme_or_a_wildcard_is_named(string hosts, string key, string problem)
     {
-        var error = ConfigText.Error(WithAdmin($$"""{ "Listen": "127.0.0.1:9646", "AllowedHosts": {{hosts}} }"""));
+        var error = ConfigText.Error(ConfigText.WithAdmin($$"""{ "Listen": "127.0.0.1:9646", "AllowedHosts": {{hosts}} }"""));
 
         Assert.Equal(key, error.Key);
         Assert.Contains(problem, error.Problem, StringComparison.Ordinal);
@@ -47,7 +41,7 @@ public sealed class AdminHostsAndTokenModeTests(TokenFiles tokens) : IClassFixtu
         var file = Path.Combine(tokens.Folder, $"mode-{(int)mode}.token");
         File.WriteAllText(file, TokenFiles.Token);
         File.SetUnixFileMode(file, mode);
-        var settings = ConfigText.Read(WithAdmin($$"""{ "Listen": "127.0.0.1:9646", "TokenFile": "{{file}}" }"""));
+        var settings = ConfigText.Read(ConfigText.WithAdmin($$"""{ "Listen": "127.0.0.1:9646", "TokenFile": "{{file}}" }"""));
 
         var warnings = ConfigWarnings.Of(settings);
 
@@ -67,6 +61,6 @@ public sealed class AdminHostsAndTokenModeTests(TokenFiles tokens) : IClassFixtu
     [Fact]
     public void Without_a_token_file_there_is_nothing_to_warn_about()
     {
-        Assert.Empty(ConfigWarnings.Of(ConfigText.Read(WithAdmin("""{ "Listen": "127.0.0.1:9646" }"""))));
+        Assert.Empty(ConfigWarnings.Of(ConfigText.Read(ConfigText.WithAdmin("""{ "Listen": "127.0.0.1:9646" }"""))));
     }
 }

@@ -11,6 +11,13 @@ internal static class ConfigText
 
     public static GatewaySettings Read(string json) => ConfigReader.Read(Build(json), Source);
 
+    /// <summary>A configuration with one listener and the Admin section <paramref name="admin"/> (JSON).</summary>
+    public static string WithAdmin(string admin) => $$"""
+        { "Usher": {
+            "Admin": {{admin}},
+            "Listeners": [ { "Name": "pg", "Listen": "127.0.0.1:6432", "Backend": "127.0.0.1:5432" } ] } }
+        """;
+
     /// <summary>The errors reading <paramref name="json"/> fails with.</summary>
     public static IReadOnlyList<ConfigError> Errors(string json)
     {

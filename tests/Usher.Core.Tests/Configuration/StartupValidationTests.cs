@@ -151,6 +151,21 @@ public sealed class StartupValidationTests
     }
 
     [Fact]
+    public void Check_prints_overrides_holding_colons_in_the_array_form_the_reader_takes_back()
+    {
+        var settings = ConfigText.Read(Listener("""
+            , "Overrides": [ { "Identity": "2001:db8::7", "Limit": 5 }, { "Identity": "svc", "Limit": 4 } ]
+            """));
+
+        using var printed = System.Text.Json.JsonDocument.Parse(SettingsPrinter.ToJson(settings));
+        var overrides = printed.RootElement.GetProperty("Usher").GetProperty("Listeners")[0].GetProperty("Overrides");
+
+        Assert.Equal(System.Text.Json.JsonValueKind.Array, overrides.ValueKind);
+        var again = ConfigText.Read(Listener(", \"Overrides\": " + overrides.GetRawText())).Listeners[0].Overrides;
+        Assert.Equal(settings.Listeners[0].Overrides, again);
+    }
+
+    [Fact]
     public void The_object_form_still_serves_simple_names_and_a_listener_entry_wins_over_Defaults_in_either_form()
     {
         var settings = ConfigText.Read("""
