@@ -267,7 +267,13 @@ public sealed partial class ProxySession
         }
 
         imap.Lease = lease;
-        imap.Phase = ImapPhase.Held;
+        ResumeImap(imap, ImapPhase.Held);
+    }
+
+    /// <summary>Back to the IMAP phase once the ledger decided: HandshakeTimeout goes on from where it stopped.</summary>
+    private void ResumeImap(ImapFlow imap, ImapPhase phase)
+    {
+        imap.Phase = phase;
         _state = State.Imap;
         _handshakeDeadline += Environment.TickCount64 - imap.AdmittingSince;
         _reactor.AddDeadline(this, _handshakeDeadline);
@@ -564,11 +570,7 @@ public sealed partial class ProxySession
 
         _reactor.RemoveDeadline(this);
         imap.Refusal = admission;
-        imap.Phase = ImapPhase.Refusing;
-        _state = State.Imap;
-        _handshakeDeadline += Environment.TickCount64 - imap.AdmittingSince;
-        _reactor.AddDeadline(this, _handshakeDeadline);
-        DriveImap();
+        ResumeImap(imap, ImapPhase.Refusing);
         return true;
     }
 
