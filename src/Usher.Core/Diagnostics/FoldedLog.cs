@@ -7,6 +7,6 @@ public static partial class FoldedLog
 {
     /// <summary>Event 9646, the refusals of an identity folded over one interval.</summary>
     [LoggerMessage(EventId = UsherEvents.SessionLimitExceeded, EventName = "SessionLimitExceeded", Level = LogLevel.Warning,
-        Message = "Session for \"{Identity}\" on listener \"{Listener}\" exceeded the maximum of {Limit} sessions ({Count} open); {Refused} more refused in the last {IntervalSeconds} s, last from {Client} (identity {IdentityKind}, limit {Scope}, policy {Policy})")]
+        Message = "Session for \"{Identity}\" on listener \"{Listener}\" exceeded the maximum of {Limit} session(s) ({Count} open); {Refused} more refused in the last {IntervalSeconds} s, last from {Client} (identity {IdentityKind}, limit {Scope}, policy {Policy})")]
     public static partial void SessionLimitExceededRepeated(this ILogger logger, string identity, string listener, int limit, int count, int refused, double intervalSeconds, string client, string identityKind, string scope, string policy);
 }

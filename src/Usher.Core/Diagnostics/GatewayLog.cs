@@ -9,7 +9,7 @@ public static partial class GatewayLog
 {
     /// <summary>Event 9640.</summary>
     [LoggerMessage(EventId = UsherEvents.ListenerStarted, EventName = "ListenerStarted", Level = LogLevel.Information,
-        Message = "Listener \"{Listener}\" accepting on {Endpoint}, backend {Backend}, identity {IdentityKind}, {Limit} sessions per identity")]
+        Message = "Listener \"{Listener}\" accepting on {Endpoint}, backend {Backend}, identity {IdentityKind}, {Limit} session(s) per identity")]
     public static partial void ListenerStarted(this ILogger logger, string listener, EndPoint endpoint, string backend, string identityKind, int limit);
 
     /// <summary>Event 9641.</summary>
@@ -24,7 +24,7 @@ public static partial class GatewayLog
 
     /// <summary>Event 9643.</summary>
     [LoggerMessage(EventId = UsherEvents.Draining, EventName = "Draining", Level = LogLevel.Information,
-        Message = "Stopped accepting; draining {Sessions} sessions for up to {GraceSeconds} s")]
+        Message = "Stopped accepting; draining {Sessions} session(s) for up to {GraceSeconds} s")]
     public static partial void Draining(this ILogger logger, int sessions, double graceSeconds);
 
     /// <summary>Event 9644.</summary>
@@ -39,7 +39,7 @@ public static partial class GatewayLog
 
     /// <summary>Event 9646, the first refusal of an identity in a folding interval.</summary>
     [LoggerMessage(EventId = UsherEvents.SessionLimitExceeded, EventName = "SessionLimitExceeded", Level = LogLevel.Warning,
-        Message = "Session for \"{Identity}\" on listener \"{Listener}\" exceeded the maximum of {Limit} sessions ({Count} open); refused {Client} (identity {IdentityKind}, limit {Scope}, policy {Policy})")]
+        Message = "Session for \"{Identity}\" on listener \"{Listener}\" exceeded the maximum of {Limit} session(s) ({Count} open); refused {Client} (identity {IdentityKind}, limit {Scope}, policy {Policy})")]
     public static partial void SessionLimitExceeded(this ILogger logger, string identity, string listener, int limit, int count, EndPoint client, string identityKind, string scope, string policy);
 
     /// <summary>Event 9648.</summary>

@@ -163,7 +163,7 @@ internal static class DemoCommand
                 && ended && left.Count == 1;
             if (ok)
             {
-                n.Good($"session {victim} killed (event 9653), its client saw the connection close; 127.0.0.4 holds {left.Count} session now");
+                n.Good($"session {victim} killed (event 9653), its client saw the connection close; 127.0.0.4 holds {left.Count} session{(left.Count == 1 ? string.Empty : "s")} now");
             }
             else
             {

@@ -71,7 +71,7 @@ public sealed partial class SoakTests(ITestOutputHelper output)
         // Stopped, the gateway says how many sessions it still holds: none.
         await usher.SignalAsync("TERM");
         await usher.WaitForLineAsync(l => l.Contains("Stopped accepting; draining ", StringComparison.Ordinal), Wait);
-        Assert.Contains(usher.Output, l => l.Contains("Stopped accepting; draining 0 sessions", StringComparison.Ordinal));
+        Assert.Contains(usher.Output, l => l.Contains("Stopped accepting; draining 0 session(s)", StringComparison.Ordinal));
         Assert.Equal(0, await usher.WaitForExitAsync(Wait));
     }
 
@@ -99,15 +99,25 @@ public sealed partial class SoakTests(ITestOutputHelper output)
         var reclaimed = 0L;
         var ticks = 0L;
         var loops = new List<Task>();
-        for (var i = 0; i < 4; i++)
+        // Paced: every churned session leaves a TIME_WAIT socket for a minute, and the gateway's connections to the
+        // backend all come from one address to one port, so an unpaced loop runs the host out of local ports (and
+        // then the gateway cannot reach its backend). A quarter of what the port range sustains is plenty of churn.
+        var interval = TimeSpan.FromSeconds(ChurnLoops / ChurnPerSecond());
+        for (var i = 0; i < ChurnLoops; i++)
         {
             var from = $"127.0.0.{61 + i}";
             loops.Add(Task.Run(async () =>
             {
-                while (!stop.IsCancellationRequested)
+                var pace = System.Diagnostics.Stopwatch.StartNew();
+                for (var n = 1; !stop.IsCancellationRequested; n++)
                 {
                     await ChurnOnceAsync(churnAt, from);
                     Interlocked.Increment(ref churned);
+                    var ahead = (interval * n) - pace.Elapsed;
+                    if (ahead > TimeSpan.Zero)
+                    {
+                        await Task.Delay(ahead);
+                    }
                 }
             }));
         }
@@ -158,6 +168,18 @@ public sealed partial class SoakTests(ITestOutputHelper output)
         await Task.WhenAll(loops);
         held.ForEach(c => c.Dispose());
         return new Load(churned, refused, reclaimed, ticks);
+    }
+
+    private const int ChurnLoops = 4;
+
+    /// <summary>Connections per second the churn may open: a quarter of the local ports
+    /// (net.ipv4.ip_local_port_range) over the time a closed connection stays in TIME_WAIT (60 s on Linux).</summary>
+    private static double ChurnPerSecond()
+    {
+        var range = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range")
+            .Split((char[])['\t', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray();
+        const double TimeWaitSeconds = 60;
+        return Math.Max(ChurnLoops, (range[1] - range[0] + 1) / TimeWaitSeconds / 4);
     }
 
     private static async Task ChurnOnceAsync(IPEndPoint at, string from)
