@@ -54,44 +54,31 @@ internal static class TopCommand
 
     private static async Task LiveAsync(AdminClient client, TopFrame first, CancellationToken cancellationToken)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        ConsoleCancelEventHandler onCancel = (_, e) =>
+        using var stop = new CtrlC(cancellationToken);
+        var previous = first;
+        await AnsiConsole.Live(TopView.Render(first, null, null)).StartAsync(async live =>
         {
-            e.Cancel = true;
-            stop.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
-        try
-        {
-            var previous = first;
-            await AnsiConsole.Live(TopView.Render(first, null, null)).StartAsync(async live =>
+            while (!stop.Token.IsCancellationRequested)
             {
-                while (!stop.IsCancellationRequested)
+                try
                 {
-                    try
-                    {
-                        await Task.Delay(Interval, stop.Token);
-                        var frame = await TopFrame.FetchAsync(client, stop.Token);
-                        live.UpdateTarget(TopView.Render(frame, previous, null));
-                        previous = frame;
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        break;
-                    }
-                    catch (AdminCommandException e)
-                    {
-                        // Keep the last frame on screen and say why it is stale; try again next second.
-                        live.UpdateTarget(TopView.Render(previous, null, e.Message));
-                    }
-
-                    live.Refresh();
+                    await Task.Delay(Interval, stop.Token);
+                    var frame = await TopFrame.FetchAsync(client, stop.Token);
+                    live.UpdateTarget(TopView.Render(frame, previous, null));
+                    previous = frame;
                 }
-            });
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
-        }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+                catch (AdminCommandException e)
+                {
+                    // Keep the last frame on screen and say why it is stale; try again next second.
+                    live.UpdateTarget(TopView.Render(previous, null, e.Message));
+                }
+
+                live.Refresh();
+            }
+        });
     }
 }

@@ -44,7 +44,7 @@ public sealed partial class PackagingTests(PublishedUsher published, ITestOutput
 
         Assert.True(check.ExitCode == 0, check.ToString());
         Assert.Contains("configuration is valid (1 listener(s))", check.Errors, StringComparison.Ordinal);
-        Assert.Equal("ReclaimDead", JsonDocument.Parse(check.Output).RootElement.GetProperty("Listeners")[0].GetProperty("OnLimit").GetString());
+        Assert.Equal("ReclaimDead", JsonDocument.Parse(check.Output).RootElement.GetProperty("Usher").GetProperty("Listeners")[0].GetProperty("OnLimit").GetString());
         Assert.True(audit.ExitCode == 0, audit.ToString());
         Assert.Equal("netlink", JsonDocument.Parse(audit.Output).RootElement.GetProperty("source").GetString());
         Assert.Single(Directory.GetFiles(Path.GetDirectoryName(alone)!));

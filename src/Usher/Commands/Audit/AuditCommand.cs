@@ -127,13 +127,7 @@ internal static class AuditCommand
 
     private static async Task WatchAsync(Settings s, bool json, CancellationToken cancellationToken)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            e.Cancel = true;
-            stop.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
+        using var stop = new CtrlC(cancellationToken);
         try
         {
             var first = await ReadAsync(s, stop.Token);
@@ -160,12 +154,8 @@ internal static class AuditCommand
                 }
             });
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        catch (OperationCanceledException) when (stop.Token.IsCancellationRequested)
         {
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
         }
     }
 
