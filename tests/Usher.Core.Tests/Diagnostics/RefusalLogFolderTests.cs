@@ -138,10 +138,10 @@ public sealed class RefusalLogFolderTests
         _folder.Refused(Key("sk_live_aaaaaaaaaaaaaaaa"));
         _folder.Refused(Key("sk_live_bbbbbbbbbbbbbbbb"));
         _folder.Refused(Key("sk_live_aaaaaaaaaaaaaaaa"));
+        Assert.Equal(2, _folder.OpenWindows);
         _time.Advance(Interval);
         _folder.Flush();
 
-        Assert.Equal(2, _folder.OpenWindows);
         Assert.Equal(3, Lines.Count);
         Assert.All(Lines, l => Assert.Equal("sk_l…", l.GetStructuredStateValue("Identity")));
         Assert.DoesNotContain(Lines, l => l.Message.Contains("sk_live_", StringComparison.Ordinal));
