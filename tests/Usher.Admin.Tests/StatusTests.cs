@@ -41,7 +41,8 @@ public sealed class StatusTests
         Assert.Equal(3, status.GetProperty("ledger").GetProperty("total").GetInt32());
         Assert.Equal(1000, status.GetProperty("ledger").GetProperty("capacity").GetInt32());
         var pg = Assert.Single(status.GetProperty("listeners").EnumerateArray());
-        Assert.Equal(["name", "listen", "backend", "open", "maxSessionsPerIdentity", "onLimit", "refused"], pg.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["name", "listen", "backend", "open", "maxSessionsPerIdentity", "onLimit", "refused", "identityDisplay"], pg.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("Clear", pg.GetProperty("identityDisplay").GetString());
         Assert.Equal("pg", pg.GetProperty("name").GetString());
         Assert.Equal(listen.ToString(), pg.GetProperty("listen").GetString());
         Assert.Equal(backend.EndPoint.ToString(), pg.GetProperty("backend").GetString());

@@ -129,6 +129,25 @@ public sealed class RefusalLogFolderTests
         Assert.Equal(0, _folder.OpenWindows);
     }
 
+    [Fact]
+    public void RefusalsAreFoldedByTheIdentityAsCountedAndLoggedAsShown()
+    {
+        var client = new IPEndPoint(IPAddress.Loopback, 40000);
+        Refusal Key(string key) => new("api", key, "HttpHeader:X-Api-Key", 1, 1, "identity", "Reject", client, Shown: "sk_l…");
+
+        _folder.Refused(Key("sk_live_aaaaaaaaaaaaaaaa"));
+        _folder.Refused(Key("sk_live_bbbbbbbbbbbbbbbb"));
+        _folder.Refused(Key("sk_live_aaaaaaaaaaaaaaaa"));
+        Assert.Equal(2, _folder.OpenWindows);
+        _time.Advance(Interval);
+        _folder.Flush();
+
+        Assert.Equal(3, Lines.Count);
+        Assert.All(Lines, l => Assert.Equal("sk_l…", l.GetStructuredStateValue("Identity")));
+        Assert.DoesNotContain(Lines, l => l.Message.Contains("sk_live_", StringComparison.Ordinal));
+        Assert.Equal("1", Lines[2].GetStructuredStateValue("Refused"));
+    }
+
     private static Refusal Refusal(string identity, string listener = "pg", int port = 50000) =>
         new(listener, identity, "SourceIp", Count: 32, Limit: 32, Scope: "identity", Policy: "Reject",
             new IPEndPoint(IPAddress.Parse(identity), port));

@@ -78,6 +78,23 @@ public sealed class HttpHeaderWithCurlTests(HeldHttpServer http) : IClassFixture
     }
 
     [Fact]
+    public async Task By_default_a_Basic_user_is_shown_as_its_keyed_hash_and_neither_it_nor_the_password_is_logged()
+    {
+        await using var gateway = TestGateway.Start(Listener("Authorization"));
+        var user = $"sk_live_{Guid.NewGuid():N}";
+        var hash = new IdentityMask(IdentityDisplay.Hash, IdentityMask.ProcessKey).Show(user);
+
+        var answer = await CurlAsync(gateway, "/", "-u", $"{user}:");
+
+        Assert.StartsWith("HTTP/1.1 200 OK", answer.Output, StringComparison.Ordinal);
+        var closed = await gateway.Logs.WaitForAsync(UsherEvents.SessionClosed, EndToEnd.Soon);
+        Assert.Equal(hash, closed["Identity"]);
+        var everything = string.Join('\n', gateway.Logs.Records.Select(r => $"{r.Message} {string.Join(' ', r.State.Select(p => $"{p.Key}={p.Value}"))}"));
+        Assert.DoesNotContain(user, everything, StringComparison.Ordinal);
+        Assert.DoesNotContain(Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:")), everything, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_request_without_the_header_gets_400_naming_the_header_and_event_9650()
     {
         await using var gateway = TestGateway.Start(Listener("X-User"));
