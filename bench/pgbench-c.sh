@@ -47,7 +47,7 @@ for _ in $(seq 100); do ss -Hltn "sport = :$USHER_NOWAIT_PORT" | grep -q . && br
 run() {
   local port=$1 role=$2 clients=$3 out
   out=$(timeout $((DURATION + 60)) "$BIN/pgbench" -n -C -S -c "$clients" -T "$DURATION" -h 127.0.0.1 -p "$port" -U "$role" bench 2>&1 || true)
-  printf '%s\t%s\n' "$(grep -c 'aborted' <<<"$out" || true)" "$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' <<<"$out" | head -1)"
+  printf '%s\t%s\n' "$(grep -Ec 'client [0-9]+ aborted' <<<"$out" || true)" "$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' <<<"$out" | head -1)"
 }
 refusals() { grep -c "\[9646\].*listener \"$1\"" "$WORK/usher.log" || true; }
 
