@@ -15,7 +15,7 @@ namespace Usher.EndToEnd.Tests.Cli;
 /// ends. <c>bench/faults.sh</c> runs the same floods 20 times each (bench/lib/flood.py).</summary>
 public sealed class SilentFloodTests(ITestOutputHelper output)
 {
-    private const int Tries = 200;
+    private const int Tries = 300;
 
     [Fact]
     public Task Under_a_256_descriptor_limit_150_silent_connections_neither_crash_the_gateway_nor_keep_a_client_out() =>
@@ -31,15 +31,27 @@ public sealed class SilentFloodTests(ITestOutputHelper output)
     public Task Under_a_256_descriptor_limit_silent_connections_from_many_addresses_spend_the_budget_and_are_closed_at_accept() =>
         RunsAsync(files: 256, flood: 150, sources: 30, runs: 1);
 
+    /// <summary>Each run starts usher afresh; the client's p99 is taken over the answers of every run.</summary>
     private async Task RunsAsync(int files, int flood, int sources, int runs)
     {
+        var latencies = new List<double>();
         for (var run = 1; run <= runs; run++)
         {
-            await OneRunAsync(files, flood, sources, run);
+            latencies.AddRange(await OneRunAsync(files, flood, sources, run));
+        }
+
+        if (sources == 1)
+        {
+            // One address holds its share alone: the client from another is answered at once.
+            latencies.Sort();
+            var p99 = latencies[(int)Math.Ceiling(latencies.Count * 0.99) - 1];
+            output.WriteLine($"limit {files}: p99 {p99:F1} ms over {latencies.Count} answers in {runs} run(s)");
+            Assert.True(p99 < 50, $"p99 {p99:F1} ms over {latencies.Count} answers");
         }
     }
 
-    private async Task OneRunAsync(int files, int flood, int sources, int run)
+    /// <returns>The client's answer times, in milliseconds.</returns>
+    private async Task<List<double>> OneRunAsync(int files, int flood, int sources, int run)
     {
         await using var backend = new SessionServer();
         using var config = UsherCli.Config($$"""
@@ -63,6 +75,7 @@ public sealed class SilentFloodTests(ITestOutputHelper output)
         var before = await ProcessResources.SettledAsync(usher.Id);
 
         var silent = new List<Socket>();
+        var latencies = new List<double>();
         try
         {
             for (var i = 0; i < flood; i++)
@@ -76,7 +89,6 @@ public sealed class SilentFloodTests(ITestOutputHelper output)
             await usher.WaitForLineAsync(l => l.Contains("\"EventId\":9660", StringComparison.Ordinal), EndToEnd.Soon);
             var peakFds = ProcessResources.Read(usher.Id).Fds;
 
-            var latencies = new List<double>();
             for (var i = 0; i < Tries; i++)
             {
                 if (await AskAsync(listen) is { } ms)
@@ -101,7 +113,6 @@ public sealed class SilentFloodTests(ITestOutputHelper output)
             {
                 // One address holds its share alone: the client from another keeps its answers.
                 Assert.True(latencies.Count >= Tries * 95 / 100, $"only {latencies.Count} of {Tries} answers");
-                Assert.True(p99 < 50, $"p99 {p99:F1} ms");
             }
         }
         finally
@@ -121,6 +132,7 @@ public sealed class SilentFloodTests(ITestOutputHelper output)
         Assert.Empty(UsherCli.Entries(usher, UsherEvents.AcceptFailed).Select(e => e.GetRawText()));
         await usher.SignalAsync("TERM");
         Assert.Equal(0, await usher.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        return latencies;
     }
 
     /// <summary>One request of the legitimate client: the milliseconds from connect to the backend's greeting, or
