@@ -14,7 +14,7 @@ public sealed class EventStreamTests
     public async Task The_stream_sends_a_snapshot_then_a_refusal_within_a_second_of_a_client_refused_at_the_limit()
     {
         await using var backend = new SessionServer();
-        await using var admin = await TestAdmin.StartAsync(listeners: TestGateway.Listener(backend.EndPoint, "pg").With(maxSessionsPerIdentity: 1));
+        await using var admin = await TestAdmin.StartAsync(listeners: TestGateway.Listener(backend.EndPoint, "pg").With(maxSessionsPerIdentity: 1, closingWait: TimeSpan.Zero));
         using var first = await TestClient.ConnectAsync(admin.Gateway.EndPoint, "127.0.0.2");
         Assert.True(await first.IsAdmittedAsync());
         await using var stream = await SseClient.OpenAsync(admin.Url);

@@ -3,6 +3,7 @@ using Usher.Configuration;
 using Usher.Diagnostics;
 using Usher.Gateway.Native;
 using Usher.Gateway.Proxy.Confirm;
+using Usher.Identity;
 using Usher.Gateway.Sockets;
 using Usher.Handshakes.Confirmation;
 using Usher.Ledger;
@@ -36,11 +37,13 @@ public sealed partial class ProxySession
 
         var settings = _context.Settings;
         var identity = Record.Identity.Value;
-        if (settings.OnLimit == OnLimitPolicy.Reject
+        if (settings.OnLimit == OnLimitPolicy.Reject && BackendActsOnTheClaim(settings.Identity)
             && _context.Ledger.Count(_context.Scope, identity) is var open && open >= settings.LimitFor(identity))
         {
             // At its limit, with nothing to reclaim: refused before the backend sees the handshake (an MQTT broker
             // would otherwise replace the holder of the client id, and an HTTP server act on the request).
+            // PostgreSQL logs in first, as PostgreSQL itself checks a role's CONNECTION LIMIT after authentication:
+            // the ledger then admits, waiting ClosingWait for a session of the role that is ending.
             RefuseClaim(new Admission(null, RefusedBy.Identity, open, settings.LimitFor(identity)));
             return true;
         }
@@ -57,6 +60,11 @@ public sealed partial class ProxySession
         _context.Backend.Connect(this);
         return true;
     }
+
+    /// <summary>Whether the backend acts on a claimed session before its answer can be held back: an MQTT broker
+    /// replaces the holder of a client id it accepts, an HTTP server runs the request it authenticates.</summary>
+    private static bool BackendActsOnTheClaim(IdentityKind kind) =>
+        kind is IdentityKind.MqttClientId or IdentityKind.MqttUsername or IdentityKind.HttpHeader;
 
     private void RefuseClaim(Admission refusal)
     {

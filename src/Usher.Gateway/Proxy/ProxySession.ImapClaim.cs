@@ -16,14 +16,8 @@ public sealed partial class ProxySession
     {
         var settings = _context.Settings;
         var identity = Record.Identity.Value;
-        var limit = settings.LimitFor(identity);
-        if (settings.OnLimit == OnLimitPolicy.Reject && _context.Ledger.Count(_context.Scope, identity) is var open && open >= limit)
-        {
-            // At its limit with nothing to reclaim: refused before the backend sees the login, as before.
-            RefuseClaim(new Admission(null, RefusedBy.Identity, open, limit));
-            return;
-        }
-
+        // Even at its limit the login goes to the backend: once accepted, the ledger admits it, waiting ClosingWait
+        // for a session of the user that is ending, and a refusal then follows every answer the client waits for.
         if (!_context.State.Claims.TryClaim(identity, settings.MaxUnconfirmedPerIdentity, out var count))
         {
             RefuseClaim(new Admission(null, RefusedBy.Unconfirmed, count, settings.MaxUnconfirmedPerIdentity));

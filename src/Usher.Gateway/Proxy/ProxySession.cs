@@ -437,8 +437,10 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
     }
 
     /// <summary>Whether a client event before the relay ends the session: a reset or hang-up always; a FIN too,
-    /// unless HalfClose is on and the client sent bytes before it (a request followed by its half-close, as
-    /// <c>nc -N</c> sends): that FIN is passed on once the relay runs.</summary>
+    /// unless the client sent bytes before it (a request followed by its half-close, as <c>nc -N</c> sends): those
+    /// bytes are relayed once the backend is connected, then the FIN is handled as in the relay (passed on with
+    /// HalfClose, ending the session without). Closing a socket whose bytes were never read would send the client a
+    /// reset instead of an orderly end.</summary>
     private unsafe bool ClientGaveUp(uint events)
     {
         if ((events & (Libc.EPOLLERR | Libc.EPOLLHUP)) != 0)
@@ -449,11 +451,6 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
         if ((events & Libc.EPOLLRDHUP) == 0)
         {
             return false;
-        }
-
-        if (!_context.Settings.HalfClose)
-        {
-            return true;
         }
 
         byte unread;

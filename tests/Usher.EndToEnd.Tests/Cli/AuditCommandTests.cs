@@ -65,7 +65,7 @@ public sealed class AuditCommandTests(ITestOutputHelper output)
     public async Task Audit_refuses_a_port_that_is_not_one_with_a_clear_error_and_watch_stops_on_ctrl_c()
     {
         var bad = await UsherCli.RunAsync(Timeout, "audit", "--port", "70000");
-        Assert.Equal(1, bad.ExitCode);
+        Assert.Equal(2, bad.ExitCode);
         Assert.Contains("--port must be a TCP port, 1 to 65535", bad.Errors, StringComparison.Ordinal);
 
         await using var watch = UsherCli.Start("audit", "--port", "9", "--watch", "--json");

@@ -23,6 +23,7 @@ public sealed class ClaimedBasicUserTests(HeldHttpServer http) : IClassFixture<H
             BackendPort = http.EndPoint.Port,
             Identity = IdentityKind.HttpHeader,
             IdentityArgument = "Authorization",
+            IdentityDisplay = IdentityDisplay.Clear,
             MaxSessionsPerIdentity = 1,
             OnLimit = OnLimitPolicy.Takeover,
             Keepalive = EndToEnd.FastKeepalive,

@@ -61,6 +61,7 @@ public sealed partial class PackagingTests(PublishedUsher published, ITestOutput
             """);
         await using var usher = RunningProcess.Start(published.SingleFile, ["run", "--config", config.Path]);
         await UsherCli.WaitForAdminAsync(usher);
+        await usher.WaitForLineAsync(l => l.Contains("accepting on", StringComparison.Ordinal), EndToEnd.Soon);
 
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{admin}") };
         var status = await http.GetStringAsync(new Uri("/api/status", UriKind.Relative));

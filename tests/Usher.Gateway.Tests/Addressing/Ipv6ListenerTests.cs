@@ -23,7 +23,7 @@ public sealed class Ipv6ListenerTests
         Assert.Equal("over six\n", await client.ReadAsync(Wait));
 
         var session = Assert.Single(gateway.Gateway.Registry.Sessions);
-        Assert.Equal(new SessionIdentity(IdentityKind.SourceIp, "::1"), session.Record.Identity);
+        Assert.Equal((IdentityKind.SourceIp, "::1"), (session.Record.Identity.Kind, session.Record.Identity.Value));
         Assert.Equal(IPAddress.Loopback, ((IPEndPoint)session.Record.Backend!).Address);
         Assert.Equal(1, gateway.Gateway.Ledger.Count(scope, "::1"));
         var opened = await gateway.Logs.WaitForAsync(UsherEvents.SessionOpened, Wait);

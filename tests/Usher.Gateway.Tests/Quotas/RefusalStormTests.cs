@@ -21,7 +21,7 @@ public sealed class RefusalStormTests
         await using var backend = new SessionServer();
         var settings = new GatewaySettings
         {
-            Listeners = [TestGateway.Listener(backend.EndPoint).With(maxSessionsPerIdentity: 1)],
+            Listeners = [TestGateway.Listener(backend.EndPoint).With(maxSessionsPerIdentity: 1, closingWait: TimeSpan.Zero)],
             RefusalLogInterval = TimeSpan.FromSeconds(10),
         };
         await using var gateway = TestGateway.Start(settings, time);

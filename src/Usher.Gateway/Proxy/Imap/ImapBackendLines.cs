@@ -31,8 +31,8 @@ internal sealed class ImapBackendLines
     /// <summary>Commands forwarded whose tagged answer has not come yet.</summary>
     public int Outstanding { get; private set; }
 
-    /// <summary>Where, in the bytes the last <see cref="Filter"/> kept, the tagged answer to the held login began; -1
-    /// when it began in an earlier chunk.</summary>
+    /// <summary>Where, in the bytes the last <see cref="Filter"/> kept, the answer to the held login began (its
+    /// untagged lines, then the tagged one); -1 when it began in an earlier chunk.</summary>
     public int AnswerStart => _answerStart;
 
     /// <summary>Whether the backend's greeting (its first line) has passed.</summary>
@@ -77,8 +77,11 @@ internal sealed class ImapBackendLines
                     _line = b == (byte)'\n' ? LineState.Start : LineState.Drop;
                     continue;
                 case LineState.Start:
+                    // Once every earlier command is answered, untagged lines belong to the login's answer (a server
+                    // sends its post-login CAPABILITY before the tagged OK): they are held with it.
+                    var ofTheLogin = _tag is not null && Greeted && Outstanding == 0 && b == (byte)'*';
                     _line = Begin(b);
-                    if (_line == LineState.Tag)
+                    if ((_line == LineState.Tag || ofTheLogin) && _answerStart < 0)
                     {
                         _answerStart = kept;
                     }
