@@ -3,7 +3,6 @@ using Usher.Configuration;
 using Usher.Diagnostics;
 using Usher.Gateway.Native;
 using Usher.Gateway.Proxy.Confirm;
-using Usher.Identity;
 using Usher.Gateway.Sockets;
 using Usher.Handshakes.Confirmation;
 using Usher.Ledger;
@@ -23,6 +22,7 @@ namespace Usher.Gateway.Proxy;
 public sealed partial class ProxySession
 {
     private ConfirmFlow? _confirm;
+    private bool _claimAfterWait;
 
     /// <summary>Called once the handshake named the identity: starts the claim when the listener's identities are
     /// confirmed by the backend.</summary>
@@ -37,17 +37,44 @@ public sealed partial class ProxySession
 
         var settings = _context.Settings;
         var identity = Record.Identity.Value;
-        if (settings.OnLimit == OnLimitPolicy.Reject && BackendActsOnTheClaim(settings.Identity)
+        if (settings.OnLimit == OnLimitPolicy.Reject
             && _context.Ledger.Count(_context.Scope, identity) is var open && open >= settings.LimitFor(identity))
         {
-            // At its limit, with nothing to reclaim: refused before the backend sees the handshake (an MQTT broker
-            // would otherwise replace the holder of the client id, and an HTTP server act on the request).
-            // PostgreSQL logs in first, as PostgreSQL itself checks a role's CONNECTION LIMIT after authentication:
-            // the ledger then admits, waiting ClosingWait for a session of the role that is ending.
-            RefuseClaim(new Admission(null, RefusedBy.Identity, open, settings.LimitFor(identity)));
+            // At its limit, with nothing to reclaim: the backend must not see the handshake yet (PostgreSQL would
+            // count one more session of the role, an MQTT broker replace the holder of the client id, an HTTP server
+            // act on the request). The claim waits in the identity's line for up to ClosingWait, as a pool that
+            // closes a connection and opens the next does, holding no place once one came free (ClaimAfterWait),
+            // and is refused when none does.
+            var refusal = new Admission(null, RefusedBy.Identity, open, settings.LimitFor(identity));
+            _claimAfterWait = true;
+            _state = State.Admitting;
+            if (!BeginWaiting(refusal))
+            {
+                _claimAfterWait = false;
+                RefuseClaim(refusal);
+            }
+
             return true;
         }
 
+        return ClaimNow(watcher);
+    }
+
+    /// <summary>A claim that waited for its identity to come under its limit goes on: the place it was handed is
+    /// given back at once (a claim never holds one), and the backend sees the handshake now.</summary>
+    private void ClaimAfterWait(Lease handed)
+    {
+        _claimAfterWait = false;
+        handed.Release(CloseReason.None);
+        _reactor.AddDeadline(this, _handshakeDeadline);
+        _state = State.Handshaking;
+        ClaimNow(BackendConfirmation.WatcherFor(_context.Settings)!);
+    }
+
+    private bool ClaimNow(IBackendWatcher watcher)
+    {
+        var settings = _context.Settings;
+        var identity = Record.Identity.Value;
         if (!_context.State.Claims.TryClaim(identity, settings.MaxUnconfirmedPerIdentity, out var count))
         {
             RefuseClaim(new Admission(null, RefusedBy.Unconfirmed, count, settings.MaxUnconfirmedPerIdentity));
@@ -60,11 +87,6 @@ public sealed partial class ProxySession
         _context.Backend.Connect(this);
         return true;
     }
-
-    /// <summary>Whether the backend acts on a claimed session before its answer can be held back: an MQTT broker
-    /// replaces the holder of a client id it accepts, an HTTP server runs the request it authenticates.</summary>
-    private static bool BackendActsOnTheClaim(IdentityKind kind) =>
-        kind is IdentityKind.MqttClientId or IdentityKind.MqttUsername or IdentityKind.HttpHeader;
 
     private void RefuseClaim(Admission refusal)
     {

@@ -232,6 +232,12 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
             _reactor.RemoveDeadline(this);
         }
 
+        if (_claimAfterWait)
+        {
+            ClaimAfterWait(admission.Lease!);
+            return;
+        }
+
         if (_imap is not null)
         {
             OnImapAdmitted(admission.Lease!);

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Sockets;
+using System.Text;
 using Usher.Configuration;
 using Usher.Diagnostics;
 using Usher.Identity;
@@ -46,6 +48,48 @@ public sealed class ClaimedBasicUserTests(HeldHttpServer http) : IClassFixture<H
         var closed = await gateway.Logs.WaitForAsync(UsherEvents.SessionClosed, EndToEnd.Soon, r => Equals(r["SessionId"], opened["SessionId"]));
         Assert.Equal(CloseReason.TakenOver, closed["CloseReason"]);
         http.Release(hold);
+    }
+
+    [Fact]
+    public async Task A_client_that_closes_and_reconnects_at_once_at_its_limit_of_one_is_never_refused()
+    {
+        // Claims at the limit wait in line (ClosingWait) before the server sees them: each request's session is still
+        // ending, its FIN passed on, when the next connects.
+        await using var gateway = TestGateway.Start(new ListenerSettings
+        {
+            Name = "http-reconnect",
+            Listen = new IPEndPoint(IPAddress.Loopback, 0),
+            BackendHost = http.EndPoint.Address.ToString(),
+            BackendPort = http.EndPoint.Port,
+            Identity = IdentityKind.HttpHeader,
+            IdentityArgument = "Authorization",
+            IdentityDisplay = IdentityDisplay.Clear,
+            MaxSessionsPerIdentity = 1,
+            Keepalive = EndToEnd.FastKeepalive,
+            UserTimeout = EndToEnd.FastKeepalive.Budget,
+        });
+        var request = Encoding.ASCII.GetBytes("GET /again HTTP/1.1\r\nHost: usher\r\nAuthorization: Basic "
+            + Convert.ToBase64String(Encoding.ASCII.GetBytes("alice:right")) + "\r\n\r\n");
+        var started = Environment.TickCount64;
+        for (var i = 0; i < 150 && Environment.TickCount64 - started < 60_000; i++)
+        {
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            await socket.ConnectAsync(gateway.EndPoint);
+            await socket.SendAsync(request);
+            var answer = new StringBuilder();
+            var buffer = new byte[4096];
+            using var cts = new CancellationTokenSource(EndToEnd.Soon);
+            while (!answer.ToString().Contains("hello alice /again", StringComparison.Ordinal)
+                && await socket.ReceiveAsync(buffer, SocketFlags.None, cts.Token) is > 0 and var read)
+            {
+                answer.Append(Encoding.ASCII.GetString(buffer, 0, read));
+            }
+
+            Assert.True(answer.ToString().StartsWith("HTTP/1.0 200", StringComparison.Ordinal)
+                || answer.ToString().StartsWith("HTTP/1.1 200", StringComparison.Ordinal), $"request {i}: {answer}");
+        }
+
+        Assert.Empty(gateway.Logs.WithId(UsherEvents.SessionLimitExceeded));
     }
 
     private static Task<ProcessResult> CurlAsync(TestGateway gateway, string path, string credentials) =>
