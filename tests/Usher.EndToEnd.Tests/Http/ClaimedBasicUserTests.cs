@@ -17,20 +17,7 @@ public sealed class ClaimedBasicUserTests(HeldHttpServer http) : IClassFixture<H
     [Fact]
     public async Task A_wrong_password_gets_the_servers_401_and_takes_nothing_over_while_the_right_one_does()
     {
-        await using var gateway = TestGateway.Start(new ListenerSettings
-        {
-            Name = "http-claims",
-            Listen = new IPEndPoint(IPAddress.Loopback, 0),
-            BackendHost = http.EndPoint.Address.ToString(),
-            BackendPort = http.EndPoint.Port,
-            Identity = IdentityKind.HttpHeader,
-            IdentityArgument = "Authorization",
-            IdentityDisplay = IdentityDisplay.Clear,
-            MaxSessionsPerIdentity = 1,
-            OnLimit = OnLimitPolicy.Takeover,
-            Keepalive = EndToEnd.FastKeepalive,
-            UserTimeout = EndToEnd.FastKeepalive.Budget,
-        });
+        await using var gateway = TestGateway.Start(Listener("http-claims", OnLimitPolicy.Takeover));
         var hold = Guid.NewGuid().ToString("N");
         await using var held = RunningProcess.Start(Tools.Find("curl"), Arguments(gateway, $"/hold/{hold}", "alice:right"));
         var opened = await gateway.Logs.WaitForAsync(UsherEvents.SessionOpened, EndToEnd.Soon, r => (string?)r["Identity"] == "alice");
@@ -55,19 +42,7 @@ public sealed class ClaimedBasicUserTests(HeldHttpServer http) : IClassFixture<H
     {
         // Claims at the limit wait in line (ClosingWait) before the server sees them: each request's session is still
         // ending, its FIN passed on, when the next connects.
-        await using var gateway = TestGateway.Start(new ListenerSettings
-        {
-            Name = "http-reconnect",
-            Listen = new IPEndPoint(IPAddress.Loopback, 0),
-            BackendHost = http.EndPoint.Address.ToString(),
-            BackendPort = http.EndPoint.Port,
-            Identity = IdentityKind.HttpHeader,
-            IdentityArgument = "Authorization",
-            IdentityDisplay = IdentityDisplay.Clear,
-            MaxSessionsPerIdentity = 1,
-            Keepalive = EndToEnd.FastKeepalive,
-            UserTimeout = EndToEnd.FastKeepalive.Budget,
-        });
+        await using var gateway = TestGateway.Start(Listener("http-reconnect", OnLimitPolicy.Reject));
         var request = Encoding.ASCII.GetBytes("GET /again HTTP/1.1\r\nHost: usher\r\nAuthorization: Basic "
             + Convert.ToBase64String(Encoding.ASCII.GetBytes("alice:right")) + "\r\n\r\n");
         var started = Environment.TickCount64;
@@ -91,6 +66,22 @@ public sealed class ClaimedBasicUserTests(HeldHttpServer http) : IClassFixture<H
 
         Assert.Empty(gateway.Logs.WithId(UsherEvents.SessionLimitExceeded));
     }
+
+    /// <summary>A listener counting Basic users at one session each, shown in clear.</summary>
+    private ListenerSettings Listener(string name, OnLimitPolicy onLimit) => new()
+    {
+        Name = name,
+        Listen = new IPEndPoint(IPAddress.Loopback, 0),
+        BackendHost = http.EndPoint.Address.ToString(),
+        BackendPort = http.EndPoint.Port,
+        Identity = IdentityKind.HttpHeader,
+        IdentityArgument = "Authorization",
+        IdentityDisplay = IdentityDisplay.Clear,
+        MaxSessionsPerIdentity = 1,
+        OnLimit = onLimit,
+        Keepalive = EndToEnd.FastKeepalive,
+        UserTimeout = EndToEnd.FastKeepalive.Budget,
+    };
 
     private static Task<ProcessResult> CurlAsync(TestGateway gateway, string path, string credentials) =>
         RunningProcess.RunAsync(Tools.Find("curl"), Arguments(gateway, path, credentials), TimeSpan.FromSeconds(60));
