@@ -22,7 +22,7 @@ namespace Usher.Gateway.Proxy;
 public sealed partial class ProxySession
 {
     private ConfirmFlow? _confirm;
-    private bool _claimAfterWait;
+    private IBackendWatcher? _claimAfterWait;
 
     /// <summary>Called once the handshake named the identity: starts the claim when the listener's identities are
     /// confirmed by the backend.</summary>
@@ -46,11 +46,11 @@ public sealed partial class ProxySession
             // closes a connection and opens the next does, holding no place once one came free (ClaimAfterWait),
             // and is refused when none does.
             var refusal = new Admission(null, RefusedBy.Identity, open, settings.LimitFor(identity));
-            _claimAfterWait = true;
+            _claimAfterWait = watcher;
             _state = State.Admitting;
             if (!BeginWaiting(refusal))
             {
-                _claimAfterWait = false;
+                _claimAfterWait = null;
                 RefuseClaim(refusal);
             }
 
@@ -62,13 +62,13 @@ public sealed partial class ProxySession
 
     /// <summary>A claim that waited for its identity to come under its limit goes on: the place it was handed is
     /// given back at once (a claim never holds one), and the backend sees the handshake now.</summary>
-    private void ClaimAfterWait(Lease handed)
+    private void ClaimAfterWait(IBackendWatcher watcher, Lease handed)
     {
-        _claimAfterWait = false;
+        _claimAfterWait = null;
         handed.Release(CloseReason.None);
         _reactor.AddDeadline(this, _handshakeDeadline);
         _state = State.Handshaking;
-        ClaimNow(BackendConfirmation.WatcherFor(_context.Settings)!);
+        ClaimNow(watcher);
     }
 
     private bool ClaimNow(IBackendWatcher watcher)

@@ -232,9 +232,9 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
             _reactor.RemoveDeadline(this);
         }
 
-        if (_claimAfterWait)
+        if (_claimAfterWait is { } watcher)
         {
-            ClaimAfterWait(admission.Lease!);
+            ClaimAfterWait(watcher, admission.Lease!);
             return;
         }
 
