@@ -221,6 +221,7 @@ public sealed partial class UsherGateway
         Refusals = _refusals,
         Budget = Descriptors,
         Shed = _shed,
+        Peaks = _peaks?.Book,
         Metrics = Metrics,
         Events = Events,
         Logger = _logger,

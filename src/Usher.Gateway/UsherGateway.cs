@@ -29,6 +29,7 @@ public sealed partial class UsherGateway : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private const int CoarseClockSlackMs = 10;
     private ITimer? _heartbeat;
+    private readonly PeakRecorder? _peaks;
     private int _stopped;
 
     /// <summary>Creates a gateway; nothing listens until <see cref="StartAsync"/>.</summary>
@@ -56,7 +57,14 @@ public sealed partial class UsherGateway : IAsyncDisposable
         _refusals = new RefusalLogFolder(loggerFactory.CreateLogger("Usher.Refusals"), _time, settings.RefusalLogInterval);
         _shed = new ShedLog(loggerFactory.CreateLogger("Usher.Refusals"), Descriptors, () => _refusals.Interval);
         Metrics.ObserveDescriptors(Descriptors);
+        if (settings.Peaks is { } peaks)
+        {
+            _peaks = new PeakRecorder(peaks, _logger, _time);
+        }
     }
+
+    /// <summary>Each identity's peak sessions per listener per hour (<c>Peaks</c>); <c>null</c> when not recorded.</summary>
+    public Usher.Peaks.PeakBook? Peaks => _peaks?.Book;
 
     /// <summary>Listening sockets taken over from a running Usher (graceful restart); used by listeners on the same
     /// addresses instead of binding new sockets. Those no listener takes are closed at start.</summary>
@@ -110,6 +118,7 @@ public sealed partial class UsherGateway : IAsyncDisposable
     public async Task StartAsync()
     {
         StartedAt = _time.GetUtcNow();
+        _peaks?.Load();
         var workers = _settings.Workers ?? Environment.ProcessorCount;
         var pipesPerReactor = PipesPerReactor ?? Math.Max(4, ProcessLimits.PipeBudget() / workers);
         for (var i = 0; i < workers; i++)
@@ -175,6 +184,7 @@ public sealed partial class UsherGateway : IAsyncDisposable
         _heartbeat?.Dispose();
         _refusals.Flush();
         _shed.Flush();
+        _peaks?.Save();
         await StopReactorsAsync().ConfigureAwait(false);
     }
 
@@ -290,6 +300,7 @@ public sealed partial class UsherGateway : IAsyncDisposable
             }
 
             _refusals.Flush();
+            _peaks?.SaveIfDue();
             _shed.Flush();
             Descriptors.Refresh();
             foreach (var listener in _listeners)

@@ -38,6 +38,7 @@ var root = new RootCommand("Usher: a session-aware TCP gateway with per-identity
     KillCommand.Create(),
     TopCommand.Create(),
     AuditCommand.Create(),
+    AdviseCommand.Create(config),
 };
 
 ParseResult parse;

@@ -7,10 +7,12 @@ internal static class ConfigKeys
 
     public static readonly string[] TopLevel =
         ["Admin", "Ledger", "Defaults", "Listeners", "MaxSessions", "Workers", "ShutdownGrace", "RefusalLogInterval",
-        "IdentityHashKeyFile"];
+        "IdentityHashKeyFile", "Peaks"];
 
     /// <summary>Top-level sections a reload cannot apply: they take a restart (so does <c>Workers</c>).</summary>
-    public static readonly string[] RestartOnly = ["Admin", "Ledger", "IdentityHashKeyFile"];
+    public static readonly string[] RestartOnly = ["Admin", "Ledger", "IdentityHashKeyFile", "Peaks"];
+
+    public static readonly string[] Peaks = ["Record", "File", "MaxBytes", "SaveInterval"];
 
     /// <summary>Keys a listener may set itself or inherit from <c>Defaults</c>.</summary>
     public static readonly string[] Inheritable =

@@ -84,6 +84,7 @@ public sealed partial class ConfigReader
         ReadLedger(usher);
         var admin = ReadAdmin(usher);
         var (hashKeyFile, hashKey) = ReadIdentityHashKey(usher);
+        var peaks = ReadPeaks(usher);
         CheckAdminAddress(usher, admin, listeners);
         return new GatewaySettings
         {
@@ -97,6 +98,7 @@ public sealed partial class ConfigReader
             RestartOnly = RestartOnlyValues(usher),
             IdentityHashKeyFile = hashKeyFile,
             IdentityHashKey = hashKey,
+            Peaks = peaks,
         };
     }
 

@@ -38,4 +38,7 @@ public sealed class GatewaySettings
     /// <summary>Repeated refusals (9646) of one identity are folded into one line per this interval.</summary>
     /// <remarks>Defaults to 10 seconds.</remarks>
     public TimeSpan RefusalLogInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Where peaks are recorded for <c>usher advise</c> (<c>Peaks</c>); <c>null</c> when not recorded.</summary>
+    public PeakSettings? Peaks { get; init; }
 }

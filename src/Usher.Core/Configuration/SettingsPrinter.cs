@@ -42,6 +42,19 @@ public static class SettingsPrinter
             w.WriteString("ShutdownGrace", settings.ShutdownGrace.ToString());
             w.WriteString("RefusalLogInterval", settings.RefusalLogInterval.ToString());
             w.WriteString("IdentityHashKeyFile", settings.IdentityHashKeyFile ?? "(none: a key drawn at start, hashes change at each restart)");
+            if (settings.Peaks is { } peaks)
+            {
+                w.WriteStartObject("Peaks");
+                w.WriteString("File", peaks.File);
+                w.WriteNumber("MaxBytes", peaks.MaxBytes);
+                w.WriteString("SaveInterval", peaks.SaveInterval.ToString());
+                w.WriteEndObject();
+            }
+            else
+            {
+                w.WriteString("Peaks", "(not recorded)");
+            }
+
             WriteAdmin(w, settings.Admin);
             w.WriteStartArray("Listeners");
             foreach (var l in settings.Listeners)

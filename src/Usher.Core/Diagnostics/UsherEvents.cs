@@ -52,4 +52,8 @@ public static class UsherEvents
     /// <summary>Connections were closed at accept: the descriptor budget was spent, or their address had
     /// MaxHandshakesPerSource connections in their handshake; folded per listener (and address).</summary>
     public const int ConnectionsShed = 9660;
+
+    /// <summary>The peak file (<c>Peaks:File</c>, read by <c>usher advise</c>) could not be read or written; peaks
+    /// are still recorded in memory. Logged once per outage, and when it is written again.</summary>
+    public const int PeaksNotSaved = 9662;
 }

@@ -42,6 +42,9 @@ internal sealed class ListenerContext
     public Handshakes.IHandshakeProtocol? Handshake { get; init; }
     public ConnectRateLimiter? ConnectRate { get; init; }
 
+    /// <summary>Each identity's peak sessions per hour, for <c>usher advise</c>; <c>null</c> when not recorded.</summary>
+    public Usher.Peaks.PeakBook? Peaks { get; init; }
+
     /// <summary>TLS termination; <c>null</c> when the listener relays the bytes as they come.</summary>
     public Tls.TlsTerminator? Tls { get; init; }
 
@@ -55,9 +58,21 @@ internal sealed class ListenerContext
     public SessionIdentity Identify(IdentityKind kind, string value) =>
         new(kind, value) { Shown = kind == Settings.Identity ? Mask.Show(value) : value };
 
+    /// <summary>An admitted session: counted, and its identity's count recorded as a peak.</summary>
+    public void CountAdmitted(SessionRecord record)
+    {
+        Metrics.Admitted(Settings.Name);
+        Peaks?.Admitted(Settings.Name, record.Identity.Shown, Ledger.Count(Scope, record.Identity.Value));
+    }
+
     /// <summary>A refused session: counted and logged (folded) before the client sees its connection close.</summary>
     public void CountRefusal(SessionRecord record, Admission admission)
     {
+        if (admission.RefusedBy == RefusedBy.Identity)
+        {
+            Peaks?.Refused(Settings.Name, record.Identity.Shown, admission.Count + 1);
+        }
+
         var scope = admission.RefusedBy switch
         {
             RefusedBy.Listener => "listener",

@@ -336,7 +336,7 @@ public sealed partial class ProxySession
         _confirm = null;
         _lease = lease;
         _context.Registry.Add(this);
-        _context.Metrics.Admitted(_context.Settings.Name);
+        _context.CountAdmitted(Record);
         _state = State.Relaying;
         var held = confirm.Buffer!;
         var sent = Record.CloseReason == CloseReason.None

@@ -251,7 +251,7 @@ public sealed partial class ProxySession
         var imap = _imap!;
         _lease = lease;
         _context.Registry.Add(this);
-        _context.Metrics.Admitted(_context.Settings.Name);
+        _context.CountAdmitted(Record);
         if (imap.StartTls)
         {
             // The login will be inside TLS: the session is counted by its address and relayed from here.

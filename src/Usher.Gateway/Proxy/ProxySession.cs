@@ -252,7 +252,7 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
 
         _lease = admission.Lease;
         _context.Registry.Add(this);
-        _context.Metrics.Admitted(_context.Settings.Name);
+        _context.CountAdmitted(Record);
         if (_token == 0)
         {
             RegisterClient();

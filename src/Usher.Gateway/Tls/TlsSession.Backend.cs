@@ -38,7 +38,7 @@ internal sealed partial class TlsSession
 
         _lease = admission.Lease;
         _context.Registry.Add(this);
-        _context.Metrics.Admitted(settings.Name);
+        _context.CountAdmitted(Record);
         return Record.CloseReason == CloseReason.None;
     }
 

@@ -57,4 +57,17 @@ internal static class ArgumentParsers
     }
 
     private static string Text(ArgumentResult result) => result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+
+    /// <summary>A whole number from <paramref name="min"/> to <paramref name="max"/>, or <paramref name="error"/>.</summary>
+    public static int Whole(ArgumentResult result, int min, int max, string error)
+    {
+        if (result.Tokens.Count == 1 && int.TryParse(result.Tokens[0].Value, System.Globalization.NumberStyles.None,
+            System.Globalization.CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
+        {
+            return value;
+        }
+
+        result.AddError(error);
+        return default;
+    }
 }

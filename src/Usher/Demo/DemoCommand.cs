@@ -262,7 +262,11 @@ internal static class DemoCommand
     private static GatewaySettings LoadSettings(int backendPort, VanishingClient? vanishing)
     {
         using var json = typeof(DemoCommand).Assembly.GetManifestResourceStream("Usher.Demo.json")!;
-        var overrides = new Dictionary<string, string?> { ["Usher:Listeners:0:Backend"] = $"127.0.0.1:{backendPort}" };
+        var overrides = new Dictionary<string, string?>
+        {
+            ["Usher:Listeners:0:Backend"] = $"127.0.0.1:{backendPort}",
+            ["Usher:Peaks:Record"] = "false",
+        };
         if (vanishing is not null)
         {
             overrides["Usher:Listeners:1:Name"] = "demo-vpn";

@@ -25,12 +25,12 @@ internal static class AuditCommand
         {
             Description = "The local TCP port to audit (a server's, or an Usher listener's).",
             Required = true,
-            CustomParser = r => Whole(r, 1, 65535, "--port must be a TCP port, 1 to 65535, e.g. --port 5432"),
+            CustomParser = r => ArgumentParsers.Whole(r, 1, 65535, "--port must be a TCP port, 1 to 65535, e.g. --port 5432"),
         };
         var limit = new Option<int?>("--limit")
         {
             Description = "A session limit per remote (or user) to hold them against, e.g. the MaxSessionsPerIdentity you consider.",
-            CustomParser = r => Whole(r, 1, int.MaxValue, "--limit must be a whole number, 1 or more, e.g. --limit 32"),
+            CustomParser = r => ArgumentParsers.Whole(r, 1, int.MaxValue, "--limit must be a whole number, 1 or more, e.g. --limit 32"),
         };
         var suspectAfter = new Option<TimeSpan>("--suspect-after")
         {
@@ -81,17 +81,6 @@ internal static class AuditCommand
             }
         });
         return command;
-    }
-
-    private static int Whole(System.CommandLine.Parsing.ArgumentResult r, int min, int max, string error)
-    {
-        if (r.Tokens.Count == 1 && int.TryParse(r.Tokens[0].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
-        {
-            return value;
-        }
-
-        r.AddError(error);
-        return default;
     }
 
     internal sealed record Settings(int Port, int? Limit, TimeSpan SuspectAfter, AuditSource Source, string? Config);
