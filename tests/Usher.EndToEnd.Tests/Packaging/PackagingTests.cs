@@ -80,7 +80,7 @@ public sealed partial class PackagingTests(PublishedUsher published, ITestOutput
 
         // verify exits 0 on settings it ignores: any word from it is a problem.
         Assert.True(verify.ExitCode == 0 && verify.Errors.Trim().Length == 0 && verify.Output.Trim().Length == 0, verify.ToString());
-        foreach (var line in new[] { "Restart=on-failure", "ExecReload=/bin/kill -HUP $MAINPID", "CapabilityBoundingSet=\n", "User=usher", "NoNewPrivileges=yes", "$USHER_TAKE_OVER" })
+        foreach (var line in new[] { "Restart=on-failure", "ExecReload=/bin/kill -HUP $MAINPID", "CapabilityBoundingSet=\n", "User=usher", "NoNewPrivileges=yes", "$USHER_TAKE_OVER", "StateDirectory=usher" })
         {
             Assert.Contains(line, unit, StringComparison.Ordinal);
         }
@@ -100,7 +100,8 @@ public sealed partial class PackagingTests(PublishedUsher published, ITestOutput
         Assert.Matches(@"(?m)^COPY --from=build /app/usher /usr/local/bin/usher$", dockerfile);
         Assert.Matches(@"(?m)^USER \$APP_UID$", dockerfile);
         Assert.Matches(@"(?m)^EXPOSE 9646$", dockerfile);
-        Assert.Matches(@"(?m)^VOLUME \[""/etc/usher""\]$", dockerfile);
+        Assert.Matches(@"(?m)^VOLUME \[""/etc/usher"", ""/var/lib/usher""\]$", dockerfile);
+        Assert.Matches(@"(?m)^ENV STATE_DIRECTORY=/var/lib/usher$", dockerfile);
         Assert.True(File.Exists(published.SingleFile));
     }
 
