@@ -44,9 +44,7 @@ public sealed class ControlSeamTests
     public async Task The_admin_endpoint_shows_and_kills_through_any_gateway_control()
     {
         using var control = new FakeControl();
-        var settings = new AdminSettings { Listen = new IPEndPoint(IPAddress.Loopback, 0) };
-        await using var server = new AdminServer(settings, control, NullLoggerFactory.Instance);
-        await server.StartAsync();
+        await using var server = await StartAsync(control);
         control.Refuse();
         using var http = new HttpClient { BaseAddress = server.Url, Timeout = Soon };
 
@@ -96,9 +94,7 @@ public sealed class ControlSeamTests
     public async Task The_event_stream_carries_the_controls_snapshot_and_its_events()
     {
         using var control = new FakeControl();
-        var settings = new AdminSettings { Listen = new IPEndPoint(IPAddress.Loopback, 0) };
-        await using var server = new AdminServer(settings, control, NullLoggerFactory.Instance);
-        await server.StartAsync();
+        await using var server = await StartAsync(control);
         await using var stream = await SseClient.OpenAsync(server.Url!);
 
         var snapshot = await stream.NextAsync(Soon, m => m.Event == "snapshot");
@@ -109,5 +105,13 @@ public sealed class ControlSeamTests
         var killed = await stream.NextAsync(Soon, m => m.Event == "event");
         Assert.Equal("killed", killed.Data.GetProperty("kind").GetString());
         Assert.Equal(FakeControl.SessionId, killed.Data.GetProperty("sessionId").GetInt64());
+    }
+
+    /// <summary>An admin endpoint on loopback (port 0, no token) over <paramref name="control"/>, started.</summary>
+    private static async Task<AdminServer> StartAsync(IGatewayControl control)
+    {
+        var server = new AdminServer(new AdminSettings { Listen = new IPEndPoint(IPAddress.Loopback, 0) }, control, NullLoggerFactory.Instance);
+        await server.StartAsync();
+        return server;
     }
 }
