@@ -11,8 +11,7 @@ using Usher.Admin.Dashboard;
 using Usher.Admin.Endpoints;
 using Usher.Admin.Metrics;
 using Usher.Configuration;
-using Usher.Gateway;
-using Usher.Gateway.Engine;
+using Usher.Control;
 
 namespace Usher.Admin;
 
@@ -37,11 +36,11 @@ public sealed class AdminServer : IAsyncDisposable
 
     /// <summary>Creates the endpoint; nothing listens until <see cref="StartAsync"/>.</summary>
     /// <param name="settings">Where to listen, and the token.</param>
-    /// <param name="gateway">The gateway the API shows and acts on.</param>
+    /// <param name="gateway">The gateway the API shows and acts on. On a graceful restart, the running Usher's socket
+    /// on <c>Admin:Listen</c> is taken from it (<see cref="IGatewayControl.TakeInheritedSocket"/>) and adopted instead
+    /// of bound (the old process still holds that address).</param>
     /// <param name="loggerFactory">Where its events (9658, 9659) and Kestrel's go.</param>
-    /// <param name="inherited">On a graceful restart, the running Usher's listening sockets: the one on
-    /// <c>Admin:Listen</c> is adopted instead of bound (the old process still holds that address).</param>
-    public AdminServer(AdminSettings settings, UsherGateway gateway, ILoggerFactory loggerFactory, InheritedListeners? inherited = null)
+    public AdminServer(AdminSettings settings, IGatewayControl gateway, ILoggerFactory loggerFactory)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(gateway);
@@ -49,7 +48,7 @@ public sealed class AdminServer : IAsyncDisposable
         _settings = settings;
         _logger = loggerFactory.CreateLogger("Usher.Admin");
 
-        _adopted = settings.Listen.Port == 0 ? -1 : inherited?.Take(settings.Listen) ?? -1;
+        _adopted = settings.Listen.Port == 0 ? -1 : gateway.TakeInheritedSocket(settings.Listen);
 
         // The empty builder reads no appsettings.json, environment or command line: Admin:Listen alone says where.
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "Usher.Admin" });
@@ -60,11 +59,11 @@ public sealed class AdminServer : IAsyncDisposable
             o.Limits.MaxRequestBodySize = 16 * 1024;
             if (_adopted >= 0)
             {
-                o.ListenHandle((ulong)_adopted, l => Configure(l, gateway.Descriptors));
+                o.ListenHandle((ulong)_adopted, l => Configure(l, gateway));
             }
             else
             {
-                o.Listen(settings.Listen, l => Configure(l, gateway.Descriptors));
+                o.Listen(settings.Listen, l => Configure(l, gateway));
             }
         });
         builder.Services.AddRoutingCore();
@@ -73,7 +72,7 @@ public sealed class AdminServer : IAsyncDisposable
         _app = builder.Build();
 
         _metrics = new PrometheusExport(gateway);
-        _refusals = new RefusalCounts(gateway);
+        _refusals = new RefusalCounts(gateway.Meter);
         var admin = new AdminContext(gateway, _refusals);
         var hosts = new HostCheck(settings);
         _app.Use(next => context => CheckHost(context, hosts, next));
@@ -164,12 +163,12 @@ public sealed class AdminServer : IAsyncDisposable
     /// <summary>HTTP/1.1, and every connection's descriptor taken from the gateway's budget, or from the few set aside
     /// for the admin endpoint when connections have spent it, so the endpoint answers under a flood and never runs
     /// the process out of descriptors; past both, a connection is closed at once.</summary>
-    private static void Configure(ListenOptions listen, DescriptorBudget budget)
+    private static void Configure(ListenOptions listen, IGatewayControl budget)
     {
         listen.Protocols = HttpProtocols.Http1;
         listen.Use(next => connection =>
         {
-            if (!budget.TryTakeAdmin(out var beyond))
+            if (!budget.TryTakeAdminDescriptor(out var beyond))
             {
                 connection.Abort();
                 return Task.CompletedTask;
@@ -179,7 +178,7 @@ public sealed class AdminServer : IAsyncDisposable
         });
     }
 
-    private static async Task Serve(ConnectionContext connection, ConnectionDelegate next, DescriptorBudget budget, bool beyond)
+    private static async Task Serve(ConnectionContext connection, ConnectionDelegate next, IGatewayControl budget, bool beyond)
     {
         try
         {
@@ -187,7 +186,7 @@ public sealed class AdminServer : IAsyncDisposable
         }
         finally
         {
-            budget.ReleaseAdmin(beyond);
+            budget.ReleaseAdminDescriptor(beyond);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Usher.Configuration;
+using Usher.Control;
 using Usher.Diagnostics;
 using Usher.Gateway.Listeners;
 using Usher.Gateway.Proxy;
@@ -266,10 +267,3 @@ public sealed partial class UsherGateway
         public Task AbandonAsync() => Task.WhenAll(Bound.Select(l => l.StopAcceptingAsync()));
     }
 }
-
-/// <summary>The outcome of <see cref="UsherGateway.ReloadAsync"/>.</summary>
-/// <param name="Applied">Whether the new configuration is in force; when not, nothing changed.</param>
-/// <param name="Changes">What differed, when applied.</param>
-/// <param name="Summary">What event 9654 told, one line per change.</param>
-/// <param name="Errors">Why it was rejected (event 9655).</param>
-public sealed record ReloadResult(bool Applied, ConfigChanges? Changes, IReadOnlyList<string> Summary, IReadOnlyList<ConfigError> Errors);

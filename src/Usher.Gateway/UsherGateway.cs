@@ -96,8 +96,8 @@ public sealed partial class UsherGateway : IAsyncDisposable
     /// <summary>Pipes the reactors hold now.</summary>
     internal int LivePipes => _reactors.Sum(r => r.Pipes.Live);
 
-    /// <summary>The open sessions.</summary>
-    public SessionRegistry Registry { get; } = new();
+    /// <summary>The open sessions (the admin side sees them through <see cref="Control"/>).</summary>
+    internal SessionRegistry Registry { get; } = new();
 
     /// <summary>The gateway's instruments.</summary>
     public GatewayMetrics Metrics { get; }
@@ -195,7 +195,7 @@ public sealed partial class UsherGateway : IAsyncDisposable
     /// <returns>The session, whose <see cref="IGatewaySession.Completion"/> ends once it has closed and released its
     /// slot; <c>null</c> when no session with that id is open.</returns>
     /// <exception cref="InvalidOperationException">The session is already ending for another reason.</exception>
-    public IGatewaySession? Kill(long id, string by)
+    internal IGatewaySession? Kill(long id, string by)
     {
         var session = Registry.Find(id);
         if (session is null)
@@ -221,7 +221,7 @@ public sealed partial class UsherGateway : IAsyncDisposable
     /// <returns>The sessions killed.</returns>
     /// <exception cref="InvalidOperationException">The form names more than one identity (two values with one
     /// prefix); nothing was killed.</exception>
-    public IReadOnlyList<IGatewaySession> Kill(string listener, string identity, string by)
+    internal IReadOnlyList<IGatewaySession> Kill(string listener, string identity, string by)
     {
         var matching = Registry.All
             .Where(s => s.Record.Listener == listener && Usher.Identity.IdentityMask.Names(identity, s.Record.Identity.Shown))

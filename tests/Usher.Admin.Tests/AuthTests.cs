@@ -35,7 +35,7 @@ public sealed class AuthTests
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("Bearer", Assert.Single(response.Headers.WwwAuthenticate).Scheme);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(1, admin.Gateway.Gateway.Registry.Count);
+        Assert.Equal(1, admin.Sessions.Count);
         var refused = await admin.Gateway.Logs.WaitForAsync(UsherEvents.AdminUnauthorized, TimeSpan.FromSeconds(5));
         Assert.Equal("no Authorization header", refused["Why"]);
     }

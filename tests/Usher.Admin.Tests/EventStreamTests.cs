@@ -65,7 +65,7 @@ public sealed class EventStreamTests
 
         using var client = await TestClient.ConnectAsync(admin.Gateway.EndPoint, "127.0.0.3");
         Assert.True(await client.IsAdmittedAsync());
-        var id = Assert.Single(admin.Gateway.Gateway.Registry.All).Record.Id;
+        var id = Assert.Single(admin.Sessions.List()).Id;
         using var kill = await admin.Http.DeleteAsync($"/api/sessions/{id}");
         Assert.Equal(HttpStatusCode.OK, kill.StatusCode);
 

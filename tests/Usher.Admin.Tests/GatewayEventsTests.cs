@@ -1,4 +1,4 @@
-using Usher.Gateway.Diagnostics;
+using Usher.Diagnostics;
 
 namespace Usher.Admin.Tests;
 

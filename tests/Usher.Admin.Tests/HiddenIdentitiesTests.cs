@@ -77,7 +77,7 @@ public sealed class HiddenIdentitiesTests
 
         var detail = await admin.ProblemAsync(HttpMethod.Delete, "/api/sessions?listener=api&identity=sk_l...", HttpStatusCode.Conflict);
         Assert.Contains("more than one identity", detail, StringComparison.Ordinal);
-        Assert.Equal(3, admin.Gateway.Gateway.Registry.Count);
+        Assert.Equal(3, admin.Sessions.Count);
 
         var killed = await DeleteAsync(admin, "/api/sessions?listener=api&identity=pk_t...");
         Assert.Equal(1, killed.GetProperty("killed").GetInt32());

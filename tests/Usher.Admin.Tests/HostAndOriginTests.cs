@@ -29,7 +29,7 @@ public sealed class HostAndOriginTests
         Assert.Contains("Host \\\"rebind.attacker.example\\\" names neither", list.Body, StringComparison.Ordinal);
         Assert.DoesNotContain("\"identity\"", list.Body, StringComparison.Ordinal);
         Assert.Equal("421", kill.Status);
-        Assert.Equal(1, admin.Gateway.Gateway.Registry.Count);
+        Assert.Equal(1, admin.Sessions.Count);
         var refused = await admin.Gateway.Logs.WaitForAsync(UsherEvents.AdminUnauthorized, Wait);
         Assert.Equal("/api/sessions", refused["Path"]);
 
@@ -53,7 +53,7 @@ public sealed class HostAndOriginTests
         Assert.True(await first.IsAdmittedAsync());
         Assert.True(await second.IsAdmittedAsync());
         var port = admin.Url.Port.ToString(CultureInfo.InvariantCulture);
-        var ids = admin.Gateway.Gateway.Registry.Sessions.Select(s => s.Record.Id).Order().ToArray();
+        var ids = admin.Sessions.List().Select(s => s.Id).Order().ToArray();
         var bearer = $"Authorization: Bearer {TestAdmin.Token}";
         string Session(long id) => $"http://127.0.0.1:{port}/api/sessions/{id}";
 
@@ -65,14 +65,14 @@ public sealed class HostAndOriginTests
         Assert.Contains("Origin \\\"http://evil.example\\\" is not this endpoint's own", forged.Body, StringComparison.Ordinal);
         Assert.Equal("403", otherPort.Status);
         Assert.Equal("403", sandboxed.Status);
-        Assert.Equal(2, admin.Gateway.Gateway.Registry.Count);
+        Assert.Equal(2, admin.Sessions.Count);
 
         // Reading from another origin is left to the browser (no CORS header is ever sent): a GET is answered.
         Assert.Equal("200", (await CurlAsync("-H", bearer, "-H", "Origin: http://evil.example", $"http://127.0.0.1:{port}/api/status")).Status);
 
         Assert.Equal("200", (await CurlAsync("-X", "DELETE", "-H", bearer, "-H", $"Origin: http://127.0.0.1:{port}", Session(ids[0]))).Status);
         Assert.Equal("200", (await CurlAsync("-X", "DELETE", "-H", bearer, Session(ids[1]))).Status);
-        await Eventually.HoldsAsync(() => admin.Gateway.Gateway.Registry.Count == 0, Wait, "both sessions killed");
+        await Eventually.HoldsAsync(() => admin.Sessions.Count == 0, Wait, "both sessions killed");
     }
 
     [Fact]

@@ -22,7 +22,7 @@ public sealed class KillTests
         Assert.Equal("hello 1\n", await keep.ReadAsync());
         using var victim = await TestClient.ConnectAsync(admin.Gateway.EndPoint, "127.0.0.2");
         Assert.Equal("hello 2\n", await victim.ReadAsync());
-        var id = gateway.Registry.All.Single(s => s.Record.Identity.Value == "127.0.0.2").Record.Id;
+        var id = admin.Sessions.List().Single(s => s.Identity == "127.0.0.2").Id;
         Assert.Equal(2, gateway.Ledger.Total);
 
         using var response = await admin.Http.DeleteAsync($"/api/sessions/{id}");
@@ -38,7 +38,7 @@ public sealed class KillTests
 
         // Answered once closed: the slot is already released, once (the other session still counts).
         Assert.Equal(1, gateway.Ledger.Total);
-        Assert.Equal(1, gateway.Registry.Count);
+        Assert.Equal(1, admin.Sessions.Count);
         Assert.Equal("eof", await backend.EndOf(2).WaitAsync(Soon));
         Assert.Null(await victim.ReadAsync(Soon));
         var killed = await admin.Gateway.Logs.WaitForAsync(UsherEvents.SessionKilled, Soon);
@@ -85,8 +85,8 @@ public sealed class KillTests
                 Assert.True(await c.IsAdmittedAsync());
             }
 
-            var aliceIds = gateway.Registry.All.Where(s => s.Record.Listener == "a" && s.Record.Identity.Value == "127.0.0.2")
-                .Select(s => s.Record.Id).Order().ToArray();
+            var aliceIds = admin.Sessions.List().Where(s => s.Listener == "a" && s.Identity == "127.0.0.2")
+                .Select(s => s.Id).Order().ToArray();
             Assert.Equal(5, gateway.Ledger.Total);
 
             using var response = await admin.Http.DeleteAsync("/api/sessions?listener=a&identity=127.0.0.2");
@@ -103,8 +103,8 @@ public sealed class KillTests
             }
 
             Assert.Equal(3, admin.Gateway.Logs.WithId(UsherEvents.SessionKilled).Count);
-            Assert.Equal(["127.0.0.1", "127.0.0.2"], gateway.Registry.All.Select(s => $"{s.Record.Identity.Value}").Order(StringComparer.Ordinal));
-            Assert.Single(gateway.Registry.All, s => s.Record.Listener == "b");
+            Assert.Equal(["127.0.0.1", "127.0.0.2"], admin.Sessions.List().Select(s => $"{s.Identity}").Order(StringComparer.Ordinal));
+            Assert.Single(admin.Sessions.List(), s => s.Listener == "b");
         }
         finally
         {

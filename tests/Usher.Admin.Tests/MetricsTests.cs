@@ -50,7 +50,7 @@ public sealed partial class MetricsTests
         Assert.True(await first.IsAdmittedAsync());
         using var second = await TestClient.ConnectAsync(admin.Gateway.EndPoint);
         Assert.Null(await second.ReadAsync());
-        var id = Assert.Single(admin.Gateway.Gateway.Registry.All).Record.Id;
+        var id = Assert.Single(admin.Sessions.List()).Id;
 
         using var kill = await admin.Http.DeleteAsync($"/api/sessions/{id}");
         kill.EnsureSuccessStatusCode();

@@ -20,7 +20,7 @@ public sealed class SessionsTests
 
         var session = Assert.Single((await admin.GetJsonAsync("/api/sessions")).EnumerateArray());
 
-        var record = Assert.Single(admin.Gateway.Gateway.Registry.All).Record;
+        var record = Assert.Single(admin.Sessions.List());
         Assert.Equal(record.Id, session.GetProperty("id").GetInt64());
         Assert.Equal("pg", session.GetProperty("listener").GetString());
         Assert.Equal("SourceIp", session.GetProperty("identity").GetProperty("kind").GetString());
@@ -87,8 +87,8 @@ public sealed class SessionsTests
         await using var admin = await TestAdmin.StartAsync(listeners: TestGateway.Listener(backend.EndPoint));
         using var client = await TestClient.ConnectAsync(admin.Gateway.EndPoint);
         Assert.True(await client.IsAdmittedAsync());
-        var id = Assert.Single(admin.Gateway.Gateway.Registry.All).Record.Id;
-        Assert.Null(Assert.Single(admin.Gateway.Gateway.Registry.All).Record.TcpReadAt);
+        var id = Assert.Single(admin.Sessions.List()).Id;
+        Assert.Null(Assert.Single(admin.Sessions.List()).Tcp);
 
         var session = await admin.GetJsonAsync($"/api/sessions/{id}");
 

@@ -53,7 +53,7 @@ public sealed class StatusTests
         Assert.Equal(0, status.GetProperty("refused").GetInt64());
 
         c.Dispose();
-        await Eventually.HoldsAsync(() => admin.Gateway.Gateway.Registry.Count == 2, Soon, "the third session closed");
+        await Eventually.HoldsAsync(() => admin.Sessions.Count == 2, Soon, "the third session closed");
         var after = await admin.GetJsonAsync("/api/status");
         Assert.Equal(2, after.GetProperty("sessions").GetInt32());
         Assert.Equal(2, after.GetProperty("ledger").GetProperty("total").GetInt32());
@@ -83,7 +83,7 @@ public sealed class StatusTests
 
         var body = await admin.Http.GetStringAsync("/api/status");
 
-        Assert.Contains($"\"version\": \"{Endpoints.Views.Version}\"", body, StringComparison.Ordinal);
+        Assert.Contains($"\"version\": \"{admin.Gateway.Gateway.Control.Version}\"", body, StringComparison.Ordinal);
         Assert.DoesNotContain("\\u002B", body, StringComparison.Ordinal);
     }
 
@@ -121,7 +121,7 @@ public sealed class StatusTests
         await using var backend = new SessionServer();
         await using var admin = await TestAdmin.StartAsync(listeners: TestGateway.Listener(backend.EndPoint));
         var taken = new IPEndPoint(IPAddress.Loopback, admin.Url.Port);
-        await using var second = new AdminServer(new AdminSettings { Listen = taken }, admin.Gateway.Gateway,
+        await using var second = new AdminServer(new AdminSettings { Listen = taken }, admin.Gateway.Gateway.Control,
             admin.Gateway.Logs.CreateFactory());
 
         var e = await Assert.ThrowsAsync<AdminListenException>(() => second.StartAsync());

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Usher.Admin;
 using Usher.Configuration;
+using Usher.Control;
 using Usher.Testing;
 
 namespace Usher.Admin.Tests;
@@ -29,6 +30,9 @@ internal sealed class TestAdmin : IAsyncDisposable
 
     public Uri Url => Server.Url!;
 
+    /// <summary>The gateway's sessions as the admin endpoint sees them (its control interface).</summary>
+    public ISessionControl Sessions => Gateway.Gateway.Control.Sessions;
+
     public static async Task<TestAdmin> StartAsync(string? token = null, int? maxSessions = null, params ListenerSettings[] listeners) =>
         await StartAsync(token, maxSessions, allowedHosts: [], listeners);
 
@@ -47,7 +51,7 @@ internal sealed class TestAdmin : IAsyncDisposable
             TokenFile = token is null ? null : "/etc/usher/admin.token",
             AllowedHosts = allowedHosts,
         };
-        var server = new AdminServer(admin, gateway.Gateway, gateway.Logs.CreateFactory());
+        var server = new AdminServer(admin, gateway.Gateway.Control, gateway.Logs.CreateFactory());
         await server.StartAsync();
         var http = new HttpClient { BaseAddress = server.Url, Timeout = TimeSpan.FromSeconds(30) };
         if (token is not null)

@@ -2,7 +2,7 @@ using System.Text;
 using Microsoft.AspNetCore.Http;
 using Usher.Admin.Api;
 using Usher.Admin.Endpoints;
-using Usher.Gateway.Diagnostics;
+using Usher.Diagnostics;
 
 namespace Usher.Admin.Dashboard;
 
@@ -102,7 +102,7 @@ internal sealed class EventStream
 
     private async Task WriteFrameAsync(string name, CancellationToken cancellationToken)
     {
-        var total = _admin.Gateway.Registry.Count;
+        var total = _admin.Gateway.Sessions.Count;
         var sessions = Views.Sessions(_admin, limit: DashboardFrame.MaxSessions);
         var identities = Views.Identities(_admin);
         var frame = new DashboardFrame(_admin.Gateway.Time.GetUtcNow(), Views.Status(_admin),

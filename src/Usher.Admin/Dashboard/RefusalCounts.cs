@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
-using Usher.Gateway;
 
 namespace Usher.Admin.Dashboard;
 
@@ -15,9 +14,9 @@ internal sealed class RefusalCounts : IDisposable
     private readonly MeterListener _listener = new();
     private readonly Meter _meter;
 
-    public RefusalCounts(UsherGateway gateway)
+    public RefusalCounts(Meter meter)
     {
-        _meter = gateway.Metrics.Meter;
+        _meter = meter;
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             if (instrument.Meter == _meter && instrument.Name == Instrument)

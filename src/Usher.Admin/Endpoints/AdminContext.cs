@@ -1,30 +1,29 @@
 using Microsoft.AspNetCore.Http;
 using Usher.Admin.Dashboard;
-using Usher.Gateway;
-using Usher.Gateway.Listeners;
+using Usher.Control;
 
 namespace Usher.Admin.Endpoints;
 
 /// <summary>What the endpoints share: the gateway they look into and act on, and its refusal counts.</summary>
-internal sealed class AdminContext(UsherGateway gateway, RefusalCounts refusals)
+internal sealed class AdminContext(IGatewayControl gateway, RefusalCounts refusals)
 {
-    public UsherGateway Gateway { get; } = gateway;
+    public IGatewayControl Gateway { get; } = gateway;
 
     public RefusalCounts Refusals { get; } = refusals;
 
-    /// <summary>The listener a <c>listener</c> query parameter names, or a 400 naming the listeners there are.</summary>
-    public IResult? FindListener(string? name, out GatewayListener? listener)
+    /// <summary>A 400 naming the listeners there are when a <c>listener</c> query parameter names none of them;
+    /// <c>null</c> when it names one, or is not given.</summary>
+    public IResult? UnknownListener(string? name)
     {
-        listener = null;
         if (name is null)
         {
             return null;
         }
 
-        listener = Gateway.Listeners.FirstOrDefault(l => l.Name == name);
-        return listener is null
-            ? Answers.BadRequest($"no listener is named \"{name}\"; the listeners are {string.Join(", ", Gateway.Listeners.Select(l => $"\"{l.Name}\""))}")
-            : null;
+        var listeners = Gateway.Listeners;
+        return listeners.Any(l => l.Name == name)
+            ? null
+            : Answers.BadRequest($"no listener is named \"{name}\"; the listeners are {string.Join(", ", listeners.Select(l => $"\"{l.Name}\""))}");
     }
 
     /// <summary>Who is asking, for the log: the admin API and the peer's address.</summary>

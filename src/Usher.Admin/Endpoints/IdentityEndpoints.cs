@@ -20,12 +20,12 @@ internal static class IdentityEndpoints
         }
 
         var listenerName = context.Request.Query["listener"].FirstOrDefault();
-        if (admin.FindListener(listenerName, out var only) is { } unknown)
+        if (admin.UnknownListener(listenerName) is { } unknown)
         {
             return unknown;
         }
 
-        IReadOnlyList<IdentityCount> sorted = Views.Identities(admin, only);
+        IReadOnlyList<IdentityCount> sorted = Views.Identities(admin, listenerName);
         return Answers.Json(sorted, AdminJson.Readable.IReadOnlyListIdentityCount);
     }
 }

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Usher.Admin.Api;
-using Usher.Gateway.Proxy;
+using Usher.Control;
 
 namespace Usher.Admin.Endpoints;
 
@@ -33,7 +33,7 @@ internal static class SessionEndpoints
 
         var listenerName = context.Request.Query["listener"].FirstOrDefault();
         var identity = context.Request.Query["identity"].FirstOrDefault();
-        if (admin.FindListener(listenerName, out _) is { } unknown)
+        if (admin.UnknownListener(listenerName) is { } unknown)
         {
             return unknown;
         }
@@ -54,26 +54,14 @@ internal static class SessionEndpoints
             return notAnId;
         }
 
-        var session = admin.Gateway.Registry.Find(id);
+        // A fresh TCP_INFO, read on the session's reactor; the last one the session has if the reactor is slow.
+        var session = await admin.Gateway.Sessions.InspectAsync(id, TcpInfoWait, context.RequestAborted).ConfigureAwait(false);
         if (session is null)
         {
             return NoSuchSession(id);
         }
 
-        if (session is ProxySession relayed)
-        {
-            try
-            {
-                // Read on the session's reactor, the only thread that touches its sockets; stored on the record.
-                await relayed.ReadTcpInfoAsync().WaitAsync(TcpInfoWait, context.RequestAborted).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                // The reactor is busy or stopping: show the last snapshot the record has.
-            }
-        }
-
-        var view = SessionViews.Of(session, admin.Gateway.Time.GetUtcNow(), Environment.TickCount64);
+        var view = SessionViews.Of(session);
         return Answers.Json(view, AdminJson.Readable.SessionView);
     }
 
@@ -89,17 +77,17 @@ internal static class SessionEndpoints
             return notAnId;
         }
 
-        IGatewaySession? session;
+        SessionKill? kill;
         try
         {
-            session = admin.Gateway.Kill(id, AdminContext.Caller(context));
+            kill = admin.Gateway.Sessions.Kill(id, AdminContext.Caller(context));
         }
         catch (InvalidOperationException e)
         {
             return Answers.Problem(StatusCodes.Status409Conflict, e.Message);
         }
 
-        return session is null ? NoSuchSession(id) : await KilledAsync([session], context.RequestAborted).ConfigureAwait(false);
+        return kill is null ? NoSuchSession(id) : await KilledAsync(kill, context.RequestAborted).ConfigureAwait(false);
     }
 
     private static async Task<IResult> KillIdentityAsync(AdminContext admin, HttpContext context)
@@ -117,15 +105,15 @@ internal static class SessionEndpoints
                 + "DELETE /api/sessions?listener=pg&identity=alice; DELETE /api/sessions/{id} kills one session");
         }
 
-        if (admin.FindListener(listenerName, out _) is { } unknown)
+        if (admin.UnknownListener(listenerName) is { } unknown)
         {
             return unknown;
         }
 
-        IReadOnlyList<IGatewaySession> killed;
+        SessionKill killed;
         try
         {
-            killed = admin.Gateway.Kill(listenerName, identity, AdminContext.Caller(context));
+            killed = admin.Gateway.Sessions.Kill(listenerName, identity, AdminContext.Caller(context));
         }
         catch (InvalidOperationException e)
         {
@@ -137,19 +125,19 @@ internal static class SessionEndpoints
 
     /// <summary>Waits (a few seconds at most) until the killed sessions have closed both sides and released their
     /// slots, so a client that reads the answer sees the ledger already counting them out.</summary>
-    private static async Task<IResult> KilledAsync(IReadOnlyList<IGatewaySession> sessions, CancellationToken cancellationToken)
+    private static async Task<IResult> KilledAsync(SessionKill kill, CancellationToken cancellationToken)
     {
         var closed = true;
         try
         {
-            await Task.WhenAll(sessions.Select(s => s.Completion)).WaitAsync(KillWait, cancellationToken).ConfigureAwait(false);
+            await kill.Closed.WaitAsync(KillWait, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
             closed = false;
         }
 
-        var result = new KillResult(sessions.Count, sessions.Select(s => s.Record.Id).ToList(), closed);
+        var result = new KillResult(kill.Ids.Count, kill.Ids, closed);
         return Answers.Json(result, AdminJson.Readable.KillResult);
     }
 

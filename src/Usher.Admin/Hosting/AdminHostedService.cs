@@ -1,8 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Usher.Configuration;
-using Usher.Gateway.Engine;
-using Usher.Gateway.Hosting;
+using Usher.Control;
 
 namespace Usher.Admin.Hosting;
 
@@ -13,15 +12,11 @@ public sealed class AdminHostedService : IHostedService, IAsyncDisposable
 {
     private readonly AdminServer _server;
 
-    /// <summary>Creates the service for the gateway of <paramref name="gateway"/>; on a graceful restart it adopts
-    /// the running Usher's admin socket from <paramref name="inherited"/> (before the gateway closes the sockets no
-    /// listener took).</summary>
-    public AdminHostedService(AdminSettings settings, GatewayHostedService gateway, ILoggerFactory loggerFactory,
-        InheritedListeners? inherited = null)
-    {
-        ArgumentNullException.ThrowIfNull(gateway);
-        _server = new AdminServer(settings, gateway.Gateway, loggerFactory, inherited);
-    }
+    /// <summary>Creates the service for <paramref name="gateway"/>; on a graceful restart it adopts the running
+    /// Usher's admin socket (taken from the gateway as it is created, before the gateway starts and closes the
+    /// sockets no listener took).</summary>
+    public AdminHostedService(AdminSettings settings, IGatewayControl gateway, ILoggerFactory loggerFactory) =>
+        _server = new AdminServer(settings, gateway, loggerFactory);
 
     /// <summary>The admin endpoint.</summary>
     public AdminServer Server => _server;

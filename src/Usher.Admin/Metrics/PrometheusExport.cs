@@ -1,8 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Prometheus;
-using Usher.Gateway;
-using Usher.Gateway.Diagnostics;
+using Usher.Control;
 
 namespace Usher.Admin.Metrics;
 
@@ -20,10 +19,12 @@ internal sealed class PrometheusExport : IDisposable
     private readonly Meter _meter;
     private readonly MeterListener _listener = new();
     private readonly ConcurrentDictionary<Instrument, Exported> _exported = new();
+    private readonly IReadOnlyDictionary<string, string[]> _labels;
 
-    public PrometheusExport(UsherGateway gateway)
+    public PrometheusExport(IGatewayControl gateway)
     {
-        _meter = gateway.Metrics.Meter;
+        _meter = gateway.Meter;
+        _labels = gateway.MetricLabels;
         _factory = Prometheus.Metrics.WithCustomRegistry(_registry);
         var listenerOpen = _factory.CreateGauge("usher_listener_sessions_open", "Sessions open on each listener.", "listener");
         var capacity = _factory.CreateGauge("usher_sessions_capacity", "Sessions the whole process may hold (MaxSessions).");
@@ -78,7 +79,7 @@ internal sealed class PrometheusExport : IDisposable
             return;
         }
 
-        var labels = GatewayMetrics.Tags.GetValueOrDefault(instrument.Name) ?? [];
+        var labels = _labels.GetValueOrDefault(instrument.Name) ?? [];
         var help = string.IsNullOrEmpty(instrument.Description) ? instrument.Name : instrument.Description;
         var exported = instrument switch
         {

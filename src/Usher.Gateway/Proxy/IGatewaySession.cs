@@ -4,7 +4,7 @@ namespace Usher.Gateway.Proxy;
 
 /// <summary>What the gateway needs of any open session, whatever moves its bytes (the reactor's splice relay or a
 /// TLS stream): the heartbeat reads its record and IdleTimeout, shutdown closes it.</summary>
-public interface IGatewaySession
+internal interface IGatewaySession
 {
     /// <summary>What is known of the session.</summary>
     SessionRecord Record { get; }

@@ -19,7 +19,7 @@ namespace Usher.Gateway.Proxy;
 /// (the OnLimit policies act then, for a confirmed newcomer only). Admitted, the held answer goes to the client and
 /// the relay goes on; refused, the client gets the refusal in its protocol's words instead and the backend
 /// connection is closed. HandshakeTimeout bounds it all, from the first byte to the backend's word.</summary>
-public sealed partial class ProxySession
+internal sealed partial class ProxySession
 {
     private ConfirmFlow? _confirm;
     private IBackendWatcher? _claimAfterWait;

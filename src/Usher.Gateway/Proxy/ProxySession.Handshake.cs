@@ -15,7 +15,7 @@ namespace Usher.Gateway.Proxy;
 /// HandshakeTimeout) and shown to the listener's protocol reader until it names the identity. Those bytes are then
 /// replayed to the backend unchanged (but for those the reader consumed, such as an SSLRequest answered by Usher),
 /// and the buffer goes back to the pool: a session holds it only during its handshake.</summary>
-public sealed partial class ProxySession
+internal sealed partial class ProxySession
 {
     /// <summary>The most a handshake may take, in bytes.</summary>
     public const int MaxHandshakeBytes = 16 * 1024;

@@ -21,7 +21,7 @@ namespace Usher.Gateway.Proxy;
 /// the claim is released and the client's next commands are read afresh. STARTTLS: counted by source address, then
 /// relayed. HandshakeTimeout bounds it all, from the connect to
 /// the backend's OK, but for the time the ledger (or a reclaim) takes to admit.</summary>
-public sealed partial class ProxySession
+internal sealed partial class ProxySession
 {
     /// <summary>What pre-login backend output is read in (a greeting, a few answers).</summary>
     private const int ImapChunk = 2048;

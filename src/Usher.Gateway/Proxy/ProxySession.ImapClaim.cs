@@ -9,7 +9,7 @@ namespace Usher.Gateway.Proxy;
 /// (MaxUnconfirmedPerIdentity) and goes to the backend; NO gives the claim back; OK is held while the ledger admits
 /// the session (the OnLimit policies act then, for a confirmed login only), and goes to the client once admitted, or
 /// is replaced by the tagged <c>NO [UNAVAILABLE]</c> and <c>BYE</c> when refused.</summary>
-public sealed partial class ProxySession
+internal sealed partial class ProxySession
 {
     /// <summary>Claims the held login's user and lets the login through to the backend.</summary>
     private void ClaimImapLogin(ImapFlow imap)

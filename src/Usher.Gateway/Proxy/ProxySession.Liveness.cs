@@ -5,7 +5,7 @@ namespace Usher.Gateway.Proxy;
 /// <summary>Liveness from the kernel, on demand: TCP_INFO of both connections, read on the session's reactor (the only
 /// thread that may touch its descriptors) and kept on the record. One getsockopt per side, no allocation but the
 /// state's name.</summary>
-public sealed partial class ProxySession
+internal sealed partial class ProxySession
 {
     /// <summary>Reads TCP_INFO of the client and backend connections now and stores it on <see cref="Record"/>.</summary>
     public Task<(TcpInfo? Client, TcpInfo? Backend)> ReadTcpInfoAsync()

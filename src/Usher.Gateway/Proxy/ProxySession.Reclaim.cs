@@ -24,7 +24,7 @@ namespace Usher.Gateway.Proxy;
 /// client id seen again.</item>
 /// </list>
 /// No polling: the newcomer is resumed on its reactor by the hand-off, or refused (9646) when its deadline passes.</summary>
-public sealed partial class ProxySession
+internal sealed partial class ProxySession
 {
     private long _waitUntil;
     private long _probeUntil;

@@ -10,7 +10,7 @@ namespace Usher.Gateway.Proxy;
 /// <summary>The payload path: splice(2) from a socket into a pipe and from the pipe into the other socket, in the
 /// kernel, without copying through user memory. A direction reads only when its pipe is empty, so EAGAIN always
 /// means "source drained" and a slow destination stops the reading (backpressure: at most one pipe per direction).</summary>
-public sealed partial class ProxySession
+internal sealed partial class ProxySession
 {
     private const uint SpliceFlags = Libc.SPLICE_F_MOVE | Libc.SPLICE_F_NONBLOCK;
 

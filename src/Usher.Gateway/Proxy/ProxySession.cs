@@ -15,7 +15,7 @@ namespace Usher.Gateway.Proxy;
 /// released exactly once, whatever ends it.</summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable",
     Justification = "The wait's cancellation source is disposed when the wait ends (DisposeWait); nothing else owns the session.")]
-public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySession
+internal sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySession
 {
     private const int Client = 0;
     private const int Backend = 1;

@@ -6,7 +6,7 @@ namespace Usher.Gateway.Proxy;
 /// <summary>The open sessions of a gateway, by id: walked by the heartbeat (idle timeouts), the admin API and
 /// shutdown. Sessions relayed by the reactors and sessions of listeners that terminate TLS are kept apart (reclaim
 /// acts on the former only); <see cref="Count"/> and <see cref="All"/> cover both.</summary>
-public sealed class SessionRegistry
+internal sealed class SessionRegistry
 {
     private readonly ConcurrentDictionary<long, ProxySession> _sessions = new();
     private readonly ConcurrentDictionary<long, IGatewaySession> _streams = new();

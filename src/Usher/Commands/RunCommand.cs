@@ -76,7 +76,10 @@ internal static class RunCommand
             {
                 // Before the gateway: it starts first (a bad Admin:Listen stops the run before any session is
                 // accepted) and stops last (operators can watch and kill sessions while the gateway drains).
+                // The admin endpoint sees the gateway through its control interface alone (Usher.Admin references
+                // Core, not the gateway); the graceful restart's admin socket is taken from the gateway's inherited ones.
                 builder.Services.AddSingleton(admin);
+                builder.Services.AddSingleton(sp => sp.GetRequiredService<GatewayHostedService>().Gateway.Control);
                 builder.Services.AddSingleton<AdminHostedService>();
                 builder.Services.AddHostedService(sp => sp.GetRequiredService<AdminHostedService>());
             }

@@ -49,7 +49,7 @@ internal static class DemoCommand
                 .AddProvider(new DemoConsoleLoggerProvider(n.Event)));
             await using var gateway = new UsherGateway(settings, loggerFactory);
             gateway.Start();
-            await using var admin = settings.Admin is { } adminSettings ? new AdminServer(adminSettings, gateway, loggerFactory) : null;
+            await using var admin = settings.Admin is { } adminSettings ? new AdminServer(adminSettings, gateway.Control, loggerFactory) : null;
             if (admin is not null)
             {
                 await admin.StartAsync(cancellationToken);

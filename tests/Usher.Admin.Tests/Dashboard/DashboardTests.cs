@@ -87,7 +87,7 @@ public sealed class DashboardTests(Chromium chromium)
         Assert.Equal("hello 1\n", await keep.ReadAsync());
         using var victim = await TestClient.ConnectAsync(admin.Gateway.EndPoint, "127.0.0.3");
         Assert.Equal("hello 2\n", await victim.ReadAsync());
-        var id = admin.Gateway.Gateway.Registry.All.Single(s => s.Record.Identity.Value == "127.0.0.3").Record.Id;
+        var id = admin.Sessions.List().Single(s => s.Identity == "127.0.0.3").Id;
         await using var dashboard = await DashboardPage.OpenAsync(chromium.Browser, admin.Url);
         var page = dashboard.Page;
         await Expect(dashboard.Row(id)).ToBeVisibleAsync(new() { Timeout = 10_000 });
@@ -121,7 +121,7 @@ public sealed class DashboardTests(Chromium chromium)
         await using var admin = await TestAdmin.StartAsync(listeners: TestGateway.Listener(backend.EndPoint, "pg"));
         using var client = await TestClient.ConnectAsync(admin.Gateway.EndPoint, "127.0.0.2");
         Assert.True(await client.IsAdmittedAsync());
-        var id = Assert.Single(admin.Gateway.Gateway.Registry.All).Record.Id;
+        var id = Assert.Single(admin.Sessions.List()).Id;
         await using var dashboard = await DashboardPage.OpenAsync(chromium.Browser, admin.Url);
         var dismissed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         dashboard.Page.Dialog += async (_, dialog) =>
@@ -134,7 +134,7 @@ public sealed class DashboardTests(Chromium chromium)
         await dismissed.Task.WaitAsync(Soon);
 
         await Expect(dashboard.Row(id)).ToBeVisibleAsync();
-        Assert.Equal(1, admin.Gateway.Gateway.Registry.Count);
+        Assert.Equal(1, admin.Sessions.Count);
         Assert.Empty(admin.Gateway.Logs.WithId(UsherEvents.SessionKilled));
     }
 
@@ -145,7 +145,7 @@ public sealed class DashboardTests(Chromium chromium)
         await using var admin = await TestAdmin.StartAsync(token: TestAdmin.Token, listeners: TestGateway.Listener(backend.EndPoint, "pg"));
         using var client = await TestClient.ConnectAsync(admin.Gateway.EndPoint, "127.0.0.2");
         Assert.True(await client.IsAdmittedAsync());
-        var id = Assert.Single(admin.Gateway.Gateway.Registry.All).Record.Id;
+        var id = Assert.Single(admin.Sessions.List()).Id;
         await using var dashboard = await DashboardPage.OpenAsync(chromium.Browser, admin.Url);
         var page = dashboard.Page;
         Assert.DoesNotContain(TestAdmin.Token, await page.ContentAsync(), StringComparison.Ordinal);

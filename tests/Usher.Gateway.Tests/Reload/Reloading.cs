@@ -1,4 +1,5 @@
 using Usher.Configuration;
+using Usher.Control;
 using Usher.Testing;
 
 namespace Usher.Gateway.Tests.Reload;

@@ -1,4 +1,4 @@
-namespace Usher.Gateway.Diagnostics;
+namespace Usher.Diagnostics;
 
 /// <summary>One event of the gateway, for live views. Built only when someone subscribes.</summary>
 /// <param name="Kind">What happened.</param>

@@ -1,10 +1,12 @@
-namespace Usher.Gateway.Diagnostics;
+using Usher.Control;
+
+namespace Usher.Diagnostics;
 
 /// <summary>The gateway's events for live views (the dashboard): refusals, reclaims, dead peers, kills and closes, as
 /// they happen. Publishing never blocks and costs one volatile read when nobody subscribes; each subscriber has a
 /// bounded queue of its own that drops its oldest events when it falls behind, so a slow reader never slows the data
 /// path nor another reader.</summary>
-public sealed class GatewayEvents
+public sealed class GatewayEvents : IGatewayEventFeed
 {
     /// <summary>Events a subscriber may have waiting before the oldest are dropped.</summary>
     public const int DefaultCapacity = 1024;
@@ -18,8 +20,7 @@ public sealed class GatewayEvents
     /// <summary>Whether anyone listens; publishers check it before they build an event.</summary>
     public bool Observed => Volatile.Read(ref _subscribers).Length != 0;
 
-    /// <summary>Starts receiving events; dispose the subscription to stop.</summary>
-    /// <param name="capacity">Events that may wait before the oldest are dropped.</param>
+    /// <inheritdoc />
     public GatewayEventSubscription Subscribe(int capacity = DefaultCapacity)
     {
         var subscription = new GatewayEventSubscription(this, capacity);

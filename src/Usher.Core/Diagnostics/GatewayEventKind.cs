@@ -1,4 +1,4 @@
-namespace Usher.Gateway.Diagnostics;
+namespace Usher.Diagnostics;
 
 /// <summary>What happened to a session, as the event hub tells its subscribers (the dashboard's stream).</summary>
 public enum GatewayEventKind

@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 
-namespace Usher.Gateway.Diagnostics;
+namespace Usher.Diagnostics;
 
 /// <summary>One subscriber's queue of gateway events.</summary>
 public sealed class GatewayEventSubscription : IDisposable
