@@ -97,17 +97,17 @@ public static partial class GatewayLog
         Message = "Configuration {Source} rejected, the running configuration stays unchanged; {ProblemCount} problem(s):{Problems}")]
     public static partial void ConfigRejected(this ILogger logger, string source, int problemCount, string problems);
 
-    /// <summary>Event 9662: the peak file cannot be written (once per outage).</summary>
+    /// <summary>Event 9664: the peak file cannot be written (once per outage).</summary>
     [LoggerMessage(EventId = UsherEvents.PeaksNotSaved, EventName = "PeaksNotSaved", Level = LogLevel.Warning,
         Message = "Peaks cannot be written to {File}: {Problem}; they are kept in memory and written when the file can be")]
     public static partial void PeaksNotSaved(this ILogger logger, string file, string problem);
 
-    /// <summary>Event 9662: the peak file cannot be read at start; it is set aside and a new one begins.</summary>
+    /// <summary>Event 9664: the peak file cannot be read at start; it is set aside and a new one begins.</summary>
     [LoggerMessage(EventId = UsherEvents.PeaksNotSaved, EventName = "PeaksNotRead", Level = LogLevel.Warning,
         Message = "Peaks cannot be read from {File}: {Problem}; it is kept as {SetAside} and a new file begins")]
     public static partial void PeaksNotRead(this ILogger logger, string file, string problem, string setAside);
 
-    /// <summary>Event 9662, at Information: the peak file is written again after an outage.</summary>
+    /// <summary>Event 9664, at Information: the peak file is written again after an outage.</summary>
     [LoggerMessage(EventId = UsherEvents.PeaksNotSaved, EventName = "PeaksSavedAgain", Level = LogLevel.Information,
         Message = "Peaks are written to {File} again, after {OutageSeconds} s")]
     public static partial void PeaksSavedAgain(this ILogger logger, string file, double outageSeconds);

@@ -55,5 +55,5 @@ public static class UsherEvents
 
     /// <summary>The peak file (<c>Peaks:File</c>, read by <c>usher advise</c>) could not be read or written; peaks
     /// are still recorded in memory. Logged once per outage, and when it is written again.</summary>
-    public const int PeaksNotSaved = 9662;
+    public const int PeaksNotSaved = 9664;
 }

@@ -7,7 +7,7 @@ namespace Usher.Gateway.Diagnostics;
 
 /// <summary>The gateway's <see cref="PeakBook"/> and its file (<c>Peaks</c>): read at start, written every
 /// SaveInterval from the gateway's heartbeat and when it stops, within MaxBytes. A file that cannot be read is set
-/// aside (<c>.bad</c>); one that cannot be written is 9662 once per outage: recording goes on in memory, bounded.</summary>
+/// aside (<c>.bad</c>); one that cannot be written is 9664 once per outage: recording goes on in memory, bounded.</summary>
 internal sealed class PeakRecorder
 {
     private readonly PeakSettings _settings;
