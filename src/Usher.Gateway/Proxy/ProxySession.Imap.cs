@@ -3,12 +3,11 @@ using Usher.Diagnostics;
 using Usher.Gateway.Native;
 using Usher.Gateway.Proxy.Imap;
 using Usher.Gateway.Sockets;
-using Usher.Handshakes.Composite;
-using Usher.Handshakes.Imap;
-using Usher.Handshakes.Proxy;
 using Usher.Identity;
 using Usher.Ledger;
-using Usher.Refusals;
+using Usher.Protocols.Composite;
+using Usher.Protocols.Imap;
+using Usher.Protocols.Proxy;
 using Usher.Sessions;
 
 namespace Usher.Gateway.Proxy;

@@ -1,9 +1,9 @@
 using Usher.Configuration;
-using Usher.Handshakes.Confirmation;
-using Usher.Handshakes.Http;
-using Usher.Handshakes.Mqtt;
-using Usher.Handshakes.Postgres;
 using Usher.Identity;
+using Usher.Protocols.Confirmation;
+using Usher.Protocols.Http;
+using Usher.Protocols.Mqtt;
+using Usher.Protocols.Postgres;
 
 namespace Usher.Gateway.Proxy.Confirm;
 

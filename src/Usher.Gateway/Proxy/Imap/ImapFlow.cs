@@ -1,4 +1,5 @@
 using Usher.Ledger;
+using Usher.Protocols.Imap;
 
 namespace Usher.Gateway.Proxy.Imap;
 
