@@ -1,6 +1,5 @@
 using Usher.Configuration;
 using Usher.Identity;
-using Usher.Ledger;
 using Usher.Protocols.Http;
 using Usher.Protocols.Mqtt;
 using Usher.Protocols.Postgres;
@@ -13,6 +12,7 @@ namespace Usher.Protocols;
 /// speaks first and the login is read while the backend is connected (ProxySession.Imap.cs).</summary>
 public static class HandshakeProtocols
 {
+    /// <summary>The protocol of a listener with <paramref name="settings"/>.</summary>
     public static IHandshakeProtocol? For(ListenerSettings settings) => settings.Identity switch
     {
         IdentityKind.PostgresUser => new PostgresProtocol(),
@@ -22,91 +22,4 @@ public static class HandshakeProtocols
         IdentityKind.TlsSni => new TlsSniProtocol(),
         _ => null,
     };
-}
-
-/// <summary>PostgreSQL: the StartupMessage's user; SSLRequest answered 'N'; CancelRequest relayed uncounted (and nothing after it); refused
-/// with FATAL 53300 "too many connections for role".</summary>
-public sealed class PostgresProtocol : IHandshakeProtocol
-{
-    private readonly PostgresStartupReader _reader = new(answerSslRequest: true);
-
-    public string KindName => nameof(IdentityKind.PostgresUser);
-
-    public HandshakeResult Read(ReadOnlySpan<byte> received) => _reader.Read(received);
-
-    public ReadOnlyMemory<byte> Refusal(ReadOnlySpan<byte> received, string identity, Admission refusal) =>
-        PostgresRefusal.TooManyConnections(_reader.ReadStartup(received).User ?? identity);
-}
-
-/// <summary>MQTT 3.1, 3.1.1 and 5: CONNECT's client id or user name; refused with CONNACK 3 (3.1.x) or reason 0x97
-/// quota exceeded (5); a CONNECT without a usable identity is answered identifier rejected (2 / 0x85) or bad user name
-/// or password (4 / 0x86).</summary>
-public sealed class MqttProtocol(MqttIdentity identity) : IHandshakeProtocol
-{
-    private readonly MqttConnectReader _reader = new(identity);
-
-    public string KindName => identity == MqttIdentity.ClientId ? nameof(IdentityKind.MqttClientId) : nameof(IdentityKind.MqttUsername);
-
-    public HandshakeResult Read(ReadOnlySpan<byte> received) => _reader.Read(received);
-
-    public ReadOnlyMemory<byte> Refusal(ReadOnlySpan<byte> received, string identity, Admission refusal) =>
-        MqttRefusal.ConnAck(_reader.ReadConnect(received).ProtocolLevel);
-
-    public ReadOnlyMemory<byte> Rejection(ReadOnlySpan<byte> received, string problem)
-    {
-        var connect = _reader.ReadConnect(received);
-        if (!connect.IdentityRejected)
-        {
-            // Malformed: MQTT says close without a CONNACK.
-            return ReadOnlyMemory<byte>.Empty;
-        }
-
-        return identity == MqttIdentity.ClientId
-            ? MqttRefusal.IdentifierRejected(connect.ProtocolLevel)
-            : MqttRefusal.BadUserNameOrPassword(connect.ProtocolLevel);
-    }
-}
-
-/// <summary>HTTP/1.x: a named header of the first request (or the Basic-auth user for Authorization); refused with
-/// 429 Too Many Requests and Retry-After (ReclaimWait in whole seconds, at least 1); a request the identity cannot be
-/// read from is answered 400, or 401 / 407 with a Basic challenge (realm: the listener's name) when the credentials
-/// are missing or unusable. A HEAD gets the same heads without a body.</summary>
-public sealed class HttpProtocol(string header, TimeSpan retryAfter, string realm) : IHandshakeProtocol
-{
-    private readonly HttpRequestReader _reader = new(header);
-    private readonly byte[] _refusal = HttpRefusal.TooManyRequests(RetryAfterSeconds(retryAfter));
-    private readonly byte[] _headRefusal = HttpRefusal.TooManyRequests(RetryAfterSeconds(retryAfter), head: true);
-
-    public string KindName => nameof(IdentityKind.HttpHeader);
-
-    /// <summary>The Retry-After of the refusal: ReclaimWait rounded up to whole seconds, at least 1.</summary>
-    public static int RetryAfterSeconds(TimeSpan reclaimWait) => Math.Max(1, (int)Math.Ceiling(reclaimWait.TotalSeconds));
-
-    public HandshakeResult Read(ReadOnlySpan<byte> received) => _reader.Read(received);
-
-    public ReadOnlyMemory<byte> Refusal(ReadOnlySpan<byte> received, string identity, Admission refusal) =>
-        received.StartsWith("HEAD "u8) ? _headRefusal : _refusal;
-
-    public ReadOnlyMemory<byte> Rejection(ReadOnlySpan<byte> received, string problem)
-    {
-        var head = received.StartsWith("HEAD "u8);
-        return _reader.ReadsBasicUser && _reader.IsCredentialProblem(received)
-            ? HttpRefusal.BasicChallenge(realm, problem, proxy: _reader.IdentityHeader.StartsWith("Proxy-", StringComparison.OrdinalIgnoreCase), head)
-            : HttpRefusal.BadRequest(problem, head);
-    }
-}
-
-/// <summary>TLS passthrough: the server name of the ClientHello, read without terminating TLS; refused with a
-/// plaintext fatal alert (access_denied); a ClientHello without SNI is answered unrecognized_name.</summary>
-public sealed class TlsSniProtocol : IHandshakeProtocol
-{
-    public string KindName => nameof(IdentityKind.TlsSni);
-
-    public HandshakeResult Read(ReadOnlySpan<byte> received) => TlsSniReader.Instance.Read(received);
-
-    public ReadOnlyMemory<byte> Refusal(ReadOnlySpan<byte> received, string identity, Admission refusal) =>
-        TlsRefusal.Alert(TlsAlert.AccessDenied);
-
-    public ReadOnlyMemory<byte> Rejection(ReadOnlySpan<byte> received, string problem) =>
-        problem == TlsSniReader.NoSni ? TlsRefusal.Alert(TlsAlert.UnrecognizedName) : ReadOnlyMemory<byte>.Empty;
 }
