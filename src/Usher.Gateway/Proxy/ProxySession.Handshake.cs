@@ -292,9 +292,9 @@ public sealed partial class ProxySession
     /// <summary>The refusal in the client's own protocol, sent before its connection is closed.</summary>
     private void SendRefusal(Admission refusal)
     {
-        if (_imap?.Tag is { } tag)
+        if (_imap?.RefusalBytes() is { IsEmpty: false } imapRefusal)
         {
-            SendImapRefusal(tag);
+            SendImapRefusal(imapRefusal.Span);
             return;
         }
 

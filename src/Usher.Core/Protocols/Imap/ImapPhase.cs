@@ -1,7 +1,7 @@
-namespace Usher.Gateway.Proxy.Imap;
+namespace Usher.Protocols.Imap;
 
 /// <summary>Where an IMAP session is before its login is settled.</summary>
-internal enum ImapPhase
+public enum ImapPhase
 {
     /// <summary>The backend connect is under way; the client's bytes wait.</summary>
     Connecting = 0,
