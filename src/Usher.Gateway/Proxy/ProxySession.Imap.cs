@@ -163,7 +163,8 @@ public sealed partial class ProxySession
             return;
         }
 
-        var step = imap.OnClientBytes(_hello.AsSpan(_helloStart, _helloEnd - _helloStart), full: _helloEnd >= MaxHandshakeBytes);
+        var step = imap.OnClientBytes(_hello.AsSpan(_helloStart, _helloEnd - _helloStart), full: _helloEnd >= MaxHandshakeBytes,
+            clientOwed: _down.Pending > 0);
         switch (step.Action)
         {
             case ImapClientAction.Read:

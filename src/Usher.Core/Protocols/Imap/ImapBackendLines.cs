@@ -38,6 +38,10 @@ public sealed class ImapBackendLines
     /// <summary>Whether the backend's greeting (its first line) has passed.</summary>
     public bool Greeted { get; private set; }
 
+    /// <summary>Whether the bytes passed so far end at a line's end (or none passed): a line of the gateway's own
+    /// sent now does not split one of the backend's.</summary>
+    public bool AtLineStart => _line == LineState.Start;
+
     /// <summary>Whether the greeting and the answer to every forwarded command have passed: a refusal sent now
     /// follows them.</summary>
     public bool Settled => Greeted && Outstanding == 0;

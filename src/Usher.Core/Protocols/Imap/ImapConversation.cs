@@ -63,7 +63,9 @@ public sealed class ImapConversation
     /// <summary>Reads the client's bytes since the last settled point.</summary>
     /// <param name="received">Every client byte since the conversation's start (or the last refused login).</param>
     /// <param name="full">Whether the session can take no more client bytes (its handshake buffer is full).</param>
-    public ImapClientStep OnClientBytes(ReadOnlySpan<byte> received, bool full)
+    /// <param name="clientOwed">Whether backend bytes still wait to go to the client: a continuation request waits
+    /// for them.</param>
+    public ImapClientStep OnClientBytes(ReadOnlySpan<byte> received, bool full, bool clientOwed = false)
     {
         if (Phase != ImapPhase.Reading)
         {
@@ -83,8 +85,10 @@ public sealed class ImapConversation
                 return ImapClientStep.Read;
             case ImapStepKind.Reply:
                 Allow(received, step.Forward);
-                if (_repliedAt == received.Length)
+                if (_repliedAt == received.Length || !_lines.Greeted || !_lines.AtLineStart || clientOwed)
                 {
+                    // Answered already, or the backend's greeting or a line of it is still on its way to the client:
+                    // the request follows it (the session asks again once backend bytes passed).
                     return ImapClientStep.Read;
                 }
 
