@@ -3,14 +3,14 @@ using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Usher.Benchmarks.Handshakes;
 using Usher.Configuration;
-using Usher.Handshakes;
-using Usher.Handshakes.Confirmation;
-using Usher.Handshakes.Http;
-using Usher.Handshakes.Imap;
-using Usher.Handshakes.Mqtt;
-using Usher.Handshakes.Postgres;
-using Usher.Handshakes.Proxy;
-using Usher.Handshakes.Tls;
+using Usher.Protocols;
+using Usher.Protocols.Confirmation;
+using Usher.Protocols.Http;
+using Usher.Protocols.Imap;
+using Usher.Protocols.Mqtt;
+using Usher.Protocols.Postgres;
+using Usher.Protocols.Proxy;
+using Usher.Protocols.Tls;
 
 namespace Usher.Fuzz;
 

@@ -7,6 +7,7 @@ using Usher.Gateway.Proxy;
 using Usher.Gateway.Tls;
 using Usher.Identity;
 using Usher.Ledger;
+using Usher.Protocols;
 
 namespace Usher.Gateway;
 
@@ -231,7 +232,7 @@ public sealed partial class UsherGateway
         IdentityKindName = settings.IdentityText,
         Mask = new IdentityMask(settings.IdentityDisplay, _settings.IdentityHashKey ?? IdentityMask.ProcessKey, settings.IdentityWithSourceIp),
         PolicyName = settings.OnLimit.ToString(),
-        Handshake = settings.Tls is null ? Handshakes.Protocols.For(settings) : null,
+        Handshake = settings.Tls is null ? HandshakeProtocols.For(settings) : null,
         Tls = settings.Tls is not { } tls ? null
             : previous?.Tls is { } loaded && loaded.Serves(tls) ? loaded
             : TlsTerminator.Load(settings.Name, tls),

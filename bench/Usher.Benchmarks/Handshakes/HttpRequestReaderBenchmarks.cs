@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
-using Usher.Handshakes;
-using Usher.Handshakes.Http;
+using Usher.Protocols;
+using Usher.Protocols.Http;
 
 namespace Usher.Benchmarks.Handshakes;
 

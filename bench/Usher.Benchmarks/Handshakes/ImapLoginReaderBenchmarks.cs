@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using Usher.Handshakes.Imap;
+using Usher.Protocols.Imap;
 
 namespace Usher.Benchmarks.Handshakes;
 

@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
-using Usher.Handshakes;
-using Usher.Handshakes.Mqtt;
+using Usher.Protocols;
+using Usher.Protocols.Mqtt;
 
 namespace Usher.Benchmarks.Handshakes;
 

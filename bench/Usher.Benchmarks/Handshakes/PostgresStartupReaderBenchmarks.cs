@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
-using Usher.Handshakes;
-using Usher.Handshakes.Postgres;
+using Usher.Protocols;
+using Usher.Protocols.Postgres;
 
 namespace Usher.Benchmarks.Handshakes;
 

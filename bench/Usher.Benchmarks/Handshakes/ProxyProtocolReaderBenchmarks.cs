@@ -1,6 +1,6 @@
 using System.Net;
 using BenchmarkDotNet.Attributes;
-using Usher.Handshakes.Proxy;
+using Usher.Protocols.Proxy;
 
 namespace Usher.Benchmarks.Handshakes;
 

@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
-using Usher.Handshakes;
-using Usher.Handshakes.Tls;
+using Usher.Protocols;
+using Usher.Protocols.Tls;
 
 namespace Usher.Benchmarks.Handshakes;
 

@@ -308,9 +308,9 @@ public sealed partial class ConfigReader
         return (primary.Kind, primary.Argument, withSourceIp);
     }
 
-    /// <summary>An RFC 9110 token: what <see cref="Handshakes.Http.HttpRequestReader"/> accepts as a header name.</summary>
+    /// <summary>An RFC 9110 token: what <see cref="Protocols.Http.HttpRequestReader"/> accepts as a header name.</summary>
     private static bool IsHeaderName(string name) =>
-        name.Length > 0 && name.All(c => c < 0x80 && Handshakes.Http.HttpSyntax.IsTokenChar((byte)c));
+        name.Length > 0 && name.All(c => c < 0x80 && Protocols.Http.HttpSyntax.IsTokenChar((byte)c));
 
     private List<System.Net.IPNetwork> ReadTrustedProxies(Layered layered)
     {

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Usher.Handshakes.Composite;
+using Usher.Protocols.Composite;
 
 namespace Usher.Identity;
 

@@ -1,10 +1,10 @@
-using Usher.Sessions;
 using Microsoft.Extensions.Logging;
 using Usher.Configuration;
 using Usher.Diagnostics;
 using Usher.Gateway.Diagnostics;
 using Usher.Identity;
 using Usher.Ledger;
+using Usher.Sessions;
 
 namespace Usher.Gateway.Proxy;
 
@@ -39,7 +39,7 @@ internal sealed class ListenerContext
     /// <summary>How the listener shows its identities (<c>IdentityDisplay</c>).</summary>
     public IdentityMask Mask { get; init; } = IdentityMask.Clear;
     public required string PolicyName { get; init; }
-    public Handshakes.IHandshakeProtocol? Handshake { get; init; }
+    public Protocols.IHandshakeProtocol? Handshake { get; init; }
     public ConnectRateLimiter? ConnectRate { get; init; }
 
     /// <summary>Each identity's peak sessions per hour, for <c>usher advise</c>; <c>null</c> when not recorded.</summary>

@@ -4,8 +4,8 @@ using Usher.Diagnostics;
 using Usher.Gateway.Native;
 using Usher.Gateway.Proxy.Confirm;
 using Usher.Gateway.Sockets;
-using Usher.Handshakes.Confirmation;
 using Usher.Ledger;
+using Usher.Protocols.Confirmation;
 using Usher.Sessions;
 
 namespace Usher.Gateway.Proxy;

@@ -1,12 +1,12 @@
 using System.Buffers;
 using System.Net;
-using Usher.Handshakes.Composite;
-using Usher.Handshakes.Proxy;
 using Usher.Diagnostics;
 using Usher.Gateway.Native;
-using Usher.Handshakes;
 using Usher.Identity;
 using Usher.Ledger;
+using Usher.Protocols;
+using Usher.Protocols.Composite;
+using Usher.Protocols.Proxy;
 using Usher.Sessions;
 
 namespace Usher.Gateway.Proxy;
@@ -178,7 +178,7 @@ internal sealed partial class ProxySession
             return true;
         }
 
-        RejectHandshake(Usher.Handshakes.Postgres.PostgresStartupReader.BytesAfterCancel);
+        RejectHandshake(Usher.Protocols.Postgres.PostgresStartupReader.BytesAfterCancel);
         return false;
     }
 
@@ -292,9 +292,9 @@ internal sealed partial class ProxySession
     /// <summary>The refusal in the client's own protocol, sent before its connection is closed.</summary>
     private void SendRefusal(Admission refusal)
     {
-        if (_imap?.Tag is { } tag)
+        if (_imap?.RefusalBytes() is { IsEmpty: false } imapRefusal)
         {
-            SendImapRefusal(tag);
+            SendImapRefusal(imapRefusal.Span);
             return;
         }
 

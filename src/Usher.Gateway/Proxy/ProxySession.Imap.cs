@@ -1,35 +1,28 @@
 using System.Net;
 using Usher.Diagnostics;
 using Usher.Gateway.Native;
-using Usher.Gateway.Proxy.Imap;
 using Usher.Gateway.Sockets;
-using Usher.Handshakes.Composite;
-using Usher.Handshakes.Imap;
-using Usher.Handshakes.Proxy;
 using Usher.Identity;
 using Usher.Ledger;
-using Usher.Refusals;
+using Usher.Protocols.Composite;
+using Usher.Protocols.Imap;
+using Usher.Protocols.Proxy;
 using Usher.Sessions;
 
 namespace Usher.Gateway.Proxy;
 
-/// <summary>IMAP (Identity ImapLogin): the server speaks first, so the backend is connected at once and its greeting
-/// and answers are relayed while the client's commands are read into the handshake buffer. Complete CAPABILITY,
-/// NOOP, ID and LOGOUT lines are forwarded; LOGIN / AUTHENTICATE PLAIN is held until its user is claimed
-/// (ProxySession.ImapClaim.cs), then forwarded once the backend has answered everything before it, and nothing more
-/// from the client is until the backend answers it. OK: held while the ledger admits, then the plain relay. NO / BAD:
-/// the claim is released and the client's next commands are read afresh. STARTTLS: counted by source address, then
-/// relayed. HandshakeTimeout bounds it all, from the connect to
-/// the backend's OK, but for the time the ledger (or a reclaim) takes to admit.</summary>
+/// <summary>IMAP (Identity ImapLogin): the I/O and the lifecycle around the conversation before login
+/// (<see cref="ImapConversation"/>, in Usher.Core's Protocols/Imap, which decides what is sent, held, claimed and
+/// refused). The server speaks first, so the backend is connected at once; the client's commands are read into the
+/// handshake buffer and given to the conversation, the backend's bytes are filtered by it on their way to the client.
+/// HandshakeTimeout bounds it all, from the connect to the backend's OK, but for the time the ledger (or a reclaim)
+/// takes to admit.</summary>
 internal sealed partial class ProxySession
 {
     /// <summary>What pre-login backend output is read in (a greeting, a few answers).</summary>
     private const int ImapChunk = 2048;
 
-    private static readonly ImapLoginReader ImapReader = new();
-    private static readonly byte[] ImapBye = ImapRefusal.Bye();
-
-    private ImapFlow? _imap;
+    private ImapConversation? _imap;
 
     private static bool SpeaksImap(ListenerContext context) => context.Settings.Identity == IdentityKind.ImapLogin;
 
@@ -49,7 +42,7 @@ internal sealed partial class ProxySession
     /// <summary>Connects to the backend at once; the handshake buffer and deadline are already set.</summary>
     private void BeginImap()
     {
-        _imap = new ImapFlow { Relayed = _helloStart, ForwardEnd = _helloStart };
+        _imap = new ImapConversation();
         _state = State.Imap;
         _context.Backend.Connect(this);
     }
@@ -76,7 +69,7 @@ internal sealed partial class ProxySession
             return;
         }
 
-        _imap!.Phase = ImapPhase.Reading;
+        _imap!.BackendConnected();
         DriveImap();
     }
 
@@ -123,9 +116,7 @@ internal sealed partial class ProxySession
         if (_handshakeDeadline != 0 && now >= _handshakeDeadline)
         {
             var timeout = _context.Settings.HandshakeTimeout;
-            RejectHandshake(imap.Phase == ImapPhase.Held
-                ? $"the backend did not answer the login within HandshakeTimeout {timeout}"
-                : $"no login within HandshakeTimeout {timeout}");
+            RejectHandshake(imap.TimedOut(timeout));
         }
     }
 
@@ -141,7 +132,7 @@ internal sealed partial class ProxySession
 
         if (imap.Phase == ImapPhase.Refusing)
         {
-            if (imap.Lines.Settled && _down.Pending == 0)
+            if (imap.RefusalDue(clientOwed: _down.Pending > 0))
             {
                 Refuse(imap.Refusal);
             }
@@ -172,59 +163,39 @@ internal sealed partial class ProxySession
             return;
         }
 
-        var step = ImapReader.Read(_hello.AsSpan(_helloStart, _helloEnd - _helloStart));
-        var forward = _helloStart + step.Forward;
-        if (step.Kind is ImapStepKind.NeedMore or ImapStepKind.Reply && _helloEnd >= MaxHandshakeBytes)
+        var step = imap.OnClientBytes(_hello.AsSpan(_helloStart, _helloEnd - _helloStart), full: _helloEnd >= MaxHandshakeBytes,
+            clientOwed: _down.Pending > 0);
+        switch (step.Action)
         {
-            RejectHandshake($"more than {MaxHandshakeBytes / 1024} KB before login");
-            return;
-        }
-
-        switch (step.Kind)
-        {
-            case ImapStepKind.NeedMore:
-                imap.Allow(_hello, forward);
+            case ImapClientAction.Read:
                 break;
-            case ImapStepKind.Reply:
-                imap.Allow(_hello, forward);
-                if (imap.RepliedAt != _helloEnd)
+            case ImapClientAction.Reply:
+                if (!SendToClient(step.Reply.Span))
                 {
-                    imap.RepliedAt = _helloEnd;
-                    if (!SendToClient(step.Reply.Span))
-                    {
-                        return;
-                    }
+                    return;
                 }
 
                 break;
-            case ImapStepKind.Login:
-                imap.Allow(_hello, forward);
-                imap.Hold(forward + step.Held, step.Tag!, step.Continuations, startTls: false);
+            case ImapClientAction.Claim:
                 var login = _context.Settings.IdentityWithSourceIp
-                    ? CompositeIdentity.Join(step.User!, ((IPEndPoint)Record.Client).Address)
-                    : step.User!;
+                    ? CompositeIdentity.Join(step.Login!, ((IPEndPoint)Record.Client).Address)
+                    : step.Login!;
                 Record.Identify(_context.Identify(_context.Settings.Identity, login));
                 AdmitImap(imap);
                 return;
-            case ImapStepKind.StartTls:
-                // Hold the STARTTLS line itself: a refused client gets a NO rather than a TLS handshake to nowhere.
-                // Pre-login commands are one line each, so it starts after the previous line end.
-                var start = _helloStart + _hello.AsSpan(_helloStart, forward - 1 - _helloStart).LastIndexOf((byte)'\n') + 1;
-                var tag = System.Text.Encoding.ASCII.GetString(_hello.AsSpan(start, _hello.AsSpan(start).IndexOf((byte)' ')));
-                imap.Allow(_hello, start);
-                imap.Hold(forward, tag, 0, startTls: true);
+            case ImapClientAction.AdmitBySource:
                 Record.Identify(_context.Identify(IdentityKind.SourceIp, SourceAddress()));
                 AdmitImap(imap);
                 return;
             default:
-                RejectHandshake(step.Problem ?? "malformed IMAP command");
+                RejectHandshake(step.Problem!);
                 return;
         }
 
         ImapToBackend(imap);
     }
 
-    private void AdmitImap(ImapFlow imap)
+    private void AdmitImap(ImapConversation imap)
     {
         // Earlier commands still go through while the ledger decides.
         if (!ImapToBackend(imap))
@@ -252,31 +223,26 @@ internal sealed partial class ProxySession
         _lease = lease;
         _context.Registry.Add(this);
         _context.CountAdmitted(Record);
-        if (imap.StartTls)
+        // STARTTLS: the login will be inside TLS, the session is counted by its address and relayed from the STARTTLS
+        // line. A login: the backend's OK goes to the client now, then what the client sent after the login to the
+        // backend.
+        var held = imap.Admitted(out var relayFrom);
+        if (!imap.StartTls)
         {
-            // The login will be inside TLS: the session is counted by its address and relayed from here.
-            _helloStart = imap.Relayed;
-            StartImapRelay(imap);
-            return;
+            _state = State.Imap;
+            if (Record.CloseReason != CloseReason.None || (_down.Pending > 0 && !DrainImapDown()) || !ImapToClient(held.Span))
+            {
+                Shut(deadFd: -1);
+                return;
+            }
         }
 
-        // The backend's OK goes to the client now, then what the client sent after the login to the backend.
-        var held = imap.HeldAnswer!;
-        imap.HeldAnswer = null;
-        _state = State.Imap;
-        if (Record.CloseReason != CloseReason.None || (_down.Pending > 0 && !DrainImapDown()) || !ImapToClient(held))
-        {
-            Shut(deadFd: -1);
-            return;
-        }
-
-        _helloStart = imap.HeldEnd;
-        StartImapRelay(imap);
+        _helloStart += relayFrom;
+        StartImapRelay();
     }
 
-    private void StartImapRelay(ImapFlow imap)
+    private void StartImapRelay()
     {
-        imap.Phase = ImapPhase.Relaying;
         EndHandshakePhase();
         _state = State.Relaying;
         if (_context.Logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))
@@ -291,21 +257,20 @@ internal sealed partial class ProxySession
 
     /// <summary>The backend refused the login (wrong password): the claim goes back, and what the client sent after
     /// the login is read afresh, so a second login on the connection is counted under its own name.</summary>
-    private void OnImapLoginFailed(ImapFlow imap)
+    private void OnImapLoginFailed(ImapConversation imap, int settled)
     {
         ReleaseImapClaim(imap);
         Record.Identify(_context.Identify(IdentityKind.SourceIp, SourceAddress()));
-        var settled = imap.HeldEnd;
+        settled += _helloStart;
         var rest = _helloEnd - settled;
         _hello.AsSpan(settled, rest).CopyTo(_hello);
         _helloStart = 0;
         _helloEnd = rest;
-        imap.Restart();
     }
 
     /// <summary>Relays the backend's bytes to the client through the lines filter.</summary>
     /// <returns><c>false</c> when the session ended or left the IMAP phase.</returns>
-    private unsafe bool ImapFromBackend(ImapFlow imap)
+    private unsafe bool ImapFromBackend(ImapConversation imap)
     {
         Span<byte> chunk = stackalloc byte[ImapChunk];
         while (true)
@@ -336,23 +301,21 @@ internal sealed partial class ProxySession
             if (read > 0)
             {
                 Record.AddBytes(fromClient: false, (int)read, Environment.TickCount64);
-                var kept = imap.Lines.Filter(chunk[..(int)read], out var answer);
-                if (answer == ImapAnswer.Failed && imap.Phase == ImapPhase.Held)
+                var step = imap.OnBackendBytes(chunk[..(int)read]);
+                if (step.Answer == ImapAnswer.Failed)
                 {
                     // Released before the client reads the NO, so that it may try again at once.
-                    OnImapLoginFailed(imap);
+                    OnImapLoginFailed(imap, step.Settled);
                 }
 
-                // The OK to the login (and what follows it) is held while the ledger admits the session.
-                var pass = answer == ImapAnswer.Ok && imap.Phase == ImapPhase.Held ? Math.Max(0, imap.Lines.AnswerStart) : kept;
-                if (!ImapToClient(chunk[..pass]))
+                if (!ImapToClient(chunk[..step.Pass]))
                 {
                     return false;
                 }
 
-                if (pass < kept)
+                if (step.Answer == ImapAnswer.Ok)
                 {
-                    imap.HeldAnswer = chunk[pass..kept].ToArray();
+                    // The OK to the login (and what follows it) waits in the conversation while the ledger admits.
                     OnImapLoggedIn(imap);
                     return false;
                 }
@@ -470,10 +433,9 @@ internal sealed partial class ProxySession
     /// <summary>Sends the client's allowed bytes to the backend, letting the held login through when its turn has
     /// come.</summary>
     /// <returns><c>false</c> when the session ended.</returns>
-    private unsafe bool ImapToBackend(ImapFlow imap)
+    private unsafe bool ImapToBackend(ImapConversation imap)
     {
-        imap.TryReleaseHeld();
-        while (imap.Relayed < imap.ForwardEnd)
+        while (imap.ToBackend() is (var start, > 0 and var length))
         {
             if (!_backendWritable)
             {
@@ -481,15 +443,15 @@ internal sealed partial class ProxySession
             }
 
             nint sent;
-            fixed (byte* p = &_hello![imap.Relayed])
+            fixed (byte* p = &_hello![_helloStart + start])
             {
-                sent = Libc.Send(_backendFd, p, imap.ForwardEnd - imap.Relayed, Libc.MSG_NOSIGNAL);
+                sent = Libc.Send(_backendFd, p, length, Libc.MSG_NOSIGNAL);
             }
 
             if (sent > 0)
             {
                 Record.AddBytes(fromClient: true, (int)sent, Environment.TickCount64);
-                imap.Relayed += (int)sent;
+                imap.SentToBackend((int)sent);
                 continue;
             }
 
@@ -544,16 +506,12 @@ internal sealed partial class ProxySession
     /// <returns><c>true</c> when the refusal waits.</returns>
     private bool DeferImapRefusal(Admission admission)
     {
-        var imap = _imap;
-        if (imap?.Tag is null || imap.Phase is ImapPhase.Refusing or ImapPhase.Relaying || _backendFd < 0
-            || (imap.Lines.Settled && _down.Pending == 0))
+        if (_imap?.DeferRefusal(admission, backendConnected: _backendFd >= 0, clientOwed: _down.Pending > 0) != true)
         {
             return false;
         }
 
         _reactor.RemoveDeadline(this);
-        imap.Refusal = admission;
-        imap.Phase = ImapPhase.Refusing;
         _state = State.Imap;
         _reactor.AddDeadline(this, _handshakeDeadline);
         DriveImap();
@@ -561,13 +519,9 @@ internal sealed partial class ProxySession
     }
 
     /// <summary>The refusal of the held command: a tagged NO [UNAVAILABLE], then BYE.</summary>
-    private void SendImapRefusal(string tag)
+    private void SendImapRefusal(ReadOnlySpan<byte> refusal)
     {
-        if (SendToClient(ImapRefusal.TaggedNo(tag)))
-        {
-            SendToClient(ImapBye);
-        }
-
+        SendToClient(refusal);
         Libc.Shutdown(_clientFd, Libc.SHUT_WR);
     }
 

@@ -1,6 +1,6 @@
 using Usher.Configuration;
-using Usher.Gateway.Proxy.Imap;
 using Usher.Ledger;
+using Usher.Protocols.Imap;
 
 namespace Usher.Gateway.Proxy;
 
@@ -12,7 +12,7 @@ namespace Usher.Gateway.Proxy;
 internal sealed partial class ProxySession
 {
     /// <summary>Claims the held login's user and lets the login through to the backend.</summary>
-    private void ClaimImapLogin(ImapFlow imap)
+    private void ClaimImapLogin(ImapConversation imap)
     {
         var settings = _context.Settings;
         var identity = Record.Identity.Value;
@@ -24,14 +24,13 @@ internal sealed partial class ProxySession
             return;
         }
 
-        imap.Claimed = identity;
-        imap.Phase = ImapPhase.Held;
+        imap.Claimed(identity);
         DriveImap();
     }
 
-    /// <summary>The backend accepted the login (its OK waits in <see cref="ImapFlow.HeldAnswer"/>): the claim ends
+    /// <summary>The backend accepted the login (its OK waits in the conversation): the claim ends
     /// and the ledger decides.</summary>
-    private void OnImapLoggedIn(ImapFlow imap)
+    private void OnImapLoggedIn(ImapConversation imap)
     {
         ReleaseImapClaim(imap);
         EndHandshakePhase();
@@ -39,11 +38,10 @@ internal sealed partial class ProxySession
         Admit();
     }
 
-    private void ReleaseImapClaim(ImapFlow imap)
+    private void ReleaseImapClaim(ImapConversation imap)
     {
-        if (imap.Claimed is { } identity)
+        if (imap.EndClaim() is { } identity)
         {
-            imap.Claimed = null;
             _context.State.Claims.Release(identity);
         }
     }

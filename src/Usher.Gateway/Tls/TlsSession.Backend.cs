@@ -2,8 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using Usher.Diagnostics;
 using Usher.Gateway.Sockets;
-using Usher.Handshakes.Proxy;
 using Usher.Ledger;
+using Usher.Protocols.Proxy;
 using Usher.Sessions;
 
 namespace Usher.Gateway.Tls;

@@ -3,10 +3,10 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Usher.Diagnostics;
-using Usher.Handshakes;
-using Usher.Handshakes.Composite;
-using Usher.Handshakes.Tls;
 using Usher.Identity;
+using Usher.Protocols;
+using Usher.Protocols.Composite;
+using Usher.Protocols.Tls;
 using Usher.Sessions;
 
 namespace Usher.Gateway.Tls;

@@ -200,7 +200,7 @@ public sealed class PostgresRolesThroughUsherTests(PostgresServer postgres) : IA
 
         await Eventually.HoldsAsync(() => gateway.Logs.WithId(UsherEvents.HandshakeRejected).Count == 5, EndToEnd.Soon, "five handshakes rejected");
         Assert.All(gateway.Logs.WithId(UsherEvents.HandshakeRejected),
-            r => Assert.Equal(Usher.Handshakes.Postgres.PostgresStartupReader.BytesAfterCancel, r["Problem"]));
+            r => Assert.Equal(Usher.Protocols.Postgres.PostgresStartupReader.BytesAfterCancel, r["Problem"]));
         Assert.Equal(0L, await postgres.CountAsync("select count(*) from pg_stat_activity where usename = 'alice'"));
         Assert.Equal(0, gateway.Gateway.Ledger.Total);
 

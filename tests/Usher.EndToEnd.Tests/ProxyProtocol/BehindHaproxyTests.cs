@@ -1,7 +1,7 @@
 using System.Net;
 using Usher.Configuration;
 using Usher.Diagnostics;
-using Usher.Handshakes.Proxy;
+using Usher.Protocols.Proxy;
 using Usher.Testing;
 
 namespace Usher.EndToEnd.Tests.ProxyProtocol;

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Usher.Handshakes.Proxy;
+using Usher.Protocols.Proxy;
 
 namespace Usher.EndToEnd.Tests.ProxyProtocol;
 

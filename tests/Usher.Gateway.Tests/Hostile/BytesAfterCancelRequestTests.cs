@@ -1,8 +1,8 @@
 using System.Net.Sockets;
 using Usher.Configuration;
 using Usher.Diagnostics;
-using Usher.Handshakes.Postgres;
 using Usher.Identity;
+using Usher.Protocols.Postgres;
 using Usher.Testing;
 
 namespace Usher.Gateway.Tests.Hostile;

@@ -1,4 +1,4 @@
-using Usher.Handshakes.Confirmation;
+using Usher.Protocols.Confirmation;
 
 namespace Usher.Gateway.Proxy.Confirm;
 

@@ -1,8 +1,0 @@
-namespace Usher.Handshakes.Mqtt;
-
-internal enum MqttVarIntStatus
-{
-    Ok = 0,
-    NeedMore,
-    Malformed,
-}

@@ -1,0 +1,8 @@
+namespace Usher.Protocols.Mqtt;
+
+internal enum MqttVarIntStatus
+{
+    Ok = 0,
+    NeedMore,
+    Malformed,
+}
