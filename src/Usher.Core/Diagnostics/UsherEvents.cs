@@ -52,4 +52,10 @@ public static class UsherEvents
     /// <summary>Connections were closed at accept: the descriptor budget was spent, or their address had
     /// MaxHandshakesPerSource connections in their handshake; folded per listener (and address).</summary>
     public const int ConnectionsShed = 9660;
+
+    /// <summary>An event loop failed (epoll_wait returned an error): the gateway stops, the process exits non-zero.</summary>
+    public const int ReactorFailed = 9661;
+
+    /// <summary>The ledger revoked a session's lease (a networked ledger lost it): the session ends as Revoked.</summary>
+    public const int LeaseRevoked = 9662;
 }

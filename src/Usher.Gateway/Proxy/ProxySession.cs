@@ -122,7 +122,7 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
             && !rate.TryAcquire(client.Address, Environment.TickCount64))
         {
             context.Metrics.RateLimited(context.Settings.Name);
-            Libc.Close(clientFd);
+            SocketIo.Close(clientFd);
             return;
         }
 
@@ -198,11 +198,11 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
         }
         catch (Exception e)
         {
-            _reactor.Post(() => OnFault(e));
+            _reactor.Post(this, () => OnFault(e));
             return;
         }
 
-        _reactor.Post(() => OnAdmission(admission));
+        _reactor.Post(this, () => OnAdmission(admission));
     }
 
     private void OnAdmission(Admission admission)
@@ -272,7 +272,7 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
     private void RegisterClient()
     {
         _token = _reactor.Register(this);
-        _reactor.Add(_clientFd, Libc.EPOLLIN | Libc.EPOLLOUT | Libc.EPOLLRDHUP | Libc.EPOLLET, _token, Client);
+        _reactor.Watch(_clientFd, _token, Client);
     }
 
     private void Refuse(Admission admission)
@@ -298,7 +298,7 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
         }
 
         SendRefusal(admission);
-        Libc.Close(_clientFd);
+        SocketIo.Close(_clientFd);
         CloseBackendBeforeAdmission();
         _descriptors.Release(_context);
         ReturnHello();
@@ -310,14 +310,14 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
     {
         if (_state == State.Closed)
         {
-            Libc.Close(backendFd);
+            SocketIo.Close(backendFd);
             return;
         }
 
         _backendFd = backendFd;
         _descriptors.BackendOpened(_context);
         Record.Backend = backend;
-        _reactor.Add(_backendFd, Libc.EPOLLIN | Libc.EPOLLOUT | Libc.EPOLLRDHUP | Libc.EPOLLET, _token, Backend);
+        _reactor.Watch(_backendFd, _token, Backend);
         if (_state == State.Imap)
         {
             OnImapConnecting(connected);
@@ -385,18 +385,18 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
         Shut(deadFd: -1);
     }
 
-    void IReactorHandler.OnEvent(uint events, int side)
+    void IReactorHandler.OnEvent(Readiness events, int side)
     {
-        const uint readable = Libc.EPOLLIN | Libc.EPOLLRDHUP | Libc.EPOLLHUP | Libc.EPOLLERR;
-        const uint writable = Libc.EPOLLOUT | Libc.EPOLLHUP | Libc.EPOLLERR;
-        const uint ending = Libc.EPOLLRDHUP | Libc.EPOLLHUP | Libc.EPOLLERR;
-        const uint gone = Libc.EPOLLHUP | Libc.EPOLLERR;
+        const Readiness readable = Readiness.Readable | Readiness.Ending;
+        const Readiness writable = Readiness.Writable | Readiness.Gone;
+        const Readiness ending = Readiness.Ending;
+        const Readiness gone = Readiness.Gone;
 
-        // EPOLLHUP on the backend socket once the client's half-close was passed on only says both halves are over
+        // A hang-up on the backend socket once the client's half-close was passed on only says both halves are over
         // (the backend sent its FIN too); the read of 0 ends the session in order. An error is still an error.
         if (side == Backend && _backendWriteShut)
         {
-            events &= ~Libc.EPOLLHUP;
+            events &= ~Readiness.Hangup;
         }
 
         if (side == Client)
@@ -437,7 +437,7 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
                 break;
             case State.Connecting when side == Client && ClientGaveUp(events):
                 // The client left while the backend was still connecting: its slot is free at once.
-                End(Client, (events & (Libc.EPOLLERR | Libc.EPOLLHUP)) != 0 ? PeerEnd.Reset : PeerEnd.Closed);
+                End(Client, (events & Readiness.Gone) != 0 ? PeerEnd.Reset : PeerEnd.Closed);
                 break;
         }
     }
@@ -447,29 +447,22 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
     /// bytes are relayed once the backend is connected, then the FIN is handled as in the relay (passed on with
     /// HalfClose, ending the session without). Closing a socket whose bytes were never read would send the client a
     /// reset instead of an orderly end.</summary>
-    private unsafe bool ClientGaveUp(uint events)
+    private bool ClientGaveUp(Readiness events)
     {
-        if ((events & (Libc.EPOLLERR | Libc.EPOLLHUP)) != 0)
+        if ((events & Readiness.Gone) != 0)
         {
             return true;
         }
 
-        if ((events & Libc.EPOLLRDHUP) == 0)
-        {
-            return false;
-        }
-
-        byte unread;
-        return Libc.Recv(_clientFd, &unread, 1, Libc.MSG_PEEK | Libc.MSG_DONTWAIT) <= 0;
+        return (events & Readiness.PeerClosedWrite) != 0 && !SocketIo.HasUnread(_clientFd);
     }
 
     private void FinishConnect()
     {
         _connectDeadline = 0;
-        var error = Libc.GetInt(_backendFd, Libc.SOL_SOCKET, Libc.SO_ERROR);
-        if (error != 0)
+        if (SocketIo.ConnectProblem(_backendFd) is { } problem)
         {
-            BackendUnavailable(Errors.Describe(error));
+            BackendUnavailable(problem);
             return;
         }
 
@@ -527,10 +520,5 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
         Shut(deadFd: -1);
     }
 
-    private static unsafe IPEndPoint? LocalEndPoint(int fd)
-    {
-        var addr = stackalloc byte[SockAddr.MaxSize];
-        var length = SockAddr.MaxSize;
-        return Libc.GetSockName(fd, addr, &length) == 0 ? SockAddr.Read(new ReadOnlySpan<byte>(addr, length)) : null;
-    }
+    private static IPEndPoint? LocalEndPoint(int fd) => SockAddr.Local(fd);
 }
