@@ -139,6 +139,9 @@ internal sealed unsafe partial class Reactor : IDisposable
     /// <summary>Cancels every deadline of <paramref name="handler"/>; found through an index, not a scan.</summary>
     public void RemoveDeadline(IReactorHandler handler) => _deadlines.Remove(handler);
 
+    /// <summary>The epoll descriptor (for tests that make the loop fail).</summary>
+    internal int EpollDescriptor => _epoll;
+
     /// <summary>Deadlines pending (for tests).</summary>
     internal int PendingDeadlines => _deadlines.Count;
 
