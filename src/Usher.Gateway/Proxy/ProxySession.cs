@@ -91,6 +91,9 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
         }
     }
 
+    /// <summary>Where the registry indexed the session (listener, identity); <c>null</c> while it is not registered.</summary>
+    internal (string Listener, string Identity)? RegistryKey { get; set; }
+
     /// <summary>The reactor that owns the session.</summary>
     internal Reactor Reactor => _reactor;
 
