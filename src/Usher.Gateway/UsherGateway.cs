@@ -71,7 +71,7 @@ public sealed partial class UsherGateway : IAsyncDisposable
 
     /// <summary>Sessions the whole process may hold: <c>MaxSessions</c> in force (it follows a reload), or the limit
     /// derived from the descriptor limit.</summary>
-    public int MaxSessions => Ledger is InMemorySessionLedger memory ? memory.GlobalLimit : _settings.MaxSessions ?? _derivedMaxSessions;
+    public int MaxSessions => Ledger.GlobalLimit;
 
     /// <summary>The descriptors the gateway may open (docs/reliability.md#the-descriptor-budget).</summary>
     internal DescriptorBudget Descriptors { get; }
