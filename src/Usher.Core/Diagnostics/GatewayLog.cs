@@ -37,6 +37,12 @@ public static partial class GatewayLog
         Message = "Session {SessionId} on listener \"{Listener}\" failed")]
     public static partial void SessionFailed(this ILogger logger, Exception exception, long sessionId, string listener);
 
+    /// <summary>Event 9656, the first refusal of an identity in a folding interval because the ledger could not
+    /// decide.</summary>
+    [LoggerMessage(EventId = UsherEvents.LedgerUnavailable, EventName = "LedgerUnavailable", Level = LogLevel.Error,
+        Message = "Session for \"{Identity}\" on listener \"{Listener}\" refused: the ledger is unavailable (fails closed); refused {Client} (identity {IdentityKind})")]
+    public static partial void LedgerUnavailable(this ILogger logger, string identity, string listener, EndPoint client, string identityKind);
+
     /// <summary>Event 9661.</summary>
     [LoggerMessage(EventId = UsherEvents.ReactorFailed, EventName = "ReactorFailed", Level = LogLevel.Critical,
         Message = "Event loop {Reactor} failed (epoll_wait errno {Errno}); the gateway stops")]

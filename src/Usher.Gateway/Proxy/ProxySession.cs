@@ -185,11 +185,17 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
         if (pending.IsCompletedSuccessfully)
         {
             OnAdmission(pending.Result);
+            return;
         }
-        else
+
+        // The ledger answers later (a networked one): watch the client meanwhile, so that one that leaves ends the
+        // session now, and the lease that comes after it is released at once (OnAdmission).
+        if (_token == 0)
         {
-            _ = AwaitAdmissionAsync(pending);
+            RegisterClient();
         }
+
+        _ = AwaitAdmissionAsync(pending);
     }
 
     private async Task AwaitAdmissionAsync(ValueTask<Admission> pending)
@@ -438,6 +444,11 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
                 // The client left while waiting for a place: it leaves the line, nothing was admitted.
                 LeaveWaiting();
                 break;
+            case State.Admitting when side == Client && !_passthrough && ClientGaveUp(events):
+                // The client left while the ledger was deciding (or the backend's address resolving): a lease the
+                // ledger grants after this is released as it comes (OnAdmission).
+                End(Client, (events & Readiness.Gone) != 0 ? PeerEnd.Reset : PeerEnd.Closed);
+                break;
             case State.Connecting when side == Client && ClientGaveUp(events):
                 // The client left while the backend was still connecting: its slot is free at once.
                 End(Client, (events & Readiness.Gone) != 0 ? PeerEnd.Reset : PeerEnd.Closed);
@@ -511,6 +522,18 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
     }
 
     void IReactorHandler.OnPosted() => Shut(deadFd: -1);
+
+    /// <summary>The ledger took the lease back (a networked ledger lost it): the session ends as Revoked (event 9662).
+    /// Called on the ledger's thread; the close runs on the reactor's.</summary>
+    protected override void OnRevoked(string why)
+    {
+        if (Record.TrySetCloseReason(CloseReason.Revoked))
+        {
+            _context.Logger.LeaseRevoked(Record.Id, Record.Identity.Shown, _context.Settings.Name, why);
+        }
+
+        Close(CloseReason.Revoked);
+    }
 
     /// <summary>An unexpected exception on the reactor thread: end the session, keep the gateway.</summary>
     public void OnFault(Exception exception)
