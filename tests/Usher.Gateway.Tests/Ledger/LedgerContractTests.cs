@@ -88,18 +88,8 @@ public sealed class LedgerContractTests
     {
         var ledger = new DeferredLedger();
         await using var backend = new SessionServer(greet: false);
-        var listener = TestGateway.Listener(backend.EndPoint).With(closingWait: TimeSpan.FromMinutes(5));
-        await using var gateway = Start(ledger, new ListenerSettings
-        {
-            Name = listener.Name,
-            Listen = listener.Listen,
-            BackendHost = listener.BackendHost,
-            BackendPort = listener.BackendPort,
-            UserTimeout = listener.UserTimeout,
-            ClosingWait = listener.ClosingWait,
-            Identity = IdentityKind.HttpHeader,
-            IdentityArgument = "X-User",
-        });
+        await using var gateway = Start(ledger, TestGateway.Listener(backend.EndPoint)
+            .With(closingWait: TimeSpan.FromMinutes(5), identity: IdentityKind.HttpHeader, identityArgument: "X-User"));
         using var client = new Socket(SocketType.Stream, ProtocolType.Tcp);
         await client.ConnectAsync(gateway.EndPoint);
         await client.SendAsync(Encoding.ASCII.GetBytes("GET / HTTP/1.1\r\nHost: test\r\nX-User: alice\r\n\r\n"));
