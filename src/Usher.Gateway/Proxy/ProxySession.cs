@@ -40,6 +40,7 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
     private bool _backendWritable;
     private TaskCompletionSource? _completion;
     private long _connectDeadline;
+    private bool _admissionPending;
     private DescriptorHold _descriptors;
 
     private ProxySession(ListenerContext context, Reactor reactor, int clientFd, SessionRecord record)
@@ -195,6 +196,7 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
             RegisterClient();
         }
 
+        _admissionPending = true;
         _ = AwaitAdmissionAsync(pending);
     }
 
@@ -216,6 +218,7 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
 
     private void OnAdmission(Admission admission)
     {
+        _admissionPending = false;
         if (_state == State.Closed)
         {
             // Ended while the ledger was deciding.
@@ -444,9 +447,9 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
                 // The client left while waiting for a place: it leaves the line, nothing was admitted.
                 LeaveWaiting();
                 break;
-            case State.Admitting when side == Client && !_passthrough && ClientGaveUp(events):
-                // The client left while the ledger was deciding (or the backend's address resolving): a lease the
-                // ledger grants after this is released as it comes (OnAdmission).
+            case State.Admitting when side == Client && _admissionPending && ClientGaveUp(events):
+                // The client left while the ledger was deciding: a lease it grants after this is released as it
+                // comes (OnAdmission).
                 End(Client, (events & Readiness.Gone) != 0 ? PeerEnd.Reset : PeerEnd.Closed);
                 break;
             case State.Connecting when side == Client && ClientGaveUp(events):
