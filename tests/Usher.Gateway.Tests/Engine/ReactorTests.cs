@@ -95,17 +95,59 @@ public sealed class ReactorTests
         });
         var reactor = gateway.Gateway.Reactors.Single();
 
-        // Put a descriptor that is no epoll set where the loop's epoll set was: its next epoll_wait fails (EINVAL).
-        using (var notEpoll = File.OpenRead("/dev/null"))
-        {
-            Assert.True(Libc.Dup2((int)notEpoll.SafeFileHandle.DangerousGetHandle(), reactor.EpollDescriptor) >= 0);
-        }
+        BreakEpoll(reactor);
 
         var failure = await Assert.ThrowsAnyAsync<IOException>(() => gateway.Gateway.Failure.WaitAsync(Wait));
         Assert.Contains("epoll_wait", failure.Message, StringComparison.Ordinal);
         await Assert.ThrowsAnyAsync<IOException>(() => reactor.Stopped.WaitAsync(Wait));
         var critical = await gateway.Logs.WaitForAsync(UsherEvents.ReactorFailed, Wait);
         Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Critical, critical.Level);
+    }
+
+    [Fact]
+    public async Task TheHostStopsWhenAnEventLoopFailsAndSaysWhy()
+    {
+        await using var backend = new SessionServer();
+        var logs = new LogCapture();
+        var lifetime = new StoppingLifetime();
+        var settings = new Configuration.GatewaySettings
+        {
+            Listeners = [TestGateway.Listener(backend.EndPoint)],
+            Workers = 1,
+            ShutdownGrace = TimeSpan.FromSeconds(1),
+        };
+        await using var service = new Hosting.GatewayHostedService(settings, logs.CreateFactory(), TimeProvider.System, lifetime: lifetime);
+        await service.StartAsync(CancellationToken.None);
+        Assert.Null(service.Failure);
+
+        BreakEpoll(service.Gateway.Reactors.Single());
+
+        await lifetime.Stopping.WaitAsync(Wait);
+        Assert.IsType<IOException>(service.Failure);
+        await service.StopAsync(CancellationToken.None);
+    }
+
+    /// <summary>Puts a descriptor that is no epoll set where the loop's epoll set was: its next epoll_wait fails
+    /// (EINVAL).</summary>
+    private static void BreakEpoll(Reactor reactor)
+    {
+        using var notEpoll = File.OpenRead("/dev/null");
+        Assert.True(Libc.Dup2((int)notEpoll.SafeFileHandle.DangerousGetHandle(), reactor.EpollDescriptor) >= 0);
+    }
+
+    private sealed class StoppingLifetime : Microsoft.Extensions.Hosting.IHostApplicationLifetime
+    {
+        private readonly TaskCompletionSource _stopping = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Stopping => _stopping.Task;
+
+        public CancellationToken ApplicationStarted => CancellationToken.None;
+
+        public CancellationToken ApplicationStopping => CancellationToken.None;
+
+        public CancellationToken ApplicationStopped => CancellationToken.None;
+
+        public void StopApplication() => _stopping.TrySetResult();
     }
 
     private sealed class FaultRecorder : IReactorHandler
