@@ -160,11 +160,7 @@ public sealed partial class UsherGateway
     {
         var notes = new List<string>();
         var maxSessions = next.MaxSessions ?? _derivedMaxSessions;
-        if (Ledger is InMemorySessionLedger memory)
-        {
-            memory.GlobalLimit = maxSessions;
-        }
-        else if (running.MaxSessions != next.MaxSessions)
+        if (!Ledger.TrySetGlobalLimit(maxSessions) && running.MaxSessions != next.MaxSessions)
         {
             notes.Add($"MaxSessions is kept by the ledger in use ({Ledger.GetType().Name}): it needs a restart");
         }

@@ -27,6 +27,7 @@ public sealed partial class UsherGateway : IAsyncDisposable
     private readonly ShedLog _shed;
     private readonly bool _ownsMetrics;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource _failure = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private const int CoarseClockSlackMs = 10;
     private ITimer? _heartbeat;
     private readonly PeakRecorder? _peaks;
@@ -78,7 +79,7 @@ public sealed partial class UsherGateway : IAsyncDisposable
 
     /// <summary>Sessions the whole process may hold: <c>MaxSessions</c> in force (it follows a reload), or the limit
     /// derived from the descriptor limit.</summary>
-    public int MaxSessions => Ledger is InMemorySessionLedger memory ? memory.GlobalLimit : _settings.MaxSessions ?? _derivedMaxSessions;
+    public int MaxSessions => Ledger.GlobalLimit;
 
     /// <summary>The descriptors the gateway may open (docs/reliability.md#the-descriptor-budget).</summary>
     internal DescriptorBudget Descriptors { get; }
@@ -93,6 +94,9 @@ public sealed partial class UsherGateway : IAsyncDisposable
     /// <summary>Pipes each reactor may hold; by default its share of <see cref="ProcessLimits.PipeBudget"/>.</summary>
     internal int? PipesPerReactor { get; init; }
 
+    /// <summary>The event loops (for tests).</summary>
+    internal IReadOnlyList<Reactor> Reactors => _reactors;
+
     /// <summary>Pipes the reactors hold now.</summary>
     internal int LivePipes => _reactors.Sum(r => r.Pipes.Live);
 
@@ -104,6 +108,11 @@ public sealed partial class UsherGateway : IAsyncDisposable
 
     /// <summary>Refusals, reclaims, dead peers, kills and closes as they happen, for live views (the dashboard).</summary>
     public GatewayEvents Events { get; } = new();
+
+    /// <summary>Faults when the gateway can no longer serve: an event loop failed (epoll_wait returned an error,
+    /// event 9661) and its listening sockets have no loop left. Never completes otherwise. The host stops the process
+    /// with a non-zero exit code on it (<see cref="Hosting.GatewayHostedService"/>).</summary>
+    public Task Failure => _failure.Task;
 
     /// <summary>The listeners accepting now, once started, in the configuration's order.</summary>
     public IReadOnlyList<GatewayListener> Listeners => _listeners;
@@ -126,6 +135,7 @@ public sealed partial class UsherGateway : IAsyncDisposable
             var reactor = new Reactor(i, _logger, pipesPerReactor, Descriptors);
             _reactors.Add(reactor);
             reactor.Start();
+            _ = WatchAsync(reactor);
         }
 
         var listeners = new List<GatewayListener>();
@@ -330,6 +340,20 @@ public sealed partial class UsherGateway : IAsyncDisposable
             reactor.Stop();
         }
 
-        await Task.WhenAll(_reactors.Select(r => r.Stopped)).ConfigureAwait(false);
+        // A loop that failed has faulted its task already (and the gateway's Failure with it).
+        await Task.WhenAll(_reactors.Select(r => r.Stopped)).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+    }
+
+    /// <summary>Fails the gateway when an event loop fails.</summary>
+    private async Task WatchAsync(Reactor reactor)
+    {
+        try
+        {
+            await reactor.Stopped.ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            _failure.TrySetException(e);
+        }
     }
 }

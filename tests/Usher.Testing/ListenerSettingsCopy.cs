@@ -23,7 +23,9 @@ public static class ListenerSettingsCopy
         TimeSpan? connectTimeout = null,
         bool? halfClose = null,
         TimeSpan? closingWait = null,
-        Usher.Identity.IdentityDisplay? identityDisplay = null)
+        Usher.Identity.IdentityDisplay? identityDisplay = null,
+        Usher.Identity.IdentityKind? identity = null,
+        string? identityArgument = null)
     {
         ArgumentNullException.ThrowIfNull(s);
         return new ListenerSettings
@@ -32,8 +34,8 @@ public static class ListenerSettingsCopy
             Listen = listen ?? s.Listen,
             BackendHost = backend?.Address.ToString() ?? s.BackendHost,
             BackendPort = backend?.Port ?? s.BackendPort,
-            Identity = s.Identity,
-            IdentityArgument = s.IdentityArgument,
+            Identity = identity ?? s.Identity,
+            IdentityArgument = identityArgument ?? s.IdentityArgument,
             IdentityWithSourceIp = s.IdentityWithSourceIp,
             IdentityDisplay = identityDisplay ?? s.IdentityDisplay,
             TrustedProxies = s.TrustedProxies,

@@ -46,6 +46,9 @@ public sealed class TestGateway : IAsyncDisposable
         return new TestGateway(gateway, logs);
     }
 
+    /// <summary>Wraps a gateway a test started itself (with a ledger of its own, say).</summary>
+    public static TestGateway Wrap(UsherGateway gateway, LogCapture logs) => new(gateway, logs);
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync() => await Gateway.DisposeAsync();
 }

@@ -37,6 +37,22 @@ public static partial class GatewayLog
         Message = "Session {SessionId} on listener \"{Listener}\" failed")]
     public static partial void SessionFailed(this ILogger logger, Exception exception, long sessionId, string listener);
 
+    /// <summary>Event 9656, the first refusal of an identity in a folding interval because the ledger could not
+    /// decide.</summary>
+    [LoggerMessage(EventId = UsherEvents.LedgerUnavailable, EventName = "LedgerUnavailable", Level = LogLevel.Error,
+        Message = "Session for \"{Identity}\" on listener \"{Listener}\" refused: the ledger is unavailable (fails closed); refused {Client} (identity {IdentityKind})")]
+    public static partial void LedgerUnavailable(this ILogger logger, string identity, string listener, EndPoint client, string identityKind);
+
+    /// <summary>Event 9661.</summary>
+    [LoggerMessage(EventId = UsherEvents.ReactorFailed, EventName = "ReactorFailed", Level = LogLevel.Critical,
+        Message = "Event loop {Reactor} failed (epoll_wait errno {Errno}); the gateway stops")]
+    public static partial void ReactorFailed(this ILogger logger, int reactor, int errno);
+
+    /// <summary>Event 9662.</summary>
+    [LoggerMessage(EventId = UsherEvents.LeaseRevoked, EventName = "LeaseRevoked", Level = LogLevel.Warning,
+        Message = "Session {SessionId} for \"{Identity}\" on listener \"{Listener}\": the ledger revoked its lease ({Why}); closing")]
+    public static partial void LeaseRevoked(this ILogger logger, long sessionId, string identity, string listener, string why);
+
     /// <summary>Event 9646, the first refusal of an identity in a folding interval.</summary>
     [LoggerMessage(EventId = UsherEvents.SessionLimitExceeded, EventName = "SessionLimitExceeded", Level = LogLevel.Warning,
         Message = "Session for \"{Identity}\" on listener \"{Listener}\" exceeded the maximum of {Limit} session(s) ({Count} open); refused {Client} (identity {IdentityKind}, limit {Scope}, policy {Policy})")]

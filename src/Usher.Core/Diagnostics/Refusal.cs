@@ -8,6 +8,9 @@ public readonly record struct Refusal(
     string Listener, string Identity, string IdentityKind, int Count, int Limit, string Scope, string Policy, EndPoint Client,
     string? Shown = null)
 {
+    /// <summary>The <see cref="Scope"/> of a refusal because the ledger could not decide (logged as event 9656).</summary>
+    public const string LedgerScope = "ledger";
+
     /// <summary>The identity as logged.</summary>
     public string Logged => Shown ?? Identity;
 }

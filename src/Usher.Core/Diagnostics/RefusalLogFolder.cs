@@ -54,7 +54,11 @@ public sealed class RefusalLogFolder
             }
         }
 
-        if (logNow)
+        if (logNow && refusal.Scope == Refusal.LedgerScope)
+        {
+            _logger.LedgerUnavailable(refusal.Logged, refusal.Listener, refusal.Client, refusal.IdentityKind);
+        }
+        else if (logNow)
         {
             _logger.SessionLimitExceeded(refusal.Logged, refusal.Listener, refusal.Limit, refusal.Count, refusal.Client,
                 refusal.IdentityKind, refusal.Scope, refusal.Policy);
@@ -91,6 +95,13 @@ public sealed class RefusalLogFolder
 
                 window.Suppressed = 0;
                 window.Start = now;
+            }
+
+            if (last.Scope == Refusal.LedgerScope)
+            {
+                _logger.LedgerUnavailableRepeated(last.Logged, last.Listener, suppressed, seconds, last.Client.ToString() ?? string.Empty,
+                    last.IdentityKind);
+                continue;
             }
 
             _logger.SessionLimitExceededRepeated(last.Logged, last.Listener, last.Limit, last.Count, suppressed, seconds,

@@ -53,6 +53,12 @@ public static class UsherEvents
     /// MaxHandshakesPerSource connections in their handshake; folded per listener (and address).</summary>
     public const int ConnectionsShed = 9660;
 
+    /// <summary>An event loop failed (epoll_wait returned an error): the gateway stops, the process exits non-zero.</summary>
+    public const int ReactorFailed = 9661;
+
+    /// <summary>The ledger revoked a session's lease (a networked ledger lost it): the session ends as Revoked.</summary>
+    public const int LeaseRevoked = 9662;
+
     /// <summary>The peak file (<c>Peaks:File</c>, read by <c>usher advise</c>) could not be read or written; peaks
     /// are still recorded in memory. Logged once per outage, and when it is written again.</summary>
     public const int PeaksNotSaved = 9664;

@@ -14,6 +14,9 @@ public enum RefusedBy
     /// <summary>The identity has MaxUnconfirmedPerIdentity sessions whose credentials the backend has not accepted
     /// yet.</summary>
     Unconfirmed,
+    /// <summary>The ledger could not decide (a networked ledger's store is unreachable) and fails closed: the session
+    /// is refused in its protocol's words, as at a limit, and never waits in line.</summary>
+    LedgerUnavailable,
 }
 
 /// <summary>The answer of <c>ISessionLedger.TryAdmitAsync</c>.</summary>

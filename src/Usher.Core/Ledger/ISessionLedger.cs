@@ -16,11 +16,39 @@ namespace Usher.Ledger;
 /// identity's channel) or frees it; enqueueing re-checks the counters in the same script, so no release is missed;
 /// cancelling removes the entry in one script whose answer says whether a hand-off got there first, in which case the
 /// waiter holds a lease it must release. A waiter whose node dies is dropped with the node's leases (LeaseTtl).</para>
+/// <para><b>The contract, member by member</b> (docs/ledger.md has the whole of it):</para>
+/// <list type="bullet">
+/// <item><see cref="TryAdmitAsync(LedgerScope, string, int, Lease?, CancellationToken)"/> and
+/// <see cref="AdmitOrWaitAsync"/> may complete later, on any thread: the gateway awaits every admission and never drops
+/// one unfinished; a session that ended meanwhile releases the late lease at once. They answer a refusal, never throw,
+/// for what a ledger can meet in service: a store it cannot reach is <see cref="RefusedBy.LedgerUnavailable"/>
+/// (fail closed, refused in the protocol's words, never put in line), answered within the ledger's own timeout. An
+/// exception ends the session as Error.</item>
+/// <item>A lease is released exactly once, with the session's close reason (<see cref="Lease.Release"/> calls
+/// <see cref="ILeaseLedger.Release"/>); a networked ledger records the reason and must make the release idempotent on
+/// its side (a retried release after a timeout).</item>
+/// <item>A ledger that loses a lease it had granted (its TTL expired while the store was unreachable, a node was
+/// declared dead) calls <see cref="Lease.Revoke"/>: the session ends as Revoked, and its later release does
+/// nothing.</item>
+/// <item><see cref="GlobalLimit"/> and <see cref="TrySetGlobalLimit"/> carry the process-wide MaxSessions (a reload
+/// changes it); a ledger whose global limit lives elsewhere answers <c>false</c>, and the reload says it needs a
+/// restart.</item>
+/// <item><see cref="Total"/>, <see cref="Count"/> and <see cref="Waiting"/> are for views and logs: cheap, and allowed
+/// to be slightly stale (a networked ledger may answer from its last sync).</item>
+/// </list>
 /// </remarks>
 public interface ISessionLedger
 {
     /// <summary>Sessions open in all.</summary>
     int Total { get; }
+
+    /// <summary>The process-wide limit (MaxSessions) admissions are held to.</summary>
+    int GlobalLimit { get; }
+
+    /// <summary>Applies a new process-wide limit (a reload): admissions from then on are held to it; sessions already
+    /// open stay, even over it.</summary>
+    /// <returns><c>false</c> when the ledger keeps its global limit elsewhere (it takes a restart).</returns>
+    bool TrySetGlobalLimit(int limit);
 
     /// <summary>Creates the counting scope of one listener.</summary>
     /// <param name="listener">The listener's name.</param>

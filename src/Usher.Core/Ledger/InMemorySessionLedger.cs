@@ -25,7 +25,7 @@ public sealed partial class InMemorySessionLedger : ISessionLedger, ILeaseLedger
     /// <inheritdoc />
     public int Total => Volatile.Read(ref _global.Value);
 
-    /// <summary>The process-wide limit. A reload may change it: admissions from then on are held to the new value;
+    /// <summary>The process-wide limit (<see cref="ISessionLedger.GlobalLimit"/>). A reload may change it: admissions from then on are held to the new value;
     /// sessions already open stay, even over it.</summary>
     public int GlobalLimit
     {
@@ -35,6 +35,13 @@ public sealed partial class InMemorySessionLedger : ISessionLedger, ILeaseLedger
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value);
             Volatile.Write(ref _globalLimit, value);
         }
+    }
+
+    /// <inheritdoc />
+    public bool TrySetGlobalLimit(int limit)
+    {
+        GlobalLimit = limit;
+        return true;
     }
 
     /// <inheritdoc />

@@ -5,7 +5,8 @@ namespace Usher.Ledger;
 /// <summary>One admitted session's place in the ledger. <see cref="Release"/> gives it back; calling it again
 /// does nothing, so every path that ends a session may call it. The caller may supply the lease object — a session
 /// is its own lease, so admission allocates nothing — or let the ledger make one. A released lease may be bound
-/// again by a later admission of the same owner (a session whose login failed and that logs in again).</summary>
+/// again by a later admission of the same owner (a session whose login failed and that logs in again). The ledger may
+/// take a held lease back (<see cref="Revoke"/>): a networked ledger that lost it tells the owner, which ends.</summary>
 public class Lease
 {
     private const int Unbound = 0;
@@ -36,6 +37,29 @@ public class Lease
         _binding = binding;
         Volatile.Write(ref _state, Held);
         return true;
+    }
+
+    /// <summary>Takes the lease back from its owner: the ledger no longer counts it (a networked ledger lost it, its
+    /// TTL expired, its node was declared dead). Only ledgers call it. The place is not given back to the ledger (it
+    /// is gone already); a later <see cref="Release"/> does nothing. The owner hears of it through
+    /// <see cref="OnRevoked"/>, on the ledger's thread.</summary>
+    /// <param name="why">Why, in words, for the owner's log.</param>
+    /// <returns><c>true</c> when the lease was held and is now revoked.</returns>
+    public bool Revoke(string why)
+    {
+        if (Interlocked.CompareExchange(ref _state, Released, Held) != Held)
+        {
+            return false;
+        }
+
+        OnRevoked(why);
+        return true;
+    }
+
+    /// <summary>Called once when the ledger revokes the lease, on the ledger's thread: the owner ends the session (a
+    /// gateway session closes as Revoked). Must not block, must not throw.</summary>
+    protected virtual void OnRevoked(string why)
+    {
     }
 
     /// <summary>Releases the lease; only the first call after an admission has an effect. The place goes to the

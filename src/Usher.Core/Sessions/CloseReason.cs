@@ -33,4 +33,6 @@ public enum CloseReason
     BackendUnavailable,
     /// <summary>An unexpected error ended the session; the log has the exception.</summary>
     Error,
+    /// <summary>The ledger revoked the session's lease (a networked ledger lost it); event 9662 says why.</summary>
+    Revoked,
 }

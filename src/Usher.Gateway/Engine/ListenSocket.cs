@@ -129,7 +129,7 @@ internal sealed unsafe class ListenSocket : IReactorHandler
         Libc.Close(_fd);
     }
 
-    public void OnEvent(uint events, int side)
+    public void OnEvent(Readiness events, int side)
     {
         var addr = stackalloc byte[SockAddr.MaxSize];
         for (var i = 0; i < AcceptBatch && !_closed; i++)

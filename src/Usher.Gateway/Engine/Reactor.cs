@@ -8,8 +8,9 @@ namespace Usher.Gateway.Engine;
 
 /// <summary>One event loop on its own thread: an edge-triggered epoll set over its listening sockets and sessions.
 /// Every descriptor a reactor owns is touched only on its thread; other threads ask it to act through
-/// <see cref="Post(Action)"/> and <see cref="PostClose"/>, which wake it through an eventfd. No Task, closure or
-/// buffer is allocated per read.</summary>
+/// <see cref="Post(IReactorHandler, Action)"/> and <see cref="PostClose"/>, which wake it through an eventfd. No Task,
+/// closure or buffer is allocated per read. A failure of epoll_wait itself ends the loop and faults
+/// <see cref="Stopped"/>: the gateway fails loudly rather than keep a listening socket no loop serves.</summary>
 internal sealed unsafe partial class Reactor : IDisposable
 {
     private const int MaxEvents = 256;
@@ -19,11 +20,11 @@ internal sealed unsafe partial class Reactor : IDisposable
     private readonly int _wake;
     private readonly Thread _thread;
     private readonly ILogger _logger;
-    private readonly ConcurrentQueue<Action> _work = new();
+    private readonly ConcurrentQueue<(IReactorHandler? Owner, Action Action)> _work = new();
     private readonly ConcurrentQueue<IReactorHandler> _closes = new();
-    // Deadlines pending on this loop (handshakes, backend connects, reclaim probes): a list, removed from as soon as
-    // they are cancelled, so a session that ends holds no reference here and dies young.
-    private readonly List<(IReactorHandler Handler, long Deadline)> _deadlines = [];
+    // Deadlines pending on this loop (handshakes, backend connects, reclaim probes): removed as soon as they are
+    // cancelled, so a session that ends holds no reference here and dies young.
+    private readonly DeadlineHeap _deadlines = new();
     private long _nextTrim;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private IReactorHandler?[] _slots = new IReactorHandler?[1024];
@@ -70,10 +71,19 @@ internal sealed unsafe partial class Reactor : IDisposable
 
     public void Start() => _thread.Start();
 
-    /// <summary>Runs <paramref name="action"/> on the reactor thread.</summary>
+    /// <summary>Runs <paramref name="action"/> on the reactor thread, for no handler in particular: an exception it
+    /// throws is logged and the loop goes on.</summary>
     public void Post(Action action)
     {
-        _work.Enqueue(action);
+        _work.Enqueue((null, action));
+        Wake();
+    }
+
+    /// <summary>Runs <paramref name="action"/> on the reactor thread on behalf of <paramref name="owner"/> (a
+    /// session): an exception it throws goes to the owner's <see cref="IReactorHandler.OnFault"/>, which ends it.</summary>
+    public void Post(IReactorHandler owner, Action action)
+    {
+        _work.Enqueue((owner, action));
         Wake();
     }
 
@@ -116,27 +126,24 @@ internal sealed unsafe partial class Reactor : IDisposable
     public int Add(int fd, uint events, ulong token, int side) =>
         Libc.EpollControl(_epoll, Libc.EPOLL_CTL_ADD, fd, events, token | (uint)side);
 
+    /// <summary>Watches a session's socket, edge-triggered, for reading, writing and the peer's end.</summary>
+    public int Watch(int fd, ulong token, int side) =>
+        Add(fd, Libc.EPOLLIN | Libc.EPOLLOUT | Libc.EPOLLRDHUP | Libc.EPOLLET, token, side);
+
     public int Remove(int fd) => Libc.EpollControl(_epoll, Libc.EPOLL_CTL_DEL, fd, 0, 0);
 
     /// <summary>Calls <see cref="IReactorHandler.OnDeadline"/> once, at or after <paramref name="deadline"/>
     /// (<see cref="Environment.TickCount64"/> milliseconds).</summary>
-    public void AddDeadline(IReactorHandler handler, long deadline) => _deadlines.Add((handler, deadline));
+    public void AddDeadline(IReactorHandler handler, long deadline) => _deadlines.Add(handler, deadline);
 
-    public void RemoveDeadline(IReactorHandler handler)
-    {
-        if (_deadlines.Count == 0)
-        {
-            return;
-        }
+    /// <summary>Cancels every deadline of <paramref name="handler"/>; found through an index, not a scan.</summary>
+    public void RemoveDeadline(IReactorHandler handler) => _deadlines.Remove(handler);
 
-        for (var i = _deadlines.Count - 1; i >= 0; i--)
-        {
-            if (ReferenceEquals(_deadlines[i].Handler, handler))
-            {
-                _deadlines.RemoveAt(i);
-            }
-        }
-    }
+    /// <summary>The epoll descriptor (for tests that make the loop fail).</summary>
+    internal int EpollDescriptor => _epoll;
+
+    /// <summary>Deadlines pending (for tests).</summary>
+    internal int PendingDeadlines => _deadlines.Count;
 
     /// <summary>Stops the loop; handlers still registered are left to the caller.</summary>
     public void Stop()
@@ -166,6 +173,7 @@ internal sealed unsafe partial class Reactor : IDisposable
     private void Run()
     {
         var events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * Libc.EpollEventSize));
+        Exception? failure = null;
         try
         {
             while (!_stopping)
@@ -178,7 +186,9 @@ internal sealed unsafe partial class Reactor : IDisposable
                         continue;
                     }
 
-                    _logger.AcceptFailed($"reactor {Index}", $"epoll_wait failed, errno {Libc.Errno}");
+                    var errno = Libc.Errno;
+                    _logger.ReactorFailed(Index, errno);
+                    failure = new IOException($"reactor {Index}: epoll_wait failed, errno {errno}");
                     break;
                 }
 
@@ -209,13 +219,26 @@ internal sealed unsafe partial class Reactor : IDisposable
 
             RunPosted();
         }
+        catch (Exception e)
+        {
+            // Nothing a handler throws gets here (each call is guarded); this is the loop itself.
+            _logger.ReactorFailed(Index, 0);
+            failure = e;
+        }
         finally
         {
             NativeMemory.Free(events);
             Pipes.Dispose();
             Libc.Close(_wake);
             Libc.Close(_epoll);
-            _stopped.TrySetResult();
+            if (failure is null)
+            {
+                _stopped.TrySetResult();
+            }
+            else
+            {
+                _stopped.TrySetException(failure);
+            }
         }
     }
 
@@ -230,19 +253,54 @@ internal sealed unsafe partial class Reactor : IDisposable
 
         try
         {
-            handler.OnEvent(events, (int)(token & 1));
+            handler.OnEvent(ReadinessOf(events), (int)(token & 1));
         }
         catch (Exception e)
         {
-            handler.OnFault(e);
+            Fault(handler, e);
         }
+    }
+
+    /// <summary>The epoll bits as the typed readiness handlers see.</summary>
+    internal static Readiness ReadinessOf(uint events)
+    {
+        var readiness = Readiness.None;
+        if ((events & Libc.EPOLLIN) != 0)
+        {
+            readiness |= Readiness.Readable;
+        }
+
+        if ((events & Libc.EPOLLOUT) != 0)
+        {
+            readiness |= Readiness.Writable;
+        }
+
+        if ((events & Libc.EPOLLRDHUP) != 0)
+        {
+            readiness |= Readiness.PeerClosedWrite;
+        }
+
+        if ((events & Libc.EPOLLHUP) != 0)
+        {
+            readiness |= Readiness.Hangup;
+        }
+
+        if ((events & Libc.EPOLLERR) != 0)
+        {
+            readiness |= Readiness.Error;
+        }
+
+        return readiness;
     }
 
     private void RunPosted()
     {
         ulong value;
         Libc.Read(_wake, &value, sizeof(ulong));
-        Volatile.Write(ref _wakePending, 0);
+        // A full fence: the flag must read 0 before the queues are drained. With a plain release store the drain's
+        // reads could pass it, a Post in between would see the flag still set and not wake the loop, and its work
+        // would wait for the next post.
+        Interlocked.Exchange(ref _wakePending, 0);
         while (_closes.TryDequeue(out var handler))
         {
             try
@@ -251,15 +309,19 @@ internal sealed unsafe partial class Reactor : IDisposable
             }
             catch (Exception e)
             {
-                handler.OnFault(e);
+                Fault(handler, e);
             }
         }
 
-        while (_work.TryDequeue(out var action))
+        while (_work.TryDequeue(out var work))
         {
             try
             {
-                action();
+                work.Action();
+            }
+            catch (Exception e) when (work.Owner is { } owner)
+            {
+                Fault(owner, e);
             }
             catch (Exception e)
             {
@@ -275,41 +337,36 @@ internal sealed unsafe partial class Reactor : IDisposable
             return 1000;
         }
 
-        var now = Environment.TickCount64;
-        var next = long.MaxValue;
-        foreach (var (_, deadline) in _deadlines)
-        {
-            next = Math.Min(next, deadline);
-        }
-
-        return (int)Math.Clamp(next - now, 0, 1000);
+        return (int)Math.Clamp(_deadlines.Earliest - Environment.TickCount64, 0, 1000);
     }
 
     private void RunDeadlines()
     {
         var now = Environment.TickCount64;
-        for (var i = _deadlines.Count - 1; i >= 0; i--)
+        while (_deadlines.TryTakeDue(now, out var handler))
         {
-            if (i >= _deadlines.Count)
-            {
-                continue;
-            }
-
-            var (handler, deadline) = _deadlines[i];
-            if (deadline > now)
-            {
-                continue;
-            }
-
-            _deadlines.RemoveAt(i);
             try
             {
-                handler.OnDeadline(now);
+                handler!.OnDeadline(now);
             }
             catch (Exception e)
             {
-                handler.OnFault(e);
+                Fault(handler!, e);
             }
+        }
+    }
+
+    /// <summary>Hands an exception to the handler it belongs to; one its fault handling throws in turn is logged, so
+    /// the loop goes on.</summary>
+    private void Fault(IReactorHandler handler, Exception exception)
+    {
+        try
+        {
+            handler.OnFault(exception);
+        }
+        catch (Exception e)
+        {
+            _logger.AcceptFailed($"reactor {Index}", e.ToString());
         }
     }
 }

@@ -9,13 +9,19 @@ namespace Usher.Gateway.Hosting;
 public sealed class GatewayHostedService : IHostedService, IAsyncDisposable
 {
     private readonly UsherGateway _gateway;
+    private readonly IHostApplicationLifetime? _lifetime;
 
     /// <summary>Creates the service.</summary>
     public GatewayHostedService(GatewaySettings settings, ILoggerFactory loggerFactory, TimeProvider time,
-        InheritedListeners? inherited = null)
+        InheritedListeners? inherited = null, IHostApplicationLifetime? lifetime = null)
     {
         _gateway = new UsherGateway(settings, loggerFactory, time) { Inherited = inherited };
+        _lifetime = lifetime;
     }
+
+    /// <summary>Why the gateway failed while running (an event loop failed, event 9661); <c>null</c> while it serves.
+    /// The host is stopped on it, and <c>usher run</c> exits non-zero.</summary>
+    public Exception? Failure => _gateway.Failure.Exception?.InnerException;
 
     /// <summary>The gateway.</summary>
     public UsherGateway Gateway => _gateway;
@@ -24,6 +30,8 @@ public sealed class GatewayHostedService : IHostedService, IAsyncDisposable
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _gateway.Start();
+        _ = _gateway.Failure.ContinueWith(static (_, lifetime) => ((IHostApplicationLifetime?)lifetime)?.StopApplication(),
+            _lifetime, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         return Task.CompletedTask;
     }
 

@@ -4,8 +4,16 @@ using System.Net;
 namespace Usher.Gateway.Native;
 
 /// <summary>Converts between <see cref="IPEndPoint"/> and the kernel's sockaddr_in / sockaddr_in6.</summary>
-internal static class SockAddr
+internal static unsafe class SockAddr
 {
+    /// <summary>The local address a socket is bound to; <c>null</c> when it has none.</summary>
+    public static IPEndPoint? Local(int fd)
+    {
+        var addr = stackalloc byte[MaxSize];
+        var length = MaxSize;
+        return Libc.GetSockName(fd, addr, &length) == 0 ? Read(new ReadOnlySpan<byte>(addr, length)) : null;
+    }
+
     /// <summary>Big enough for sockaddr_in6.</summary>
     public const int MaxSize = 28;
 

@@ -51,11 +51,11 @@ internal sealed class BackendConnector
         catch (Exception e) when (e is SocketException or OperationCanceledException)
         {
             var problem = $"cannot resolve \"{_settings.BackendHost}\": {e.Message}";
-            session.Reactor.Post(() => session.OnConnectFailed(problem));
+            session.Reactor.Post(session, () => session.OnConnectFailed(problem));
             return;
         }
 
-        session.Reactor.Post(() => Start(session, endpoint));
+        session.Reactor.Post(session, () => Start(session, endpoint));
     }
 
     private unsafe void Start(ProxySession session, IPEndPoint endpoint)

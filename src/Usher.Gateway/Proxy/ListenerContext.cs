@@ -78,12 +78,14 @@ internal sealed class ListenerContext
             RefusedBy.Listener => "listener",
             RefusedBy.Global => "global",
             RefusedBy.Unconfirmed => "unconfirmed",
+            RefusedBy.LedgerUnavailable => Refusal.LedgerScope,
             _ => "identity",
         };
         Metrics.Refused(Settings.Name, scope);
         if (Events.Observed)
         {
-            Events.Publish(new GatewayEvent(GatewayEventKind.Refused, UsherEvents.SessionLimitExceeded, Time.GetUtcNow(), Settings.Name,
+            var eventId = admission.RefusedBy == RefusedBy.LedgerUnavailable ? UsherEvents.LedgerUnavailable : UsherEvents.SessionLimitExceeded;
+            Events.Publish(new GatewayEvent(GatewayEventKind.Refused, eventId, Time.GetUtcNow(), Settings.Name,
                 record.Identity.Shown, Client: record.Client.ToString(), Detail: $"limit {scope}, policy {PolicyName}",
                 Count: admission.Count, Limit: admission.Limit));
         }

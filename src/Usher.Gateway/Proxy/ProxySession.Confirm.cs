@@ -1,7 +1,7 @@
 using System.Buffers;
+using Usher.Gateway.Engine;
 using Usher.Configuration;
 using Usher.Diagnostics;
-using Usher.Gateway.Native;
 using Usher.Gateway.Proxy.Confirm;
 using Usher.Gateway.Sockets;
 using Usher.Ledger;
@@ -119,20 +119,19 @@ internal sealed partial class ProxySession
     /// <summary>An event while such a connect is under way: a failed connect ends the session (9652), a client that
     /// resets meanwhile too.</summary>
     /// <returns><c>true</c> when the connect has completed.</returns>
-    private bool EarlyConnectEvent(uint events, int side)
+    private bool EarlyConnectEvent(Readiness events, int side)
     {
-        if (side == Backend && (events & (Libc.EPOLLOUT | Libc.EPOLLHUP | Libc.EPOLLERR)) != 0)
+        if (side == Backend && (events & (Readiness.Writable | Readiness.Gone)) != 0)
         {
             _connectDeadline = 0;
-            var error = Libc.GetInt(_backendFd, Libc.SOL_SOCKET, Libc.SO_ERROR);
-            if (error == 0)
+            if (SocketIo.ConnectProblem(_backendFd) is not { } problem)
             {
                 return true;
             }
 
-            BackendUnavailable(Errors.Describe(error));
+            BackendUnavailable(problem);
         }
-        else if (side == Client && (events & (Libc.EPOLLERR | Libc.EPOLLHUP)) != 0)
+        else if (side == Client && (events & Readiness.Gone) != 0)
         {
             End(Client, PeerEnd.Reset);
         }
@@ -156,7 +155,7 @@ internal sealed partial class ProxySession
         DriveClaim();
     }
 
-    private void OnClaimEvent(uint events, int side)
+    private void OnClaimEvent(Readiness events, int side)
     {
         if (_confirm!.Connected)
         {
@@ -222,16 +221,11 @@ internal sealed partial class ProxySession
                 return;
             }
 
-            nint read;
-            fixed (byte* p = &buffer[confirm.End])
+            var read = SocketIo.Recv(_backendFd, buffer.AsSpan(confirm.End));
+            if (read.Moved)
             {
-                read = Libc.Recv(_backendFd, p, buffer.Length - confirm.End, 0);
-            }
-
-            if (read > 0)
-            {
-                Record.AddBytes(fromClient: false, (int)read, Environment.TickCount64);
-                confirm.End += (int)read;
+                Record.AddBytes(fromClient: false, read.Count, Environment.TickCount64);
+                confirm.End += read.Count;
                 if (!PassBackendBytes(confirm))
                 {
                     return;
@@ -240,7 +234,7 @@ internal sealed partial class ProxySession
                 continue;
             }
 
-            if (read == 0)
+            if (read.EndOfStream)
             {
                 // The backend ended (it refused, or went away): what it sent goes to the client, then the session ends.
                 _down.SourceEnded = true;
@@ -254,19 +248,15 @@ internal sealed partial class ProxySession
                 continue;
             }
 
-            var errno = Libc.Errno;
-            if (errno == Libc.EAGAIN)
+            if (read.WouldBlock)
             {
                 _backendReadable = false;
                 ReleasePipe(ref _down);
                 return;
             }
 
-            if (errno != Libc.EINTR)
-            {
-                End(Backend, PeerEndClassifier.FromErrno(errno, _backendFd));
-                return;
-            }
+            End(Backend, read.End);
+            return;
         }
     }
 
@@ -324,7 +314,7 @@ internal sealed partial class ProxySession
         {
             _up.Finished = true;
             _backendWriteShut = true;
-            Libc.Shutdown(_backendFd, Libc.SHUT_WR);
+            SocketIo.ShutdownWrite(_backendFd);
         }
     }
 
@@ -369,7 +359,7 @@ internal sealed partial class ProxySession
         }
 
         SendToClient(confirm.Refusal.Span);
-        Libc.Shutdown(_clientFd, Libc.SHUT_WR);
+        SocketIo.ShutdownWrite(_clientFd);
         return true;
     }
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net;
 using Usher.Diagnostics;
 using Usher.Gateway.Native;
+using Usher.Gateway.Engine;
 using Usher.Identity;
 using Usher.Ledger;
 using Usher.Protocols;
@@ -42,7 +43,7 @@ internal sealed partial class ProxySession
         _reactor.AddDeadline(this, _handshakeDeadline);
     }
 
-    private unsafe void ReadHandshake()
+    private void ReadHandshake()
     {
         while (_clientReadable && _helloEnd < MaxHandshakeBytes)
         {
@@ -51,27 +52,17 @@ internal sealed partial class ProxySession
                 GrowHello();
             }
 
-            nint read;
-            fixed (byte* p = &_hello![_helloEnd])
+            var read = SocketIo.Recv(_clientFd, _hello.AsSpan(_helloEnd, Math.Min(_hello.Length, MaxHandshakeBytes) - _helloEnd));
+            if (read.Moved)
             {
-                read = Libc.Recv(_clientFd, p, Math.Min(_hello.Length, MaxHandshakeBytes) - _helloEnd, 0);
-            }
-
-            if (read > 0)
-            {
-                _helloEnd += (int)read;
+                _helloEnd += read.Count;
                 continue;
             }
 
-            if (read < 0 && Libc.Errno == Libc.EAGAIN)
+            if (read.WouldBlock)
             {
                 _clientReadable = false;
                 break;
-            }
-
-            if (read < 0 && Libc.Errno == Libc.EINTR)
-            {
-                continue;
             }
 
             // Gone before saying who it is (a port probe, a health check): nothing to count, nothing to log.
@@ -169,10 +160,9 @@ internal sealed partial class ProxySession
     /// <summary>A passthrough relays its one message and nothing more: a client that sends anything after it (before
     /// or after the backend connected) is closed as a bad handshake, never relayed uncounted.</summary>
     /// <returns><c>false</c> when the session ended.</returns>
-    private unsafe bool PassthroughClientQuiet()
+    private bool PassthroughClientQuiet()
     {
-        byte next;
-        if (Libc.Recv(_clientFd, &next, 1, Libc.MSG_PEEK | Libc.MSG_DONTWAIT) <= 0)
+        if (!SocketIo.HasUnread(_clientFd))
         {
             // Nothing yet, its FIN, or an error: the relay sees the last two for itself.
             return true;
@@ -250,36 +240,27 @@ internal sealed partial class ProxySession
 
     /// <summary>Tells a client whose handshake is invalid why, when its protocol has words for it (a TLS alert), as
     /// far as the socket takes it at once; the connection is closed right after.</summary>
-    private unsafe void SendRejection(ReadOnlySpan<byte> bytes)
+    private void SendRejection(ReadOnlySpan<byte> bytes)
     {
         if (bytes.IsEmpty)
         {
             return;
         }
 
-        fixed (byte* p = bytes)
-        {
-            _ = Libc.Send(_clientFd, p, bytes.Length, Libc.MSG_NOSIGNAL);
-        }
-
-        Libc.Shutdown(_clientFd, Libc.SHUT_WR);
+        _ = SocketIo.Send(_clientFd, bytes);
+        SocketIo.ShutdownWrite(_clientFd);
     }
 
     /// <summary>Sends a short reply or refusal; <c>false</c> (and the session closed) when it cannot go at once.</summary>
-    private unsafe bool SendToClient(ReadOnlySpan<byte> bytes)
+    private bool SendToClient(ReadOnlySpan<byte> bytes)
     {
         if (bytes.IsEmpty)
         {
             return true;
         }
 
-        nint sent;
-        fixed (byte* p = bytes)
-        {
-            sent = Libc.Send(_clientFd, p, bytes.Length, Libc.MSG_NOSIGNAL);
-        }
-
-        if (sent == bytes.Length)
+        var sent = SocketIo.Send(_clientFd, bytes);
+        if (sent.Moved && sent.Count == bytes.Length)
         {
             return true;
         }
@@ -312,13 +293,13 @@ internal sealed partial class ProxySession
         if (!bytes.IsEmpty)
         {
             SendToClient(bytes.Span);
-            Libc.Shutdown(_clientFd, Libc.SHUT_WR);
+            SocketIo.ShutdownWrite(_clientFd);
         }
     }
 
     /// <summary>Replays the handshake to the backend before the relay starts.</summary>
     /// <returns><c>false</c> while bytes remain (the backend is full) or when the session ended.</returns>
-    private unsafe bool FlushHello()
+    private bool FlushHello()
     {
         while (_helloStart < _helloEnd)
         {
@@ -327,31 +308,22 @@ internal sealed partial class ProxySession
                 return false;
             }
 
-            nint sent;
-            fixed (byte* p = &_hello![_helloStart])
+            var sent = SocketIo.Send(_backendFd, _hello.AsSpan(_helloStart, _helloEnd - _helloStart));
+            if (sent.Moved)
             {
-                sent = Libc.Send(_backendFd, p, _helloEnd - _helloStart, Libc.MSG_NOSIGNAL);
-            }
-
-            if (sent > 0)
-            {
-                Record.AddBytes(fromClient: true, (int)sent, Environment.TickCount64);
-                _helloStart += (int)sent;
+                Record.AddBytes(fromClient: true, sent.Count, Environment.TickCount64);
+                _helloStart += sent.Count;
                 continue;
             }
 
-            var errno = Libc.Errno;
-            if (errno == Libc.EAGAIN)
+            if (sent.WouldBlock)
             {
                 _backendWritable = false;
                 return false;
             }
 
-            if (errno != Libc.EINTR)
-            {
-                End(Backend, Sockets.PeerEndClassifier.FromErrno(errno, _backendFd));
-                return false;
-            }
+            End(Backend, sent.End);
+            return false;
         }
 
         ReturnHello();

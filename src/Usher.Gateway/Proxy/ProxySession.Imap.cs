@@ -1,6 +1,6 @@
 using System.Net;
+using Usher.Gateway.Engine;
 using Usher.Diagnostics;
-using Usher.Gateway.Native;
 using Usher.Gateway.Sockets;
 using Usher.Identity;
 using Usher.Ledger;
@@ -73,10 +73,10 @@ internal sealed partial class ProxySession
         DriveImap();
     }
 
-    private void OnImapEvent(uint events, int side)
+    private void OnImapEvent(Readiness events, int side)
     {
         var imap = _imap!;
-        var failed = (events & (Libc.EPOLLERR | Libc.EPOLLHUP)) != 0;
+        var failed = (events & Readiness.Gone) != 0;
         if (imap.Phase == ImapPhase.Connecting)
         {
             if (EarlyConnectEvent(events, side))
@@ -292,16 +292,11 @@ internal sealed partial class ProxySession
                 return true;
             }
 
-            nint read;
-            fixed (byte* p = chunk)
+            var read = SocketIo.Recv(_backendFd, chunk);
+            if (read.Moved)
             {
-                read = Libc.Recv(_backendFd, p, chunk.Length, 0);
-            }
-
-            if (read > 0)
-            {
-                Record.AddBytes(fromClient: false, (int)read, Environment.TickCount64);
-                var step = imap.OnBackendBytes(chunk[..(int)read]);
+                Record.AddBytes(fromClient: false, read.Count, Environment.TickCount64);
+                var step = imap.OnBackendBytes(chunk[..read.Count]);
                 if (step.Answer == ImapAnswer.Failed)
                 {
                     // Released before the client reads the NO, so that it may try again at once.
@@ -323,7 +318,7 @@ internal sealed partial class ProxySession
                 continue;
             }
 
-            if (read == 0)
+            if (read.EndOfStream)
             {
                 // Relay what is parked first (a BYE), then end.
                 _down.SourceEnded = true;
@@ -331,19 +326,15 @@ internal sealed partial class ProxySession
                 continue;
             }
 
-            var errno = Libc.Errno;
-            if (errno == Libc.EAGAIN)
+            if (read.WouldBlock)
             {
                 _backendReadable = false;
                 ReleasePipe(ref _down);
                 return true;
             }
 
-            if (errno != Libc.EINTR)
-            {
-                End(Backend, PeerEndClassifier.FromErrno(errno, _backendFd));
-                return false;
-            }
+            End(Backend, read.End);
+            return false;
         }
     }
 
@@ -357,21 +348,17 @@ internal sealed partial class ProxySession
 
         fixed (byte* p = bytes)
         {
-            nint sent = 0;
+            var sent = 0;
             if (_clientWritable)
             {
-                sent = Libc.Send(_clientFd, p, bytes.Length, Libc.MSG_NOSIGNAL | Libc.MSG_DONTWAIT);
-                if (sent < 0)
+                var send = SocketIo.Send(_clientFd, p, bytes.Length);
+                if (send.Failed)
                 {
-                    var errno = Libc.Errno;
-                    if (errno != Libc.EAGAIN && errno != Libc.EINTR)
-                    {
-                        End(Client, PeerEndClassifier.FromErrno(errno, _clientFd));
-                        return false;
-                    }
-
-                    sent = 0;
+                    End(Client, send.End);
+                    return false;
                 }
+
+                sent = send.Count;
             }
 
             if (sent == bytes.Length)
@@ -385,9 +372,9 @@ internal sealed partial class ProxySession
                 (_down.PipeRead, _down.PipeWrite) = _reactor.Pipes.Rent();
             }
 
-            var rest = bytes.Length - (int)sent;
-            var parked = _down.HasPipe ? Libc.Write(_down.PipeWrite, p + sent, rest) : -1;
-            if (parked != rest)
+            var rest = bytes.Length - sent;
+            var parked = _down.HasPipe ? SocketIo.Write(_down.PipeWrite, p + sent, rest) : IoResult.Blocked;
+            if (!parked.Moved || parked.Count != rest)
             {
                 End(Client, PeerEnd.Closed);
                 return false;
@@ -400,30 +387,24 @@ internal sealed partial class ProxySession
 
     /// <summary>Sends what waits in the pipe to the client.</summary>
     /// <returns><c>false</c> when the session ended.</returns>
-    private unsafe bool DrainImapDown()
+    private bool DrainImapDown()
     {
         while (_down.Pending > 0 && _clientWritable)
         {
-            var sent = Libc.Splice(_down.PipeRead, null, _clientFd, null, _down.Pending, SpliceFlags);
-            if (sent > 0)
+            var sent = SocketIo.SpliceOut(_down.PipeRead, _clientFd, _down.Pending);
+            if (sent.Moved)
             {
-                _down.Pending -= (int)sent;
+                _down.Pending -= sent.Count;
                 continue;
             }
 
-            var errno = Libc.Errno;
-            if (sent < 0 && errno == Libc.EAGAIN)
+            if (sent.WouldBlock)
             {
                 _clientWritable = false;
                 return true;
             }
 
-            if (sent < 0 && errno == Libc.EINTR)
-            {
-                continue;
-            }
-
-            End(Client, PeerEndClassifier.FromErrno(errno, _clientFd));
+            End(Client, sent.Failed ? sent.End : PeerEnd.Closed);
             return false;
         }
 
@@ -433,7 +414,7 @@ internal sealed partial class ProxySession
     /// <summary>Sends the client's allowed bytes to the backend, letting the held login through when its turn has
     /// come.</summary>
     /// <returns><c>false</c> when the session ended.</returns>
-    private unsafe bool ImapToBackend(ImapConversation imap)
+    private bool ImapToBackend(ImapConversation imap)
     {
         while (imap.ToBackend() is (var start, > 0 and var length))
         {
@@ -442,38 +423,29 @@ internal sealed partial class ProxySession
                 return true;
             }
 
-            nint sent;
-            fixed (byte* p = &_hello![_helloStart + start])
+            var sent = SocketIo.Send(_backendFd, _hello.AsSpan(_helloStart + start, length));
+            if (sent.Moved)
             {
-                sent = Libc.Send(_backendFd, p, length, Libc.MSG_NOSIGNAL);
-            }
-
-            if (sent > 0)
-            {
-                Record.AddBytes(fromClient: true, (int)sent, Environment.TickCount64);
-                imap.SentToBackend((int)sent);
+                Record.AddBytes(fromClient: true, sent.Count, Environment.TickCount64);
+                imap.SentToBackend(sent.Count);
                 continue;
             }
 
-            var errno = Libc.Errno;
-            if (errno == Libc.EAGAIN)
+            if (sent.WouldBlock)
             {
                 _backendWritable = false;
                 return true;
             }
 
-            if (errno != Libc.EINTR)
-            {
-                End(Backend, PeerEndClassifier.FromErrno(errno, _backendFd));
-                return false;
-            }
+            End(Backend, sent.End);
+            return false;
         }
 
         return true;
     }
 
     /// <summary>SendProxy v2: the header goes first on the fresh backend connection, before the greeting is read.</summary>
-    private unsafe bool SendImapProxyHeader()
+    private bool SendImapProxyHeader()
     {
         var destination = _proxyDestination ?? LocalEndPoint(_clientFd);
         if (destination is null || Record.Client is not IPEndPoint source)
@@ -483,13 +455,8 @@ internal sealed partial class ProxySession
 
         Span<byte> header = stackalloc byte[ProxyHeaderWriter.MaxV2Length];
         var length = ProxyHeaderWriter.WriteV2(header, source, destination);
-        nint sent;
-        fixed (byte* p = header)
-        {
-            sent = Libc.Send(_backendFd, p, length, Libc.MSG_NOSIGNAL);
-        }
-
-        if (sent != length)
+        var sent = SocketIo.Send(_backendFd, header[..length]);
+        if (!sent.Moved || sent.Count != length)
         {
             BackendUnavailable("cannot send the PROXY header");
             return false;
@@ -522,7 +489,7 @@ internal sealed partial class ProxySession
     private void SendImapRefusal(ReadOnlySpan<byte> refusal)
     {
         SendToClient(refusal);
-        Libc.Shutdown(_clientFd, Libc.SHUT_WR);
+        SocketIo.ShutdownWrite(_clientFd);
     }
 
     /// <summary>A session that ends before admission may already hold a backend connection (IMAP connects first):
@@ -531,7 +498,7 @@ internal sealed partial class ProxySession
     {
         if (_backendFd >= 0)
         {
-            Libc.Close(_backendFd);
+            SocketIo.Close(_backendFd);
             _backendFd = -1;
         }
 

@@ -1,3 +1,4 @@
+using Usher.Gateway.Engine;
 using Usher.Configuration;
 using Usher.Ledger;
 using Usher.Protocols.Imap;

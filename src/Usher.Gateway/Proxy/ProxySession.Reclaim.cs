@@ -1,8 +1,8 @@
 using System.Net;
+using Usher.Gateway.Engine;
 using Usher.Configuration;
 using Usher.Diagnostics;
 using Usher.Gateway.Diagnostics;
-using Usher.Gateway.Native;
 using Usher.Gateway.Sockets;
 using Usher.Ledger;
 using Usher.Sessions;
@@ -180,7 +180,7 @@ internal sealed partial class ProxySession
         _reactor.Unregister(_token);
         _state = State.Closed;
         Record.TrySetCloseReason(CloseReason.ClientClosed);
-        Libc.Close(_clientFd);
+        SocketIo.Close(_clientFd);
         CloseBackendBeforeAdmission();
         _descriptors.Release(_context);
         _completion?.TrySetResult();
@@ -195,7 +195,7 @@ internal sealed partial class ProxySession
         }
         else
         {
-            _reactor.Post(() => StartProbe(newcomer));
+            _reactor.Post(this, () => StartProbe(newcomer));
         }
     }
 

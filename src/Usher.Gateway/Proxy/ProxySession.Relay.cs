@@ -1,7 +1,6 @@
 using Usher.Diagnostics;
 using Usher.Gateway.Engine;
 using Usher.Gateway.Diagnostics;
-using Usher.Gateway.Native;
 using Usher.Gateway.Sockets;
 using Usher.Sessions;
 
@@ -12,8 +11,6 @@ namespace Usher.Gateway.Proxy;
 /// means "source drained" and a slow destination stops the reading (backpressure: at most one pipe per direction).</summary>
 internal sealed partial class ProxySession
 {
-    private const uint SpliceFlags = Libc.SPLICE_F_MOVE | Libc.SPLICE_F_NONBLOCK;
-
     private void Pump()
     {
         if (_passthrough && !PassthroughClientQuiet())
@@ -44,33 +41,27 @@ internal sealed partial class ProxySession
         {
             while (flow.Pending > 0 && writable)
             {
-                var sent = Libc.Splice(flow.PipeRead, null, destination, null, flow.Pending, SpliceFlags);
-                if (sent > 0)
+                var sent = SocketIo.SpliceOut(flow.PipeRead, destination, flow.Pending);
+                if (sent.Moved)
                 {
-                    flow.Pending -= (int)sent;
+                    flow.Pending -= sent.Count;
                     continue;
                 }
 
-                var errno = Libc.Errno;
-                if (sent < 0 && errno == Libc.EAGAIN)
+                if (sent.WouldBlock)
                 {
                     writable = false;
                     break;
                 }
 
-                if (sent < 0 && errno == Libc.EINTR)
-                {
-                    continue;
-                }
-
-                End(fromClient ? Backend : Client, PeerEndClassifier.FromErrno(errno, destination));
+                End(fromClient ? Backend : Client, sent.Failed ? sent.End : PeerEnd.Closed);
                 return false;
             }
 
             if (flow.Pending > 0)
             {
-                // The destination is full: wait for its EPOLLOUT; the source waits in the kernel. Unless the source
-                // is gone (reset, or found dead: EPOLLERR / EPOLLHUP, never a mere FIN): it is not read while the
+                // The destination is full: wait until it is writable again; the source waits in the kernel. Unless the source
+                // is gone (reset, or found dead: an error or hang-up, never a mere FIN): it is not read while the
                 // pipe is full, so its end would otherwise wait for the destination to read again, holding the slot.
                 if (fromClient ? _clientGone : _backendGone)
                 {
@@ -125,34 +116,25 @@ internal sealed partial class ProxySession
                 }
             }
 
-            var read = Libc.Splice(source, null, flow.PipeWrite, null, PipePool.Capacity, SpliceFlags);
-            if (read > 0)
+            var read = SocketIo.SpliceIn(source, flow.PipeWrite, PipePool.Capacity);
+            switch (read.Status)
             {
-                flow.Bulk = read >= BulkThreshold;
-                flow.Pending = (int)read;
-                Record.AddBytes(fromClient, (int)read, Environment.TickCount64);
-                continue;
-            }
-
-            if (read == 0)
-            {
-                flow.SourceEnded = true;
-                readable = false;
-                continue;
-            }
-
-            var readErrno = Libc.Errno;
-            if (readErrno == Libc.EAGAIN)
-            {
-                readable = false;
-                ReleasePipe(ref flow);
-                return true;
-            }
-
-            if (readErrno != Libc.EINTR)
-            {
-                End(fromClient ? Client : Backend, PeerEndClassifier.FromErrno(readErrno, source));
-                return false;
+                case IoStatus.Moved:
+                    flow.Bulk = read.Count >= BulkThreshold;
+                    flow.Pending = read.Count;
+                    Record.AddBytes(fromClient, read.Count, Environment.TickCount64);
+                    continue;
+                case IoStatus.EndOfStream:
+                    flow.SourceEnded = true;
+                    readable = false;
+                    continue;
+                case IoStatus.WouldBlock:
+                    readable = false;
+                    ReleasePipe(ref flow);
+                    return true;
+                default:
+                    End(fromClient ? Client : Backend, read.End);
+                    return false;
             }
         }
     }
@@ -167,86 +149,71 @@ internal sealed partial class ProxySession
     /// <returns>1 to go on, 0 to wait for the next event, -1 when the session ended.</returns>
     private unsafe int Copy(ref Flow flow, int source, int destination, ref bool readable, ref bool writable, bool fromClient)
     {
-        nint read;
         fixed (byte* buffer = _reactor.Scratch)
         {
-            read = Libc.Recv(source, buffer, BulkThreshold, 0);
-            if (read > 0)
+            var read = SocketIo.Recv(source, buffer, BulkThreshold);
+            switch (read.Status)
             {
-                Record.AddBytes(fromClient, (int)read, Environment.TickCount64);
-                flow.Bulk = read >= BulkThreshold;
-
-                // A short read drained the socket: the next data brings a new edge, so skip the recv that would only
-                // say EAGAIN (as nginx does) — unless the peer's FIN or an error is pending, which brings no new edge.
-                if (read < BulkThreshold && !(fromClient ? _clientEnding : _backendEnding))
-                {
+                case IoStatus.EndOfStream:
+                    flow.SourceEnded = true;
                     readable = false;
-                }
-
-                nint sent = 0;
-                if (writable)
-                {
-                    sent = Libc.Send(destination, buffer, read, Libc.MSG_NOSIGNAL | Libc.MSG_DONTWAIT);
-                    if (sent < 0)
-                    {
-                        var errno = Libc.Errno;
-                        if (errno != Libc.EAGAIN)
-                        {
-                            End(fromClient ? Backend : Client, PeerEndClassifier.FromErrno(errno, destination));
-                            return -1;
-                        }
-
-                        sent = 0;
-                        writable = false;
-                    }
-                }
-
-                if (sent == read)
-                {
                     return 1;
-                }
+                case IoStatus.WouldBlock:
+                    readable = false;
+                    ReleasePipe(ref flow);
+                    return 0;
+                case IoStatus.Failed:
+                    End(fromClient ? Client : Backend, read.End);
+                    return -1;
+            }
 
-                // The destination is full: park the rest in a pipe and wait for EPOLLOUT.
-                writable = false;
-                if (!flow.HasPipe)
-                {
-                    (flow.PipeRead, flow.PipeWrite) = _reactor.Pipes.Rent();
-                }
+            var count = read.Count;
+            Record.AddBytes(fromClient, count, Environment.TickCount64);
+            flow.Bulk = count >= BulkThreshold;
 
-                var parked = flow.HasPipe ? Libc.Write(flow.PipeWrite, buffer + sent, read - sent) : -1;
-                if (parked != read - sent)
+            // A short read drained the socket: the next data brings a new edge, so skip the recv that would only
+            // say EAGAIN (as nginx does) — unless the peer's FIN or an error is pending, which brings no new edge.
+            if (count < BulkThreshold && !(fromClient ? _clientEnding : _backendEnding))
+            {
+                readable = false;
+            }
+
+            var sent = 0;
+            if (writable)
+            {
+                var send = SocketIo.Send(destination, buffer, count);
+                if (send.Failed)
                 {
-                    End(fromClient ? Backend : Client, PeerEnd.Closed);
+                    End(fromClient ? Backend : Client, send.End);
                     return -1;
                 }
 
-                flow.Pending = (int)parked;
+                sent = send.Count;
+                writable = send.Moved;
+            }
+
+            if (sent == count)
+            {
                 return 1;
             }
-        }
 
-        if (read == 0)
-        {
-            flow.SourceEnded = true;
-            readable = false;
+            // The destination is full: park the rest in a pipe and wait for its next readiness.
+            writable = false;
+            if (!flow.HasPipe)
+            {
+                (flow.PipeRead, flow.PipeWrite) = _reactor.Pipes.Rent();
+            }
+
+            var parked = flow.HasPipe ? SocketIo.Write(flow.PipeWrite, buffer + sent, count - sent) : default;
+            if (!parked.Moved || parked.Count != count - sent)
+            {
+                End(fromClient ? Backend : Client, PeerEnd.Closed);
+                return -1;
+            }
+
+            flow.Pending = parked.Count;
             return 1;
         }
-
-        var readErrno = Libc.Errno;
-        if (readErrno == Libc.EAGAIN)
-        {
-            readable = false;
-            ReleasePipe(ref flow);
-            return 0;
-        }
-
-        if (readErrno == Libc.EINTR)
-        {
-            return 1;
-        }
-
-        End(fromClient ? Client : Backend, PeerEndClassifier.FromErrno(readErrno, source));
-        return -1;
     }
 
     /// <summary>The source sent its FIN and everything before it has reached the destination. A client's plain FIN
@@ -263,7 +230,7 @@ internal sealed partial class ProxySession
             ReleasePipe(ref flow);
             flow.Finished = true;
             _backendWriteShut = true;
-            if (Libc.Shutdown(destination, Libc.SHUT_WR) != 0)
+            if (!SocketIo.ShutdownWrite(destination))
             {
                 // The backend is already gone: end now.
                 End(Backend, PeerEndClassifier.AfterEnd(destination));
@@ -286,35 +253,35 @@ internal sealed partial class ProxySession
     {
         if (!writable)
         {
-            // The source stays readable; the destination's EPOLLOUT resumes this direction.
+            // The source stays readable; the destination turning writable resumes this direction.
             return 0;
         }
 
         fixed (byte* buffer = _reactor.Scratch)
         {
-            var peeked = Libc.Recv(source, buffer, _reactor.Scratch.Length, Libc.MSG_PEEK);
-            if (peeked == 0)
+            var peeked = SocketIo.Peek(source, buffer, _reactor.Scratch.Length);
+            if (peeked.EndOfStream)
             {
                 flow.SourceEnded = true;
                 readable = false;
                 return 1;
             }
 
-            if (peeked < 0)
+            if (!peeked.Moved)
             {
-                return AfterError(ref readable, fromClient ? Client : Backend, source);
+                return AfterError(peeked, ref readable, fromClient ? Client : Backend);
             }
 
-            var sent = Libc.Send(destination, buffer, peeked, Libc.MSG_NOSIGNAL | Libc.MSG_DONTWAIT);
-            if (sent < 0)
+            var sent = SocketIo.Send(destination, buffer, peeked.Count);
+            if (!sent.Moved)
             {
-                return AfterError(ref writable, fromClient ? Backend : Client, destination);
+                return AfterError(sent, ref writable, fromClient ? Backend : Client);
             }
 
             // What was peeked is still queued on the source: take exactly what went out (never fails short).
-            Libc.Recv(source, buffer, sent, 0);
-            Record.AddBytes(fromClient, (int)sent, Environment.TickCount64);
-            if (sent < peeked)
+            SocketIo.Recv(source, buffer, sent.Count);
+            Record.AddBytes(fromClient, sent.Count, Environment.TickCount64);
+            if (sent.Count < peeked.Count)
             {
                 writable = false;
             }
@@ -323,23 +290,19 @@ internal sealed partial class ProxySession
         }
     }
 
-    /// <summary>After a failed recv or send on <paramref name="fd"/>: EAGAIN waits for the next event (clearing
-    /// <paramref name="ready"/>), EINTR goes on, anything else ends the session on <paramref name="side"/>.</summary>
-    /// <returns>1 to go on, 0 to wait for the next event, -1 when the session ended.</returns>
-    private int AfterError(ref bool ready, int side, int fd)
+    /// <summary>After a recv or send that moved nothing: a would-block waits for the next event (clearing
+    /// <paramref name="ready"/>), a failure ends the session on <paramref name="side"/>.</summary>
+    /// <returns>0 to wait for the next event, -1 when the session ended.</returns>
+    private int AfterError(IoResult result, ref bool ready, int side)
     {
-        var errno = Libc.Errno;
-        switch (errno)
+        if (result.WouldBlock)
         {
-            case Libc.EAGAIN:
-                ready = false;
-                return 0;
-            case Libc.EINTR:
-                return 1;
-            default:
-                End(side, PeerEndClassifier.FromErrno(errno, fd));
-                return -1;
+            ready = false;
+            return 0;
         }
+
+        End(side, result.End);
+        return -1;
     }
 
     private void ReleasePipe(ref Flow flow)
@@ -405,7 +368,7 @@ internal sealed partial class ProxySession
         {
             // A dead peer will never acknowledge a FIN: reset its socket so the kernel frees it at once. The live
             // side gets an orderly close, so the backend sees its session end and frees it.
-            Errors.Abort(deadFd);
+            SocketIo.Abort(deadFd);
         }
 
         // The order matters to whoever comes next. The backend connection closes first, so the backend has its FIN
@@ -414,7 +377,7 @@ internal sealed partial class ProxySession
         // also removes it from the epoll set.)
         if (_backendFd >= 0)
         {
-            Libc.Close(_backendFd);
+            SocketIo.Close(_backendFd);
         }
 
         DiscardPipe(ref _up);
@@ -428,7 +391,7 @@ internal sealed partial class ProxySession
             _context.CountClosed(Record);
         }
 
-        Libc.Close(_clientFd);
+        SocketIo.Close(_clientFd);
         _descriptors.Release(_context);
         _completion?.TrySetResult();
     }

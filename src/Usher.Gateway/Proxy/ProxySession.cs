@@ -40,6 +40,7 @@ internal sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySes
     private bool _backendWritable;
     private TaskCompletionSource? _completion;
     private long _connectDeadline;
+    private bool _admissionPending;
     private DescriptorHold _descriptors;
 
     private ProxySession(ListenerContext context, Reactor reactor, int clientFd, SessionRecord record)
@@ -91,6 +92,9 @@ internal sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySes
         }
     }
 
+    /// <summary>Where the registry indexed the session (listener, identity); <c>null</c> while it is not registered.</summary>
+    internal (string Listener, string Identity)? RegistryKey { get; set; }
+
     /// <summary>The reactor that owns the session.</summary>
     internal Reactor Reactor => _reactor;
 
@@ -122,7 +126,7 @@ internal sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySes
             && !rate.TryAcquire(client.Address, Environment.TickCount64))
         {
             context.Metrics.RateLimited(context.Settings.Name);
-            Libc.Close(clientFd);
+            SocketIo.Close(clientFd);
             return;
         }
 
@@ -182,11 +186,18 @@ internal sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySes
         if (pending.IsCompletedSuccessfully)
         {
             OnAdmission(pending.Result);
+            return;
         }
-        else
+
+        // The ledger answers later (a networked one): watch the client meanwhile, so that one that leaves ends the
+        // session now, and the lease that comes after it is released at once (OnAdmission).
+        if (_token == 0)
         {
-            _ = AwaitAdmissionAsync(pending);
+            RegisterClient();
         }
+
+        _admissionPending = true;
+        _ = AwaitAdmissionAsync(pending);
     }
 
     private async Task AwaitAdmissionAsync(ValueTask<Admission> pending)
@@ -198,15 +209,16 @@ internal sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySes
         }
         catch (Exception e)
         {
-            _reactor.Post(() => OnFault(e));
+            _reactor.Post(this, () => OnFault(e));
             return;
         }
 
-        _reactor.Post(() => OnAdmission(admission));
+        _reactor.Post(this, () => OnAdmission(admission));
     }
 
     private void OnAdmission(Admission admission)
     {
+        _admissionPending = false;
         if (_state == State.Closed)
         {
             // Ended while the ledger was deciding.
@@ -272,7 +284,7 @@ internal sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySes
     private void RegisterClient()
     {
         _token = _reactor.Register(this);
-        _reactor.Add(_clientFd, Libc.EPOLLIN | Libc.EPOLLOUT | Libc.EPOLLRDHUP | Libc.EPOLLET, _token, Client);
+        _reactor.Watch(_clientFd, _token, Client);
     }
 
     private void Refuse(Admission admission)
@@ -298,7 +310,7 @@ internal sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySes
         }
 
         SendRefusal(admission);
-        Libc.Close(_clientFd);
+        SocketIo.Close(_clientFd);
         CloseBackendBeforeAdmission();
         _descriptors.Release(_context);
         ReturnHello();
@@ -310,14 +322,14 @@ internal sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySes
     {
         if (_state == State.Closed)
         {
-            Libc.Close(backendFd);
+            SocketIo.Close(backendFd);
             return;
         }
 
         _backendFd = backendFd;
         _descriptors.BackendOpened(_context);
         Record.Backend = backend;
-        _reactor.Add(_backendFd, Libc.EPOLLIN | Libc.EPOLLOUT | Libc.EPOLLRDHUP | Libc.EPOLLET, _token, Backend);
+        _reactor.Watch(_backendFd, _token, Backend);
         if (_state == State.Imap)
         {
             OnImapConnecting(connected);
@@ -385,18 +397,18 @@ internal sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySes
         Shut(deadFd: -1);
     }
 
-    void IReactorHandler.OnEvent(uint events, int side)
+    void IReactorHandler.OnEvent(Readiness events, int side)
     {
-        const uint readable = Libc.EPOLLIN | Libc.EPOLLRDHUP | Libc.EPOLLHUP | Libc.EPOLLERR;
-        const uint writable = Libc.EPOLLOUT | Libc.EPOLLHUP | Libc.EPOLLERR;
-        const uint ending = Libc.EPOLLRDHUP | Libc.EPOLLHUP | Libc.EPOLLERR;
-        const uint gone = Libc.EPOLLHUP | Libc.EPOLLERR;
+        const Readiness readable = Readiness.Readable | Readiness.Ending;
+        const Readiness writable = Readiness.Writable | Readiness.Gone;
+        const Readiness ending = Readiness.Ending;
+        const Readiness gone = Readiness.Gone;
 
-        // EPOLLHUP on the backend socket once the client's half-close was passed on only says both halves are over
+        // A hang-up on the backend socket once the client's half-close was passed on only says both halves are over
         // (the backend sent its FIN too); the read of 0 ends the session in order. An error is still an error.
         if (side == Backend && _backendWriteShut)
         {
-            events &= ~Libc.EPOLLHUP;
+            events &= ~Readiness.Hangup;
         }
 
         if (side == Client)
@@ -435,9 +447,14 @@ internal sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySes
                 // The client left while waiting for a place: it leaves the line, nothing was admitted.
                 LeaveWaiting();
                 break;
+            case State.Admitting when side == Client && _admissionPending && ClientGaveUp(events):
+                // The client left while the ledger was deciding: a lease it grants after this is released as it
+                // comes (OnAdmission).
+                End(Client, (events & Readiness.Gone) != 0 ? PeerEnd.Reset : PeerEnd.Closed);
+                break;
             case State.Connecting when side == Client && ClientGaveUp(events):
                 // The client left while the backend was still connecting: its slot is free at once.
-                End(Client, (events & (Libc.EPOLLERR | Libc.EPOLLHUP)) != 0 ? PeerEnd.Reset : PeerEnd.Closed);
+                End(Client, (events & Readiness.Gone) != 0 ? PeerEnd.Reset : PeerEnd.Closed);
                 break;
         }
     }
@@ -447,29 +464,22 @@ internal sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySes
     /// bytes are relayed once the backend is connected, then the FIN is handled as in the relay (passed on with
     /// HalfClose, ending the session without). Closing a socket whose bytes were never read would send the client a
     /// reset instead of an orderly end.</summary>
-    private unsafe bool ClientGaveUp(uint events)
+    private bool ClientGaveUp(Readiness events)
     {
-        if ((events & (Libc.EPOLLERR | Libc.EPOLLHUP)) != 0)
+        if ((events & Readiness.Gone) != 0)
         {
             return true;
         }
 
-        if ((events & Libc.EPOLLRDHUP) == 0)
-        {
-            return false;
-        }
-
-        byte unread;
-        return Libc.Recv(_clientFd, &unread, 1, Libc.MSG_PEEK | Libc.MSG_DONTWAIT) <= 0;
+        return (events & Readiness.PeerClosedWrite) != 0 && !SocketIo.HasUnread(_clientFd);
     }
 
     private void FinishConnect()
     {
         _connectDeadline = 0;
-        var error = Libc.GetInt(_backendFd, Libc.SOL_SOCKET, Libc.SO_ERROR);
-        if (error != 0)
+        if (SocketIo.ConnectProblem(_backendFd) is { } problem)
         {
-            BackendUnavailable(Errors.Describe(error));
+            BackendUnavailable(problem);
             return;
         }
 
@@ -516,6 +526,18 @@ internal sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySes
 
     void IReactorHandler.OnPosted() => Shut(deadFd: -1);
 
+    /// <summary>The ledger took the lease back (a networked ledger lost it): the session ends as Revoked (event 9662).
+    /// Called on the ledger's thread; the close runs on the reactor's.</summary>
+    protected override void OnRevoked(string why)
+    {
+        if (Record.TrySetCloseReason(CloseReason.Revoked))
+        {
+            _context.Logger.LeaseRevoked(Record.Id, Record.Identity.Shown, _context.Settings.Name, why);
+        }
+
+        Close(CloseReason.Revoked);
+    }
+
     /// <summary>An unexpected exception on the reactor thread: end the session, keep the gateway.</summary>
     public void OnFault(Exception exception)
     {
@@ -527,10 +549,5 @@ internal sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySes
         Shut(deadFd: -1);
     }
 
-    private static unsafe IPEndPoint? LocalEndPoint(int fd)
-    {
-        var addr = stackalloc byte[SockAddr.MaxSize];
-        var length = SockAddr.MaxSize;
-        return Libc.GetSockName(fd, addr, &length) == 0 ? SockAddr.Read(new ReadOnlySpan<byte>(addr, length)) : null;
-    }
+    private static IPEndPoint? LocalEndPoint(int fd) => SockAddr.Local(fd);
 }

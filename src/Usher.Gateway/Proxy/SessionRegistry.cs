@@ -5,10 +5,15 @@ namespace Usher.Gateway.Proxy;
 
 /// <summary>The open sessions of a gateway, by id: walked by the heartbeat (idle timeouts), the admin API and
 /// shutdown. Sessions relayed by the reactors and sessions of listeners that terminate TLS are kept apart (reclaim
-/// acts on the former only); <see cref="Count"/> and <see cref="All"/> cover both.</summary>
+/// acts on the former only); <see cref="Count"/> and <see cref="All"/> cover both. Reclaim finds an identity's sessions
+/// through an index by listener and identity, not by walking every session.</summary>
 internal sealed class SessionRegistry
 {
     private readonly ConcurrentDictionary<long, ProxySession> _sessions = new();
+    // Listener and identity → the sessions counted under them. Written once per session on each side of its life,
+    // under one short lock; a set is dropped with its last session, so idle identities cost nothing.
+    private readonly Dictionary<(string Listener, string Identity), HashSet<ProxySession>> _byIdentity = [];
+    private readonly Lock _indexLock = new();
     private readonly ConcurrentDictionary<long, IGatewaySession> _streams = new();
     private long _nextId;
 
@@ -21,15 +26,12 @@ internal sealed class SessionRegistry
     /// <summary>Every open session: those relayed by the reactors and those of listeners that terminate TLS.</summary>
     public IEnumerable<IGatewaySession> All => _sessions.Values.Concat<IGatewaySession>(_streams.Values);
 
-    /// <summary>The open sessions of one identity on one listener.</summary>
-    public IEnumerable<ProxySession> Of(string listener, string identity)
+    /// <summary>The open sessions of one identity on one listener (a snapshot), found through the index.</summary>
+    public IReadOnlyList<ProxySession> Of(string listener, string identity)
     {
-        foreach (var session in _sessions.Values)
+        lock (_indexLock)
         {
-            if (session.Record.Identity.Value == identity && session.Record.Listener == listener)
-            {
-                yield return session;
-            }
+            return _byIdentity.TryGetValue((listener, identity), out var sessions) ? [.. sessions] : [];
         }
     }
 
@@ -43,9 +45,51 @@ internal sealed class SessionRegistry
     /// <summary>Finds a session.</summary>
     public bool TryGet(long id, out ProxySession? session) => _sessions.TryGetValue(id, out session);
 
-    internal void Add(ProxySession session) => _sessions[session.Record.Id] = session;
+    /// <summary>Adds an admitted session, indexed under its listener and the identity it was admitted as.</summary>
+    internal void Add(ProxySession session)
+    {
+        var key = (session.Record.Listener, session.Record.Identity.Value);
+        lock (_indexLock)
+        {
+            if (!_byIdentity.TryGetValue(key, out var sessions))
+            {
+                _byIdentity[key] = sessions = [];
+            }
 
-    internal void Remove(ProxySession session) => _sessions.TryRemove(session.Record.Id, out _);
+            sessions.Add(session);
+            session.RegistryKey = key;
+        }
+
+        _sessions[session.Record.Id] = session;
+    }
+
+    /// <summary>Removes a session, from the index entry it was added under (whatever its record says now).</summary>
+    internal void Remove(ProxySession session)
+    {
+        _sessions.TryRemove(session.Record.Id, out _);
+        lock (_indexLock)
+        {
+            if (session.RegistryKey is { } key && _byIdentity.TryGetValue(key, out var sessions)
+                && sessions.Remove(session) && sessions.Count == 0)
+            {
+                _byIdentity.Remove(key);
+            }
+
+            session.RegistryKey = null;
+        }
+    }
+
+    /// <summary>Identities indexed now, per listener (for tests: an identity's entry goes with its last session).</summary>
+    internal int IndexedIdentities
+    {
+        get
+        {
+            lock (_indexLock)
+            {
+                return _byIdentity.Count;
+            }
+        }
+    }
 
     internal void Add(TlsSession session) => _streams[session.Record.Id] = session;
 

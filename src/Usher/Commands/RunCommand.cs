@@ -94,6 +94,11 @@ internal static class RunCommand
             try
             {
                 await host.RunAsync(cancellationToken);
+                if (host.Services.GetRequiredService<GatewayHostedService>().Failure is { } failure)
+                {
+                    await Console.Error.WriteLineAsync($"usher: the gateway failed: {failure.Message}. Fix: see the log's event 9661; restart usher.");
+                    return 1;
+                }
             }
             catch (System.Net.Sockets.SocketException e)
             {
