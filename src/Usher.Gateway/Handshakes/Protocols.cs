@@ -11,26 +11,28 @@ using Usher.Refusals;
 namespace Usher.Gateway.Handshakes;
 
 /// <summary>The handshake protocol of a listener, from its Identity kind; <c>null</c> when the identity needs no
-/// bytes from the client (SourceIp, ProxyProtocol) or when the session reads it itself: ImapLogin, where the server
+/// bytes from the client (SourceIp, ProxyProtocol; TlsSni and TlsClientCertificate on a listener that terminates TLS,
+/// read from the TLS handshake by ProxySession.Tls.cs) or when the session reads it itself: ImapLogin, where the server
 /// speaks first and the login is read while the backend is connected (ProxySession.Imap.cs).</summary>
 internal static class Protocols
 {
     public static IHandshakeProtocol? For(ListenerSettings settings) => settings.Identity switch
     {
-        IdentityKind.PostgresUser => new PostgresProtocol(),
+        IdentityKind.PostgresUser => new PostgresProtocol(answerSslRequest: settings.Tls is null),
         IdentityKind.MqttClientId => new MqttProtocol(MqttIdentity.ClientId),
         IdentityKind.MqttUsername => new MqttProtocol(MqttIdentity.Username),
         IdentityKind.HttpHeader => new HttpProtocol(settings.IdentityArgument!, settings.ReclaimWait, settings.Name),
-        IdentityKind.TlsSni => new TlsSniProtocol(),
+        IdentityKind.TlsSni when settings.Tls is null => new TlsSniProtocol(),
         _ => null,
     };
 }
 
-/// <summary>PostgreSQL: the StartupMessage's user; SSLRequest answered 'N'; CancelRequest relayed uncounted (and nothing after it); refused
+/// <summary>PostgreSQL: the StartupMessage's user; SSLRequest answered 'N' (on a listener that terminates TLS the
+/// session answers it 'S' before the reader runs, and one inside TLS is invalid); CancelRequest relayed uncounted (and nothing after it); refused
 /// with FATAL 53300 "too many connections for role".</summary>
-internal sealed class PostgresProtocol : IHandshakeProtocol
+internal sealed class PostgresProtocol(bool answerSslRequest = true) : IHandshakeProtocol
 {
-    private readonly PostgresStartupReader _reader = new(answerSslRequest: true);
+    private readonly PostgresStartupReader _reader = new(answerSslRequest);
 
     public string KindName => nameof(IdentityKind.PostgresUser);
 

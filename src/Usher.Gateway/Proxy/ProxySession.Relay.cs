@@ -257,7 +257,7 @@ public sealed partial class ProxySession
     /// <returns><c>false</c> when the session ended.</returns>
     private bool HalfClose(ref Flow flow, int source, int destination, bool fromClient)
     {
-        var end = PeerEndClassifier.AfterEnd(source, finSent: !fromClient && _backendWriteShut);
+        var end = EndOf(fromClient ? Client : Backend, PeerEndClassifier.AfterEnd(source, finSent: !fromClient && _backendWriteShut));
         if (fromClient && end == PeerEnd.Closed && _context.Settings.HalfClose)
         {
             ReleasePipe(ref flow);
@@ -354,6 +354,7 @@ public sealed partial class ProxySession
     /// <summary>One side ended or died: record why, then close both sides.</summary>
     private void End(int side, PeerEnd end)
     {
+        end = EndOf(side, end);
         var dead = end is PeerEnd.DeadKeepalive or PeerEnd.DeadUserTimeout;
         var reason = (side, dead) switch
         {
@@ -405,7 +406,7 @@ public sealed partial class ProxySession
         {
             // A dead peer will never acknowledge a FIN: reset its socket so the kernel frees it at once. The live
             // side gets an orderly close, so the backend sees its session end and frees it.
-            Errors.Abort(deadFd);
+            AbortPeer(deadFd);
         }
 
         // The order matters to whoever comes next. The backend connection closes first, so the backend has its FIN
@@ -428,7 +429,7 @@ public sealed partial class ProxySession
             _context.CountClosed(Record);
         }
 
-        Libc.Close(_clientFd);
+        CloseClient();
         _descriptors.Release(_context);
         _completion?.TrySetResult();
     }

@@ -22,7 +22,7 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
 
     private readonly ListenerContext _context;
     private readonly Reactor _reactor;
-    private readonly int _clientFd;
+    private int _clientFd;
     private int _backendFd = -1;
     private ulong _token;
     private volatile State _state;
@@ -47,6 +47,7 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
         _context = context;
         _reactor = reactor;
         _clientFd = clientFd;
+        _clientTcpFd = clientFd;
         Record = record;
     }
 
@@ -94,8 +95,8 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
     /// <summary>The reactor that owns the session.</summary>
     internal Reactor Reactor => _reactor;
 
-    /// <summary>The client socket's descriptor (for diagnostics; owned by the reactor).</summary>
-    internal int ClientFd => _clientFd;
+    /// <summary>The client's TCP socket's descriptor (for diagnostics; owned by the reactor, or by the TLS bridge).</summary>
+    internal int ClientFd => _clientTcpFd;
 
     /// <summary>The backend socket's descriptor, or -1 before the connect.</summary>
     internal int BackendFd => _backendFd;
@@ -128,7 +129,8 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
 
         var expectProxyHeader = context.Settings.TrustedProxies.Count > 0;
         var imap = SpeaksImap(context);
-        var handshake = context.Handshake is not null || expectProxyHeader || imap;
+        var tls = context.Tls is not null;
+        var handshake = context.Handshake is not null || expectProxyHeader || imap || tls;
         if (!AcceptGate.TryEnter(context, clientFd, client, handshake, out var perSource))
         {
             return;
@@ -154,7 +156,11 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
         {
             session._awaitingProxyHeader = expectProxyHeader;
             session.BeginHandshake();
-            if (imap && !expectProxyHeader)
+            if (tls && !expectProxyHeader && context.Settings.Identity != IdentityKind.PostgresUser)
+            {
+                session.BeginTls();
+            }
+            else if (imap && !expectProxyHeader && !tls)
             {
                 session.BeginImap();
             }
@@ -298,7 +304,7 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
         }
 
         SendRefusal(admission);
-        Libc.Close(_clientFd);
+        CloseClient();
         CloseBackendBeforeAdmission();
         _descriptors.Release(_context);
         ReturnHello();
@@ -416,7 +422,7 @@ public sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySessi
 
         switch (_state)
         {
-            case State.Handshaking when side == Client:
+            case State.Handshaking when side == Client && _clientFd >= 0:
                 ReadHandshake();
                 break;
             case State.Relaying:
