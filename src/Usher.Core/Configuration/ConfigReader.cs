@@ -169,7 +169,7 @@ public sealed partial class ConfigReader
 
         var connectRate = ReadConnectRate(layered);
         var tls = ReadTls(layered);
-        CheckTlsCombination(layered, identity.Kind, tls, trusted.Count, onLimit);
+        CheckTlsCombination(layered, identity.Kind, tls);
 
         if (listen is null || backend is null)
         {
