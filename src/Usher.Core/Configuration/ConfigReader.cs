@@ -169,6 +169,7 @@ public sealed partial class ConfigReader
 
         var connectRate = ReadConnectRate(layered);
         var tls = ReadTls(layered);
+        var backendTls = ReadBackendTls(layered, backend?.Host);
         CheckTlsCombination(layered, identity.Kind, tls);
 
         if (listen is null || backend is null)
@@ -189,6 +190,7 @@ public sealed partial class ConfigReader
             TrustedProxies = trusted,
             SendProxy = sendProxy,
             Tls = tls,
+            BackendTls = backendTls,
             MaxSessionsPerIdentity = perIdentity,
             MaxSessions = maxSessions,
             MaxUnconfirmedPerIdentity = maxUnconfirmed,
