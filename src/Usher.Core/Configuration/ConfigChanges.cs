@@ -161,6 +161,8 @@ public sealed class ConfigChanges
         ("Tls:Key", l => l.Tls?.Key ?? None),
         ("Tls:ClientCa", l => l.Tls is null ? None : l.Tls.ClientCa ?? None),
         ("Tls:ClientCertificateIdentity", l => l.Tls?.ClientCertificateIdentity.ToString() ?? None),
+        ("BackendTls:Ca", l => l.BackendTls?.Ca ?? None),
+        ("BackendTls:ServerName", l => l.BackendTls?.ServerName ?? None),
     ];
 
     private static int? Override(ListenerSettings listener, string identity) =>

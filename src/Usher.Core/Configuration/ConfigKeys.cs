@@ -19,7 +19,7 @@ internal static class ConfigKeys
     [
         "Identity", "MaxSessionsPerIdentity", "MaxSessions", "Overrides", "OnLimit", "ReclaimWait", "ClosingWait",
         "ProbeMinIdle", "ProbeInterval", "ProbeCount", "TrustedProxies", "SendProxy",
-        "Keepalive", "UserTimeout", "IdleTimeout", "HandshakeTimeout", "ConnectTimeout", "ConnectRate", "Tls",
+        "Keepalive", "UserTimeout", "IdleTimeout", "HandshakeTimeout", "ConnectTimeout", "ConnectRate", "Tls", "BackendTls",
         "HalfClose", "MaxUnconfirmedPerIdentity", "MaxHandshakesPerSource",
         "IdentityDisplay",
     ];
@@ -33,4 +33,6 @@ internal static class ConfigKeys
     public static readonly string[] Ledger = ["Kind"];
 
     public static readonly string[] Tls = ["Certificate", "Key", "ClientCa", "ClientCertificateIdentity"];
+
+    public static readonly string[] BackendTls = ["Ca", "ServerName"];
 }

@@ -3,14 +3,10 @@ using Usher.Identity;
 
 namespace Usher.Configuration;
 
-/// <summary>The <c>Tls</c> section, and what a listener that terminates TLS can be asked to do.</summary>
+/// <summary>The <c>Tls</c> section, and what a listener that terminates TLS needs.</summary>
 public sealed partial class ConfigReader
 {
     private const string PemExample = "\"/etc/usher/server.pem\"";
-
-    /// <summary>Identity kinds a listener that terminates TLS can read.</summary>
-    internal static readonly HashSet<IdentityKind> TlsKinds =
-        [IdentityKind.SourceIp, IdentityKind.TlsSni, IdentityKind.TlsClientCertificate];
 
     private TlsSettings? ReadTls(Layered layered)
     {
@@ -50,46 +46,24 @@ public sealed partial class ConfigReader
         };
     }
 
-    /// <summary>What TLS termination allows: the kinds it can read, a CA for client-certificate identities, no
-    /// PROXY header before the handshake, no reclaim policy.</summary>
-    private void CheckTlsCombination(Layered layered, IdentityKind identity, TlsSettings? tls, int trustedProxies, OnLimitPolicy onLimit)
+    /// <summary>What TLS termination needs: a CA for client-certificate identities. Every other identity kind, every
+    /// OnLimit policy and TrustedProxies (a PROXY header before the TLS handshake) work on TLS listeners too.</summary>
+    private void CheckTlsCombination(Layered layered, IdentityKind identity, TlsSettings? tls)
     {
-        var identityPath = layered.Pick("Identity").GetSection("Identity").Path;
-        if (tls is null)
+        if (identity != IdentityKind.TlsClientCertificate)
         {
-            if (identity == IdentityKind.TlsClientCertificate)
-            {
-                Error(identityPath, "TlsClientCertificate needs the listener to terminate TLS",
-                    $$"""add "Tls": { "Certificate": {{PemExample}}, "Key": "/etc/usher/server.key", "ClientCa": "/etc/usher/clients-ca.pem" }""");
-            }
-
             return;
         }
 
-        var tlsPath = layered.Pick("Tls").GetSection("Tls").Path;
-        if (!TlsKinds.Contains(identity))
+        if (tls is null)
         {
-            Error(identityPath, $"{identity} cannot be read on a listener that terminates TLS (Tls) in this version",
-                "use TlsSni, TlsClientCertificate, SourceIp or one of them +SourceIp, or remove Tls");
+            Error(layered.Pick("Identity").GetSection("Identity").Path, "TlsClientCertificate needs the listener to terminate TLS",
+                $$"""add "Tls": { "Certificate": {{PemExample}}, "Key": "/etc/usher/server.key", "ClientCa": "/etc/usher/clients-ca.pem" }""");
         }
-        else if (identity == IdentityKind.TlsClientCertificate && tls.ClientCa is null)
+        else if (tls.ClientCa is null)
         {
-            Error(tlsPath + ":ClientCa", "TlsClientCertificate needs the CA that issues the client certificates",
+            Error(layered.Pick("Tls").GetSection("Tls").Path + ":ClientCa", "TlsClientCertificate needs the CA that issues the client certificates",
                 "add \"ClientCa\": \"/etc/usher/clients-ca.pem\" to Tls");
-        }
-
-        if (trustedProxies > 0)
-        {
-            Error(layered.Pick("TrustedProxies").GetSection("TrustedProxies").Path,
-                "a listener that terminates TLS cannot read a PROXY header before the TLS handshake in this version",
-                "remove TrustedProxies, or Tls");
-        }
-
-        if (onLimit != OnLimitPolicy.Reject)
-        {
-            Error(layered.Pick("OnLimit").GetSection("OnLimit").Path,
-                $"{onLimit} is not available on a listener that terminates TLS in this version",
-                "write \"OnLimit\": \"Reject\" on this listener");
         }
     }
 

@@ -171,7 +171,8 @@ public sealed partial class ConfigReader
 
         var connectRate = ReadConnectRate(layered);
         var tls = ReadTls(layered);
-        CheckTlsCombination(layered, identity.Kind, tls, trusted.Count, onLimit);
+        var backendTls = ReadBackendTls(layered, backend?.Host);
+        CheckTlsCombination(layered, identity.Kind, tls);
 
         if (listen is null || backend is null)
         {
@@ -191,6 +192,7 @@ public sealed partial class ConfigReader
             TrustedProxies = trusted,
             SendProxy = sendProxy,
             Tls = tls,
+            BackendTls = backendTls,
             MaxSessionsPerIdentity = perIdentity,
             MaxSessions = maxSessions,
             MaxUnconfirmedPerIdentity = maxUnconfirmed,

@@ -66,6 +66,9 @@ public sealed class ListenerSettings
     /// ClientHello without terminating).</summary>
     public TlsSettings? Tls { get; init; }
 
+    /// <summary>TLS towards the backend; <c>null</c> (the default) for plain TCP.</summary>
+    public BackendTlsSettings? BackendTls { get; init; }
+
     /// <summary>The identity as written in the configuration.</summary>
     public string IdentityText =>
         (IdentityArgument is null ? Identity.ToString() : $"{Identity}:{IdentityArgument}") + (IdentityWithSourceIp ? "+SourceIp" : string.Empty);

@@ -136,6 +136,14 @@ public static class SettingsPrinter
         }
 
         WriteTls(w, l.Tls);
+        if (l.BackendTls is { } backendTls)
+        {
+            w.WriteStartObject("BackendTls");
+            w.WriteString("Ca", backendTls.Ca);
+            w.WriteString("ServerName", backendTls.ServerName);
+            w.WriteEndObject();
+        }
+
         w.WriteEndObject();
     }
 

@@ -165,12 +165,6 @@ internal sealed unsafe class ListenSocket : IReactorHandler
                 continue;
             }
 
-            if (_context.Tls is not null)
-            {
-                Tls.TlsSession.Start(_context, fd, peer);
-                continue;
-            }
-
             ProxySession.Start(_context, _reactor, fd, peer);
         }
     }

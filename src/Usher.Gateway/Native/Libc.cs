@@ -7,6 +7,7 @@ internal static unsafe partial class Libc
 {
     private const string Lib = "libc";
 
+    public const int AF_UNIX = 1;
     public const int AF_INET = 2;
     public const int AF_INET6 = 10;
     public const int SOCK_STREAM = 1;
@@ -103,6 +104,9 @@ internal static unsafe partial class Libc
 
     [LibraryImport(Lib, EntryPoint = "splice", SetLastError = true)]
     public static partial nint Splice(int fdIn, long* offIn, int fdOut, long* offOut, nint length, uint flags);
+
+    [LibraryImport(Lib, EntryPoint = "socketpair", SetLastError = true)]
+    public static partial int SocketPair(int domain, int type, int protocol, int* fds);
 
     [LibraryImport(Lib, EntryPoint = "pipe2", SetLastError = true)]
     public static partial int Pipe2(int* fds, int flags);

@@ -89,6 +89,11 @@ internal sealed partial class ProxySession
             return;
         }
 
+        if (BeforeClientTls && !ReadBeforeTls())
+        {
+            return;
+        }
+
         if (SpeaksImap(_context))
         {
             OnImapClientBytes();
@@ -202,7 +207,7 @@ internal sealed partial class ProxySession
     /// <summary>Puts a PROXY v2 header for the session's client in front of the bytes to replay (SendProxy: v2).</summary>
     private unsafe void PrependProxyHeader()
     {
-        var destination = _proxyDestination ?? LocalEndPoint(_clientFd);
+        var destination = _proxyDestination ?? LocalEndPoint(_clientTcpFd);
         if (destination is null || Record.Client is not IPEndPoint source)
         {
             return;

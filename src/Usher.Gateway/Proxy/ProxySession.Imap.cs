@@ -447,7 +447,7 @@ internal sealed partial class ProxySession
     /// <summary>SendProxy v2: the header goes first on the fresh backend connection, before the greeting is read.</summary>
     private bool SendImapProxyHeader()
     {
-        var destination = _proxyDestination ?? LocalEndPoint(_clientFd);
+        var destination = _proxyDestination ?? LocalEndPoint(_clientTcpFd);
         if (destination is null || Record.Client is not IPEndPoint source)
         {
             return true;

@@ -27,7 +27,7 @@ internal sealed partial class ProxySession
             return (null, null);
         }
 
-        var client = TcpInfo.TryRead(_clientFd);
+        var client = TcpInfo.TryRead(_clientTcpFd);
         var backend = _backendFd >= 0 ? TcpInfo.TryRead(_backendFd) : null;
         Record.SetTcp(client?.ToSnapshot(), backend?.ToSnapshot(), _context.Time.GetUtcNow());
         return (client, backend);

@@ -180,7 +180,7 @@ internal sealed partial class ProxySession
         _reactor.Unregister(_token);
         _state = State.Closed;
         Record.TrySetCloseReason(CloseReason.ClientClosed);
-        SocketIo.Close(_clientFd);
+        CloseClient();
         CloseBackendBeforeAdmission();
         _descriptors.Release(_context);
         _completion?.TrySetResult();
@@ -210,8 +210,8 @@ internal sealed partial class ProxySession
         var budget = settings.ProbeInterval * settings.ProbeCount;
         _reclaimFor = newcomer;
         ReadTcpInfo();
-        SocketTuning.SetKeepalive(_clientFd, settings.ProbeInterval, settings.ProbeInterval, settings.ProbeCount);
-        SocketTuning.SetUserTimeout(_clientFd, budget);
+        SocketTuning.SetKeepalive(_clientTcpFd, settings.ProbeInterval, settings.ProbeInterval, settings.ProbeCount);
+        SocketTuning.SetUserTimeout(_clientTcpFd, budget);
         _probeUntil = Environment.TickCount64 + (long)(budget + settings.ProbeInterval).TotalMilliseconds + 500;
         _reactor.AddDeadline(this, _probeUntil);
     }
@@ -228,8 +228,8 @@ internal sealed partial class ProxySession
 
         ReadTcpInfo();
         var settings = _context.Settings;
-        SocketTuning.SetKeepalive(_clientFd, settings.Keepalive.Idle, settings.Keepalive.Interval, settings.Keepalive.Count);
-        SocketTuning.SetUserTimeout(_clientFd, settings.UserTimeout);
+        SocketTuning.SetKeepalive(_clientTcpFd, settings.Keepalive.Idle, settings.Keepalive.Interval, settings.Keepalive.Count);
+        SocketTuning.SetUserTimeout(_clientTcpFd, settings.UserTimeout);
     }
 
     /// <summary>A probed client found dead: reclaimed, not merely dead.</summary>

@@ -224,7 +224,7 @@ internal sealed partial class ProxySession
     /// <returns><c>false</c> when the session ended.</returns>
     private bool HalfClose(ref Flow flow, int source, int destination, bool fromClient)
     {
-        var end = PeerEndClassifier.AfterEnd(source, finSent: !fromClient && _backendWriteShut);
+        var end = EndOf(fromClient ? Client : Backend, PeerEndClassifier.AfterEnd(source, finSent: !fromClient && _backendWriteShut));
         if (fromClient && end == PeerEnd.Closed && _context.Settings.HalfClose)
         {
             ReleasePipe(ref flow);
@@ -317,6 +317,7 @@ internal sealed partial class ProxySession
     /// <summary>One side ended or died: record why, then close both sides.</summary>
     private void End(int side, PeerEnd end)
     {
+        end = EndOf(side, end);
         var dead = end is PeerEnd.DeadKeepalive or PeerEnd.DeadUserTimeout;
         var reason = (side, dead) switch
         {
@@ -368,7 +369,7 @@ internal sealed partial class ProxySession
         {
             // A dead peer will never acknowledge a FIN: reset its socket so the kernel frees it at once. The live
             // side gets an orderly close, so the backend sees its session end and frees it.
-            SocketIo.Abort(deadFd);
+            AbortPeer(deadFd);
         }
 
         // The order matters to whoever comes next. The backend connection closes first, so the backend has its FIN
@@ -391,7 +392,7 @@ internal sealed partial class ProxySession
             _context.CountClosed(Record);
         }
 
-        SocketIo.Close(_clientFd);
+        CloseClient();
         _descriptors.Release(_context);
         _completion?.TrySetResult();
     }

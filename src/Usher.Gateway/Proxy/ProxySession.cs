@@ -22,7 +22,7 @@ internal sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySes
 
     private readonly ListenerContext _context;
     private readonly Reactor _reactor;
-    private readonly int _clientFd;
+    private int _clientFd;
     private int _backendFd = -1;
     private ulong _token;
     private volatile State _state;
@@ -48,6 +48,7 @@ internal sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySes
         _context = context;
         _reactor = reactor;
         _clientFd = clientFd;
+        _clientTcpFd = clientFd;
         Record = record;
     }
 
@@ -98,8 +99,8 @@ internal sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySes
     /// <summary>The reactor that owns the session.</summary>
     internal Reactor Reactor => _reactor;
 
-    /// <summary>The client socket's descriptor (for diagnostics; owned by the reactor).</summary>
-    internal int ClientFd => _clientFd;
+    /// <summary>The client's TCP socket's descriptor (for diagnostics; owned by the reactor, or by the TLS bridge).</summary>
+    internal int ClientFd => _clientTcpFd;
 
     /// <summary>The backend socket's descriptor, or -1 before the connect.</summary>
     internal int BackendFd => _backendFd;
@@ -132,7 +133,8 @@ internal sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySes
 
         var expectProxyHeader = context.Settings.TrustedProxies.Count > 0;
         var imap = SpeaksImap(context);
-        var handshake = context.Handshake is not null || expectProxyHeader || imap;
+        var tls = context.Tls is not null;
+        var handshake = context.Handshake is not null || expectProxyHeader || imap || tls;
         if (!AcceptGate.TryEnter(context, clientFd, client, handshake, out var perSource))
         {
             return;
@@ -158,7 +160,11 @@ internal sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySes
         {
             session._awaitingProxyHeader = expectProxyHeader;
             session.BeginHandshake();
-            if (imap && !expectProxyHeader)
+            if (tls && !expectProxyHeader && context.Settings.Identity != IdentityKind.PostgresUser)
+            {
+                session.BeginTls();
+            }
+            else if (imap && !expectProxyHeader && !tls)
             {
                 session.BeginImap();
             }
@@ -310,7 +316,7 @@ internal sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySes
         }
 
         SendRefusal(admission);
-        SocketIo.Close(_clientFd);
+        CloseClient();
         CloseBackendBeforeAdmission();
         _descriptors.Release(_context);
         ReturnHello();
@@ -428,7 +434,7 @@ internal sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySes
 
         switch (_state)
         {
-            case State.Handshaking when side == Client:
+            case State.Handshaking when side == Client && _clientFd >= 0:
                 ReadHandshake();
                 break;
             case State.Relaying:

@@ -1,12 +1,10 @@
 using System.Collections.Concurrent;
-using Usher.Gateway.Tls;
 
 namespace Usher.Gateway.Proxy;
 
 /// <summary>The open sessions of a gateway, by id: walked by the heartbeat (idle timeouts), the admin API and
-/// shutdown. Sessions relayed by the reactors and sessions of listeners that terminate TLS are kept apart (reclaim
-/// acts on the former only); <see cref="Count"/> and <see cref="All"/> cover both. Reclaim finds an identity's sessions
-/// through an index by listener and identity, not by walking every session.</summary>
+/// shutdown. Sessions of listeners that terminate TLS are sessions like any other (TLS is their transport). Reclaim
+/// finds an identity's sessions through an index by listener and identity, not by walking every session.</summary>
 internal sealed class SessionRegistry
 {
     private readonly ConcurrentDictionary<long, ProxySession> _sessions = new();
@@ -14,17 +12,16 @@ internal sealed class SessionRegistry
     // under one short lock; a set is dropped with its last session, so idle identities cost nothing.
     private readonly Dictionary<(string Listener, string Identity), HashSet<ProxySession>> _byIdentity = [];
     private readonly Lock _indexLock = new();
-    private readonly ConcurrentDictionary<long, IGatewaySession> _streams = new();
     private long _nextId;
 
-    /// <summary>Sessions open now, of every kind.</summary>
-    public int Count => _sessions.Count + _streams.Count;
+    /// <summary>Sessions open now.</summary>
+    public int Count => _sessions.Count;
 
-    /// <summary>The open sessions relayed by the reactors.</summary>
+    /// <summary>The open sessions.</summary>
     public IEnumerable<ProxySession> Sessions => _sessions.Values;
 
-    /// <summary>Every open session: those relayed by the reactors and those of listeners that terminate TLS.</summary>
-    public IEnumerable<IGatewaySession> All => _sessions.Values.Concat<IGatewaySession>(_streams.Values);
+    /// <summary>Every open session, as the admin API and shutdown see them.</summary>
+    public IEnumerable<IGatewaySession> All => _sessions.Values;
 
     /// <summary>The open sessions of one identity on one listener (a snapshot), found through the index.</summary>
     public IReadOnlyList<ProxySession> Of(string listener, string identity)
@@ -38,9 +35,8 @@ internal sealed class SessionRegistry
     /// <summary>A new session id.</summary>
     public long NextId() => Interlocked.Increment(ref _nextId);
 
-    /// <summary>The open session <paramref name="id"/>, of whatever kind; <c>null</c> when none is open with that id.</summary>
-    public IGatewaySession? Find(long id) =>
-        _sessions.TryGetValue(id, out var session) ? session : _streams.GetValueOrDefault(id);
+    /// <summary>The open session <paramref name="id"/>; <c>null</c> when none is open with that id.</summary>
+    public IGatewaySession? Find(long id) => _sessions.GetValueOrDefault(id);
 
     /// <summary>Finds a session.</summary>
     public bool TryGet(long id, out ProxySession? session) => _sessions.TryGetValue(id, out session);
@@ -90,8 +86,4 @@ internal sealed class SessionRegistry
             }
         }
     }
-
-    internal void Add(TlsSession session) => _streams[session.Record.Id] = session;
-
-    internal void Remove(TlsSession session) => _streams.TryRemove(session.Record.Id, out _);
 }

@@ -171,28 +171,23 @@ public sealed class TlsConfigTests(PemFiles pem) : IClassFixture<PemFiles>
     [InlineData("PostgresUser")]
     [InlineData("HttpHeader:X-User")]
     [InlineData("MqttClientId+SourceIp")]
-    public void Kinds_read_from_the_bytes_after_TLS_are_not_available_with_Tls(string identity)
+    [InlineData("MqttUsername")]
+    [InlineData("ImapLogin")]
+    public void Kinds_read_from_the_bytes_after_TLS_are_read_on_a_Tls_listener(string identity)
     {
-        var e = ConfigText.Error(OneListener($$"""{{Tls()}}, "Identity": "{{identity}}" """));
+        var listener = ConfigText.Read(OneListener($$"""{{Tls()}}, "Identity": "{{identity}}" """)).Listeners[0];
 
-        Assert.Equal("Usher:Listeners:0:Identity", e.Key);
-        Assert.Contains("TlsSni, TlsClientCertificate, SourceIp", e.Fix, StringComparison.Ordinal);
+        Assert.NotNull(listener.Tls);
+        Assert.Equal(identity.Split(':', '+')[0], listener.Identity.ToString());
     }
 
     [Fact]
-    public void A_reclaim_policy_is_not_available_with_Tls()
+    public void A_reclaim_policy_and_TrustedProxies_are_available_with_Tls()
     {
-        var e = ConfigText.Error(OneListener($$"""{{Tls()}}, "OnLimit": "EvictOldestIdle" """));
+        var listener = ConfigText.Read(OneListener(
+            $$"""{{Tls()}}, "OnLimit": "ReclaimDead", "TrustedProxies": [ "10.0.0.0/8" ], "Identity": "PostgresUser" """)).Listeners[0];
 
-        Assert.Equal("Usher:Listeners:0:OnLimit", e.Key);
-        Assert.Contains("Reject", e.Fix, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void TrustedProxies_are_not_available_with_Tls()
-    {
-        var e = ConfigText.Error(OneListener($$"""{{Tls()}}, "TrustedProxies": [ "10.0.0.0/8" ] """));
-
-        Assert.Equal("Usher:Listeners:0:TrustedProxies", e.Key);
+        Assert.Equal(OnLimitPolicy.ReclaimDead, listener.OnLimit);
+        Assert.Single(listener.TrustedProxies);
     }
 }

@@ -12,9 +12,10 @@ namespace Usher.EndToEnd.Tests.Imap;
 internal static class ImapGateway
 {
     /// <summary>Starts a gateway whose listener counts <c>ImapLogin</c> (or <c>ImapLogin+SourceIp</c>) with
-    /// <paramref name="limit"/> sessions per identity.</summary>
+    /// <paramref name="limit"/> sessions per identity (IMAPS with <paramref name="tls"/>).</summary>
     public static TestGateway Start(DovecotServer dovecot, int limit, bool withSourceIp = false, TimeSpan? handshakeTimeout = null,
-        OnLimitPolicy onLimit = OnLimitPolicy.Reject, bool sendProxy = false, IReadOnlyList<IPNetwork>? trustedProxies = null) =>
+        OnLimitPolicy onLimit = OnLimitPolicy.Reject, bool sendProxy = false, IReadOnlyList<IPNetwork>? trustedProxies = null,
+        TlsSettings? tls = null) =>
         TestGateway.Start(new ListenerSettings
         {
             Name = "imap",
@@ -33,6 +34,7 @@ internal static class ImapGateway
             ConnectTimeout = TimeSpan.FromSeconds(5),
             // Dovecot delays answers after failed logins (auth penalty): leave it room unless a test is about time.
             HandshakeTimeout = handshakeTimeout ?? TimeSpan.FromSeconds(60),
+            Tls = tls,
         });
 
     /// <summary>Connects and logs in with LOGIN; fails unless the backend answers OK.</summary>

@@ -1,6 +1,5 @@
 using Usher.Diagnostics;
 using Usher.Gateway.Sockets;
-using Usher.Gateway.Tls;
 using Usher.Identity;
 using Usher.Sessions;
 using Usher.Testing;
@@ -83,11 +82,11 @@ public sealed class SniTerminationTests(TlsCertificates certificates)
 
         Assert.Equal(payload, echoed.ToString());
 
-        var session = Assert.IsType<TlsSession>(Assert.Single(gateway.Gateway.Registry.All));
+        var session = Assert.Single(gateway.Gateway.Registry.Sessions);
         var expected = new SocketLiveness(true, listener.Keepalive.Idle, listener.Keepalive.Interval, listener.Keepalive.Count,
             listener.UserTimeout, NoDelay: true);
-        Assert.Equal(expected, SocketTuning.Read(session.ClientSocket!));
-        Assert.Equal(expected, SocketTuning.Read(session.BackendSocket!));
+        Assert.Equal(expected, SocketTuning.Read(session.ClientFd));
+        Assert.Equal(expected, SocketTuning.Read(session.BackendFd));
         Assert.Equal(payload.Length, session.Record.BytesFromClient);
 
         // The backend ends the session: the client gets close_notify, the close is BackendClosed.

@@ -23,12 +23,17 @@ internal sealed class TlsClient : IAsyncDisposable
     /// <summary>The TLS stream.</summary>
     public SslStream Ssl { get; }
 
-    /// <summary>Connects and completes the TLS handshake; throws <see cref="AuthenticationException"/> or
+    /// <summary>Connects (from the loopback address <paramref name="from"/>, when given) and completes the TLS handshake; throws <see cref="AuthenticationException"/> or
     /// <see cref="IOException"/> when the gateway refuses it during the handshake.</summary>
     public static async Task<TlsClient> ConnectAsync(IPEndPoint to, string serverName, X509Certificate2 ca,
-        X509Certificate2? certificate = null)
+        X509Certificate2? certificate = null, string? from = null)
     {
         var socket = new Socket(to.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        if (from is not null)
+        {
+            socket.Bind(new IPEndPoint(IPAddress.Parse(from), 0));
+        }
+
         await socket.ConnectAsync(to);
         var ssl = new SslStream(new NetworkStream(socket, ownsSocket: true));
         var policy = new X509ChainPolicy

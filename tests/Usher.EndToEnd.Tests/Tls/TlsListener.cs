@@ -12,7 +12,8 @@ internal static class TlsListener
     public static ListenerSettings Create(TlsCertificates certificates, IPEndPoint backend, IdentityKind identity,
         int maxSessionsPerIdentity, bool clientCa = false,
         ClientCertificateIdentity part = ClientCertificateIdentity.SubjectCn, TimeSpan? idleTimeout = null,
-        TimeSpan? handshakeTimeout = null, IPAddress? listen = null) => new()
+        TimeSpan? handshakeTimeout = null, IPAddress? listen = null, IReadOnlyList<IPNetwork>? trustedProxies = null,
+        OnLimitPolicy onLimit = OnLimitPolicy.Reject) => new()
         {
             Name = "tls",
             Listen = new IPEndPoint(listen ?? IPAddress.Loopback, 0),
@@ -25,6 +26,8 @@ internal static class TlsListener
             ConnectTimeout = TimeSpan.FromSeconds(3),
             HandshakeTimeout = handshakeTimeout ?? TimeSpan.FromSeconds(10),
             IdleTimeout = idleTimeout,
+            TrustedProxies = trustedProxies ?? [],
+            OnLimit = onLimit,
             Tls = new TlsSettings
             {
                 Certificate = certificates.ServerPem,
