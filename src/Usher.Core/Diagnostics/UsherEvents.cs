@@ -52,4 +52,7 @@ public static class UsherEvents
     /// <summary>Connections were closed at accept: the descriptor budget was spent, or their address had
     /// MaxHandshakesPerSource connections in their handshake; folded per listener (and address).</summary>
     public const int ConnectionsShed = 9660;
+
+    /// <summary>An operator probes a session's client now (its keepalive shortened, as a reclaim's is).</summary>
+    public const int SessionProbed = 9663;
 }
