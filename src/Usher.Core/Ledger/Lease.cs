@@ -42,8 +42,9 @@ public class Lease
     /// oldest newcomer of the identity waiting in line, if any, else it is freed.</summary>
     /// <param name="reason">Why the session ended (a networked ledger records it with the release).</param>
     /// <returns><c>true</c> for the call that released it.</returns>
-    /// <remarks>Internal: only what ends a session (the gateway, given this assembly's internals for it) and the
-    /// ledgers may give a place back; the admin side sees sessions through <c>IGatewayControl</c> and holds no lease.</remarks>
+    /// <remarks>Internal: only what ends a session gives its place back (the gateway, to which Core shows its
+    /// internals, and the tests). A ledger is told through <see cref="ILeaseLedger.Release"/>; the admin side sees
+    /// sessions through <c>IGatewayControl</c> and never holds a lease.</remarks>
     internal bool Release(CloseReason reason)
     {
         if (Interlocked.CompareExchange(ref _state, Released, Held) != Held)

@@ -1,6 +1,6 @@
 using Usher.Diagnostics;
 
-namespace Usher.Admin.Tests;
+namespace Usher.Core.Tests.Diagnostics;
 
 /// <summary>The event hub behind <c>/api/events</c>: publishing never waits, a slow subscriber loses its oldest events
 /// and no one else's.</summary>
