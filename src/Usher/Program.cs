@@ -36,6 +36,7 @@ var root = new RootCommand("Usher: a session-aware TCP gateway with per-identity
     DoctorCommand.Create(),
     SessionsCommand.Create(),
     KillCommand.Create(),
+    ProbeCommand.Create(),
     TopCommand.Create(),
     AuditCommand.Create(),
     AdviseCommand.Create(config),

@@ -11,6 +11,7 @@ namespace Usher.Admin.Api;
 [JsonSerializable(typeof(IReadOnlyList<SessionView>))]
 [JsonSerializable(typeof(IReadOnlyList<IdentityCount>))]
 [JsonSerializable(typeof(KillResult))]
+[JsonSerializable(typeof(ProbeResult))]
 [JsonSerializable(typeof(Problem))]
 public sealed partial class AdminJson : JsonSerializerContext
 {

@@ -18,6 +18,8 @@ namespace Usher.Admin.Api;
 /// <param name="State"><c>connecting</c>, <c>relaying</c>, <c>probing</c> (a reclaim probes its client) or
 /// <c>closing</c>.</param>
 /// <param name="Tcp">The latest TCP_INFO of both connections, when one was read; <c>null</c> otherwise.</param>
+/// <param name="Liveness">Whether the client is still there, judged from the latest TCP_INFO of its connection;
+/// <c>null</c> when none was read.</param>
 public sealed record SessionView(
     long Id,
     string Listener,
@@ -32,7 +34,8 @@ public sealed record SessionView(
     long BytesFromClient,
     long BytesFromBackend,
     string State,
-    TcpView? Tcp);
+    TcpView? Tcp,
+    LivenessView? Liveness);
 
 /// <summary>A session's identity.</summary>
 /// <param name="Kind">Where it came from, e.g. <c>SourceIp</c>, <c>PostgresUser</c>.</param>

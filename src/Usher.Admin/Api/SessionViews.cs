@@ -15,11 +15,25 @@ internal static class SessionViews
         session.BackendLocal,
         session.StartedAt,
         session.LastActivity,
-        Math.Round(session.Idle.TotalMilliseconds / 1000.0, 1),
+        Seconds(session.Idle),
         session.BytesFromClient,
         session.BytesFromBackend,
         StateOf(session.State),
-        session.Tcp is { } tcp ? new TcpView(tcp.ReadAt, tcp.Client, tcp.Backend) : null);
+        session.Tcp is { } tcp ? new TcpView(tcp.ReadAt, tcp.Client, tcp.Backend) : null,
+        session.Liveness is { } live ? LivenessOf(live) : null);
+
+    private static LivenessView LivenessOf(SessionLiveness live) => new(
+        live.ReadAt,
+        Seconds(live.LastDataReceived),
+        Seconds(live.Silence),
+        live.UnackedBytes,
+        live.UnackedSegments,
+        live.Probes,
+        live.Retransmits,
+        live.Suspect,
+        live.Reason);
+
+    private static double Seconds(TimeSpan span) => Math.Round(span.TotalMilliseconds / 1000.0, 1);
 
     private static string StateOf(SessionState state) => state switch
     {

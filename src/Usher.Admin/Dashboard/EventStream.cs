@@ -173,6 +173,7 @@ internal sealed class EventStream
         GatewayEventKind.Reclaimed => "reclaimed",
         GatewayEventKind.PeerDead => "peerDead",
         GatewayEventKind.Killed => "killed",
+        GatewayEventKind.Probed => "probed",
         _ => "closed",
     };
 }

@@ -7,6 +7,8 @@
   const MAX_EVENTS = 200;       // lines in "Recent events"
   const FOLD_MS = 10000;        // refusals of one identity within this time share a line
   const TOKEN_KEY = 'usher-token';
+  const LIVENESS_MS = 3000;     // a fresh TCP_INFO of the listed sessions this often, while the page is shown
+  const LIVENESS_LIMIT = 1000;  // as many as a frame lists
   const $ = (id) => document.getElementById(id);
 
   const state = {
@@ -19,6 +21,8 @@
     rows: new Map(),            // session id -> <tr>
     events: [],
     killed: new Set(),
+    liveness: new Map(),        // session id -> its latest liveness (GET /api/sessions?fresh=true)
+    polling: null,
   };
 
   // ---- the admin API ----
@@ -50,6 +54,34 @@
     $('login').hidden = true;
     $('main').hidden = false;
     connect();
+    if (!state.polling) state.polling = setInterval(pollLiveness, LIVENESS_MS);
+    pollLiveness();
+  }
+
+  // Liveness is read when asked, not streamed: the kernel is asked only while a dashboard looks.
+  async function pollLiveness() {
+    if (document.hidden || !state.frame || $('main').hidden) return;
+    let answer;
+    try {
+      answer = await api('GET', '/api/sessions?fresh=true&limit=' + LIVENESS_LIMIT);
+    } catch (e) {
+      return;
+    }
+    if (answer.status === 401) {
+      askToken('The token was refused.');
+      return;
+    }
+    if (!answer.ok) return;
+    const sessions = await answer.json();
+    state.liveness = new Map(sessions.filter((s) => s.liveness).map((s) => [s.id, s.liveness]));
+    drawSessions();
+  }
+
+  function livenessOf(s) {
+    const polled = state.liveness.get(s.id);
+    if (!s.liveness) return polled || null;
+    if (!polled) return s.liveness;
+    return Date.parse(polled.readAt) >= Date.parse(s.liveness.readAt) ? polled : s.liveness;
   }
 
   function askToken(why) {
@@ -250,9 +282,12 @@
     const body = $('sessions').tBodies[0];
     const words = $('filter').value.trim().toLowerCase().split(/\s+/).filter(Boolean);
     const now = Date.parse(state.frame.at);
+    const suspectOnly = $('suspect-only').checked;
+    const suspects = state.sessions.filter((s) => (livenessOf(s) || {}).suspect).length;
+    $('suspect-count').textContent = '(' + suspects + ')';
     const shown = state.sessions.filter((s) => {
       const text = [s.id, s.listener, s.identity.value, s.client, s.backend || ''].join(' ').toLowerCase();
-      return words.every((w) => text.includes(w));
+      return words.every((w) => text.includes(w)) && (!suspectOnly || (livenessOf(s) || {}).suspect);
     });
     const keep = new Set(shown.map((s) => s.id));
     for (const [id, row] of state.rows) {
@@ -274,27 +309,83 @@
       cells[6].textContent = duration(s.idleSeconds);
       cells[7].textContent = bytes(s.bytesFromClient);
       cells[8].textContent = bytes(s.bytesFromBackend);
+      drawLiveness(row, s);
       const place = previous ? previous.nextSibling : body.firstChild;
       if (place !== row) body.insertBefore(row, place);
       previous = row;
     }
     const total = state.frame.sessionsTotal;
-    $('sessions-count').textContent = '(' + (words.length ? shown.length + ' of ' : '') + total
+    $('sessions-count').textContent = '(' + (words.length || suspectOnly ? shown.length + ' of ' : '') + total
       + (total > state.frame.sessions.length ? ', the oldest ' + state.frame.sessions.length + ' listed' : '') + ')';
+  }
+
+  function drawLiveness(row, s) {
+    const cells = row.cells;
+    const live = livenessOf(s);
+    const probing = s.state === 'probing';
+    row.classList.toggle('suspect', Boolean(live && live.suspect));
+    cells[9].textContent = live ? duration(live.lastDataReceivedSeconds) : '–';
+    cells[10].textContent = live && live.unackedBytes !== null ? bytes(live.unackedBytes) : '–';
+    cells[11].textContent = live ? String(live.probes) : '–';
+    const mark = cells[12].firstChild;
+    mark.textContent = probing ? 'probing' : !live ? '–' : live.suspect ? 'suspect' : 'ok';
+    mark.title = live ? (live.reason || 'nothing outstanding, or answered within the threshold')
+      + ' (read ' + new Date(live.readAt).toLocaleTimeString() + ')' : 'not read yet';
   }
 
   function sessionRow(s) {
     const row = el('tr');
     row.dataset.id = s.id;
+    const probe = el('button', 'probe', 'Probe');
+    probe.type = 'button';
+    probe.title = 'probe the client of session ' + s.id + ' now: a vanished client is found dead within the probe budget';
+    probe.addEventListener('click', () => probeSession(s, probe));
     const kill = el('button', 'kill', 'Kill');
     kill.type = 'button';
     kill.title = 'close both sides of session ' + s.id;
     kill.addEventListener('click', () => killSession(s, kill));
     const action = el('td');
-    action.append(kill);
+    action.append(probe, kill);
+    const mark = el('td');
+    mark.append(el('span', 'mark'));
     row.append(el('td', 'num', String(s.id)), el('td', null, s.listener), el('td', null, s.identity.value),
-      el('td', null, s.client), el('td'), el('td', 'num'), el('td', 'num'), el('td', 'num'), el('td', 'num'), action);
+      el('td', null, s.client), el('td'), el('td', 'num'), el('td', 'num'), el('td', 'num'), el('td', 'num'),
+      el('td', 'num'), el('td', 'num'), el('td', 'num'), mark, action);
     return row;
+  }
+
+  async function probeSession(s, button) {
+    button.disabled = true;
+    let answer;
+    try {
+      answer = await api('POST', '/api/sessions/' + encodeURIComponent(s.id) + '/probe');
+    } catch (e) {
+      notice('Probe of session ' + s.id + ' failed: the admin endpoint cannot be reached.');
+      button.disabled = false;
+      return;
+    }
+    if (answer.status === 401) {
+      askToken('The token was refused.');
+      return;
+    }
+    if (answer.status === 404) {
+      notice('');
+      state.sessions = state.sessions.filter((x) => x.id !== s.id);
+      drawSessions();
+      return;
+    }
+    let body = null;
+    try { body = await answer.json(); } catch (e) { /* no JSON */ }
+    if (answer.ok) {
+      notice('');
+      const row = state.rows.get(s.id);
+      if (row) row.cells[12].firstChild.textContent = 'probing';
+      // Enabled again once the client has had its budget to answer (a live client keeps its session).
+      setTimeout(() => { button.disabled = false; }, (body.budgetSeconds + 1) * 1000);
+      return;
+    }
+    notice('Probe of session ' + s.id + ' failed: ' + ((body && body.detail) || answer.status + ' ' + answer.statusText));
+    button.disabled = false;
   }
 
   async function killSession(s, button) {
@@ -326,6 +417,7 @@
   }
 
   $('filter').addEventListener('input', drawSessions);
+  $('suspect-only').addEventListener('change', drawSessions);
 
   function drawEvents() {
     const list = $('events');
@@ -346,6 +438,7 @@
       case 'reclaimed': return 'session ' + e.sessionId + ' of ' + who + ' reclaimed for ' + e.client + ': ' + e.detail;
       case 'peerDead': return 'session ' + e.sessionId + ' of ' + who + ': ' + e.detail;
       case 'killed': return 'session ' + e.sessionId + ' of ' + who + ' killed by ' + e.detail;
+      case 'probed': return 'session ' + e.sessionId + ' of ' + who + ' probed by ' + e.detail;
       default: return 'session ' + e.sessionId + ' of ' + who + ' closed: ' + e.detail;
     }
   }

@@ -18,15 +18,16 @@ internal static class SessionEndpoints
 
     public static void Map(IEndpointRouteBuilder app, AdminContext admin)
     {
-        app.MapGet("/api/sessions", Answers.Run(context => List(admin, context)));
+        app.MapGet("/api/sessions", Answers.Run(context => ListAsync(admin, context)));
         app.MapGet("/api/sessions/{id}", Answers.Run(context => ShowAsync(admin, context)));
         app.MapDelete("/api/sessions/{id}", Answers.Run(context => KillOneAsync(admin, context)));
         app.MapDelete("/api/sessions", Answers.Run(context => KillIdentityAsync(admin, context)));
+        app.MapPost("/api/sessions/{id}/probe", Answers.Run(context => Probe(admin, context)));
     }
 
-    private static IResult List(AdminContext admin, HttpContext context)
+    private static async Task<IResult> ListAsync(AdminContext admin, HttpContext context)
     {
-        if (Answers.UnknownParameter(context.Request, "listener", "identity") is { } bad)
+        if (Answers.UnknownParameter(context.Request, "listener", "identity", "fresh", "suspect", "limit") is { } bad)
         {
             return bad;
         }
@@ -38,8 +39,46 @@ internal static class SessionEndpoints
             return unknown;
         }
 
-        IReadOnlyList<SessionView> sessions = Views.Sessions(admin, listenerName, identity);
+        if (ListQuery.Parse(context.Request.Query) is not { } query)
+        {
+            return Answers.BadRequest(ListQuery.Usage);
+        }
+
+        IReadOnlyList<SessionView> sessions = query.Fresh
+            ? await Views.FreshSessionsAsync(admin, new SessionQuery(listenerName, identity, query.Limit, query.Suspect), context.RequestAborted).ConfigureAwait(false)
+            : Views.Sessions(admin, listenerName, identity, query.Limit);
         return Answers.Json(sessions, AdminJson.Readable.IReadOnlyListSessionView);
+    }
+
+    private static IResult Probe(AdminContext admin, HttpContext context)
+    {
+        if (Answers.UnknownParameter(context.Request) is { } bad)
+        {
+            return bad;
+        }
+
+        if (ParseId(context, out var id) is { } notAnId)
+        {
+            return notAnId;
+        }
+
+        SessionProbe? probe;
+        try
+        {
+            probe = admin.Gateway.Sessions.Probe(id, AdminContext.Caller(context));
+        }
+        catch (InvalidOperationException e)
+        {
+            return Answers.Problem(StatusCodes.Status409Conflict, e.Message);
+        }
+
+        if (probe is null)
+        {
+            return NoSuchSession(id);
+        }
+
+        var result = new ProbeResult(probe.Id, probe.Budget.TotalSeconds, probe.Started);
+        return Results.Json(result, AdminJson.Readable.ProbeResult, statusCode: StatusCodes.Status202Accepted);
     }
 
     private static async Task<IResult> ShowAsync(AdminContext admin, HttpContext context)

@@ -34,4 +34,12 @@ internal static class Views
     /// <paramref name="limit"/> when given (only those are turned into views).</summary>
     public static List<SessionView> Sessions(AdminContext admin, string? listener = null, string? identity = null, int limit = int.MaxValue) =>
         admin.Gateway.Sessions.List(listener, identity, limit).Select(SessionViews.Of).ToList();
+
+    /// <summary>How long a listing waits for the sessions' reactors to read TCP_INFO.</summary>
+    private static readonly TimeSpan FreshWait = TimeSpan.FromSeconds(2);
+
+    /// <summary>The open sessions <paramref name="query"/> names, each with a fresh TCP_INFO of its client (read in
+    /// one batch per reactor, skipped where read less than a second ago) and its liveness judged.</summary>
+    public static async Task<List<SessionView>> FreshSessionsAsync(AdminContext admin, Usher.Control.SessionQuery query, CancellationToken cancellationToken) =>
+        (await admin.Gateway.Sessions.ListFreshAsync(query, FreshWait, cancellationToken).ConfigureAwait(false)).Select(SessionViews.Of).ToList();
 }

@@ -25,6 +25,23 @@ public interface ISessionControl
     /// <returns><c>null</c> when no session is open with that id.</returns>
     Task<SessionSnapshot?> InspectAsync(long id, TimeSpan wait, CancellationToken cancellationToken = default);
 
+    /// <summary>The open sessions as <see cref="List"/> gives them, each with a fresh reading of its liveness
+    /// (<see cref="SessionSnapshot.Liveness"/>): TCP_INFO of the listed sessions, read on their reactors in one posted
+    /// batch per reactor, skipped for a session read less than a second ago (so any number of callers cost at most
+    /// one read per session per second). A reactor that does not answer within <paramref name="wait"/> leaves its
+    /// sessions with their last reading.</summary>
+    Task<IReadOnlyList<SessionSnapshot>> ListFreshAsync(SessionQuery query, TimeSpan wait, CancellationToken cancellationToken = default);
+
+    /// <summary>An operator's probe of one session's client, as ReclaimDead probes an idle session: its keepalive is
+    /// shortened now to ProbeInterval × ProbeCount (with TCP_USER_TIMEOUT to match). Event 9663 names
+    /// <paramref name="by"/>; a client found dead ends the session as <c>ClientDead</c> (9648, then 9642); one that
+    /// answers gets its own keepalive back.</summary>
+    /// <param name="id">The session's id.</param>
+    /// <param name="by">Who probes, for the log.</param>
+    /// <returns>The probe; <c>null</c> when no session with that id is open.</returns>
+    /// <exception cref="InvalidOperationException">The session is not relaying (still connecting, or ending).</exception>
+    SessionProbe? Probe(long id, string by);
+
     /// <summary>An operator's kill of one session: its close reason becomes <c>Killed</c>, event 9653 names
     /// <paramref name="by"/>, both sides are closed and 9642 follows.</summary>
     /// <param name="id">The session's id.</param>

@@ -36,4 +36,9 @@ public sealed record SessionSnapshot(
     long BytesFromClient,
     long BytesFromBackend,
     SessionState State,
-    TcpReading? Tcp);
+    TcpReading? Tcp)
+{
+    /// <summary>Whether its client is still there, judged from the latest TCP_INFO of the client connection;
+    /// <c>null</c> when none was read.</summary>
+    public SessionLiveness? Liveness { get; init; }
+}

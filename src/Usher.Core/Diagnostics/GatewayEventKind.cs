@@ -17,4 +17,7 @@ public enum GatewayEventKind
 
     /// <summary>An admitted session ended (event 9642).</summary>
     Closed,
+
+    /// <summary>An operator probes a session's client (event 9663).</summary>
+    Probed,
 }

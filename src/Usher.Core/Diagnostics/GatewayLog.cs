@@ -73,6 +73,11 @@ public static partial class GatewayLog
         Message = "Session {SessionId} for \"{Identity}\" on listener \"{Listener}\" killed by {By}; closing both sides")]
     public static partial void SessionKilled(this ILogger logger, long sessionId, string identity, string listener, string by);
 
+    /// <summary>Event 9663.</summary>
+    [LoggerMessage(EventId = UsherEvents.SessionProbed, EventName = "SessionProbed", Level = LogLevel.Information,
+        Message = "Session {SessionId} for \"{Identity}\" on listener \"{Listener}\" probed by {By}: its client has {BudgetSeconds} s to answer {Probes} keepalive probe(s)")]
+    public static partial void SessionProbed(this ILogger logger, long sessionId, string identity, string listener, string by, double budgetSeconds, int probes);
+
     /// <summary>Event 9652.</summary>
     [LoggerMessage(EventId = UsherEvents.BackendUnavailable, EventName = "BackendUnavailable", Level = LogLevel.Error,
         Message = "Backend {Backend} of listener \"{Listener}\" unavailable for {Client} (\"{Identity}\"): {Problem} after {ElapsedMs} ms")]

@@ -59,6 +59,9 @@ public static class UsherEvents
     /// <summary>The ledger revoked a session's lease (a networked ledger lost it): the session ends as Revoked.</summary>
     public const int LeaseRevoked = 9662;
 
+    /// <summary>An operator probes a session's client now (its keepalive shortened, as a reclaim's is).</summary>
+    public const int SessionProbed = 9663;
+
     /// <summary>The peak file (<c>Peaks:File</c>, read by <c>usher advise</c>) could not be read or written; peaks
     /// are still recorded in memory. Logged once per outage, and when it is written again.</summary>
     public const int PeaksNotSaved = 9664;

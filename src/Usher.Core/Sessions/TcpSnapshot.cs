@@ -20,4 +20,8 @@ public readonly record struct TcpSnapshot(
     byte Probes,
     byte Retransmits,
     uint TotalRetransmits,
-    uint RttMicroseconds);
+    uint RttMicroseconds)
+{
+    /// <summary>Bytes sent and not yet acknowledged; <c>null</c> where the kernel does not say (before Linux 4.19).</summary>
+    public long? UnackedBytes { get; init; }
+}

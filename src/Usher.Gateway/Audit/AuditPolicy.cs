@@ -18,13 +18,20 @@ internal sealed record AuditPolicy(TimeSpan SuspectAfter, HostLiveness Host)
     public (SessionVerdict Verdict, TimeSpan? Silence, bool AtLeast) Judge(TcpSocketEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        var probes = entry.Probes ?? 0;
         // Data waiting for its acknowledgement counts once a retransmission timeout has fired: until then the ACK of a
         // live peer may simply be on its way (an idle session's last ACK can be long ago when the server writes).
         var unacked = (entry.UnackedBytes > 0 || entry.Info is { Unacked: > 0 }) && entry.Retransmits > 0;
         TimeSpan? silence = entry.Info is { } info ? TimeSpan.FromMilliseconds(info.LastAckReceivedMs) : null;
+        return Judge(unacked, entry.Probes ?? 0, entry.Retransmits, silence);
+    }
+
+    /// <summary>Judges one connection from its facts: whether data waits for its acknowledgement after a
+    /// retransmission timeout fired, the keepalive probes unanswered, the timeouts in a row, and how long the peer has
+    /// been silent (<c>null</c> when not timed: it is then deduced from <paramref name="retransmits"/>).</summary>
+    public (SessionVerdict Verdict, TimeSpan? Silence, bool AtLeast) Judge(bool unacked, int probes, int retransmits, TimeSpan? silence)
+    {
         var atLeast = silence is null;
-        silence ??= HostLiveness.SilenceAfter(entry.Retransmits);
+        silence ??= HostLiveness.SilenceAfter(retransmits);
         if (!unacked && probes == 0)
         {
             return (SessionVerdict.Ok, atLeast ? null : silence, false);

@@ -186,8 +186,10 @@ internal sealed partial class ProxySession
         _completion?.TrySetResult();
     }
 
-    /// <summary>Asks the session's reactor to probe its client for a reclaim; safe from any thread.</summary>
-    internal void RequestProbe(EndPoint newcomer)
+    /// <summary>Asks the session's reactor to probe its client for a reclaim, or for an operator when
+    /// <paramref name="newcomer"/> is <c>null</c> (a client found dead then ends as ClientDead); safe from any
+    /// thread.</summary>
+    internal void RequestProbe(EndPoint? newcomer)
     {
         if (_reactor.OnThread)
         {
@@ -199,7 +201,7 @@ internal sealed partial class ProxySession
         }
     }
 
-    private void StartProbe(EndPoint newcomer)
+    private void StartProbe(EndPoint? newcomer)
     {
         if (_state != State.Relaying || _probeUntil != 0)
         {
@@ -235,14 +237,14 @@ internal sealed partial class ProxySession
     /// <summary>A probed client found dead: reclaimed, not merely dead.</summary>
     private bool TryReclaim()
     {
-        if (_probeUntil == 0 || !Record.TrySetCloseReason(CloseReason.Reclaimed))
+        if (_probeUntil == 0 || _reclaimFor is null || !Record.TrySetCloseReason(CloseReason.Reclaimed))
         {
             return false;
         }
 
         var why = $"the client did not answer {_context.Settings.ProbeCount} keepalive probe(s)";
         _context.Logger.SessionReclaimed(Record.Id, Record.Identity.Shown, _context.Settings.Name, CloseReason.Reclaimed,
-            _reclaimFor!, why);
+            _reclaimFor, why);
         _context.Observe(GatewayEventKind.Reclaimed, UsherEvents.SessionReclaimed, Record, $"Reclaimed: {why}", _reclaimFor);
         return true;
     }

@@ -19,20 +19,33 @@ public readonly record struct TcpInfo(
 {
     private const int Size = 104;
     private const int NotSentOffset = 144;
+    private const int BytesAckedOffset = 120;
+    private const int BytesSentOffset = 200;
+    private const int BytesRetransOffset = 208;
+
+    /// <summary>What TCP_INFO asks for: up to <c>tcpi_bytes_retrans</c> (Linux 4.19); an older kernel writes less.</summary>
+    private const int ReadSize = BytesRetransOffset + 8;
 
     /// <summary>The snapshot kept on a session record.</summary>
     public Usher.Sessions.TcpSnapshot ToSnapshot() => new(State.ToString(), LastDataReceivedMs, LastDataSentMs,
-        LastAckReceivedMs, Unacked, Probes, Retransmits, TotalRetransmits, RttMicroseconds);
+        LastAckReceivedMs, Unacked, Probes, Retransmits, TotalRetransmits, RttMicroseconds)
+    {
+        UnackedBytes = UnackedBytes,
+    };
 
     /// <summary>Bytes written but not sent yet (<c>tcpi_notsent_bytes</c>, Linux 4.6); <c>null</c> when the kernel's
     /// struct was too short to hold it.</summary>
     public uint? NotSentBytes { get; init; }
 
+    /// <summary>Bytes sent and not acknowledged yet: <c>tcpi_bytes_sent</c> less <c>tcpi_bytes_retrans</c> (what was
+    /// sent again) less <c>tcpi_bytes_acked</c> (Linux 4.19); <c>null</c> when the kernel's struct was too short.</summary>
+    public long? UnackedBytes { get; init; }
+
     /// <summary>Reads TCP_INFO of a socket; <c>null</c> when it is closed.</summary>
     public static unsafe TcpInfo? TryRead(int fd)
     {
-        var b = stackalloc byte[Size];
-        var length = Size;
+        var b = stackalloc byte[ReadSize];
+        var length = ReadSize;
         return Libc.GetSockOpt(fd, Libc.IPPROTO_TCP, Libc.TCP_INFO, b, &length) != 0
             ? null
             : Parse(new ReadOnlySpan<byte>(b, length));
@@ -60,7 +73,16 @@ public readonly record struct TcpInfo(
             BinaryPrimitives.ReadUInt32LittleEndian(s[100..]))
         {
             NotSentBytes = s.Length >= NotSentOffset + 4 ? BinaryPrimitives.ReadUInt32LittleEndian(s[NotSentOffset..]) : null,
+            UnackedBytes = s.Length >= ReadSize ? UnackedOf(s) : null,
         };
+    }
+
+    private static long UnackedOf(ReadOnlySpan<byte> s)
+    {
+        var sent = BinaryPrimitives.ReadUInt64LittleEndian(s[BytesSentOffset..]);
+        var again = BinaryPrimitives.ReadUInt64LittleEndian(s[BytesRetransOffset..]);
+        var acked = BinaryPrimitives.ReadUInt64LittleEndian(s[BytesAckedOffset..]);
+        return Math.Max(0, (long)(sent - again - acked));
     }
 }
 

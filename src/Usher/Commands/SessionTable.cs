@@ -7,10 +7,11 @@ namespace Usher.Cli.Commands;
 /// <summary>Sessions as a table for people, one line each, columns padded to their widest value.</summary>
 internal static class SessionTable
 {
-    private static readonly string[] Header = ["ID", "LISTENER", "IDENTITY", "CLIENT", "BACKEND", "AGE", "IDLE", "IN", "OUT"];
+    private static readonly string[] Header =
+        ["ID", "LISTENER", "IDENTITY", "CLIENT", "BACKEND", "AGE", "IDLE", "IN", "OUT", "RCVD", "UNACKED", "PROBES", "LIVENESS"];
 
     /// <summary>Columns whose values are numbers, aligned right.</summary>
-    private static readonly bool[] Right = [true, false, false, false, false, true, true, true, true];
+    private static readonly bool[] Right = [true, false, false, false, false, true, true, true, true, true, true, true, false];
 
     public static string Render(IReadOnlyList<SessionView> sessions, DateTimeOffset now)
     {
@@ -26,6 +27,10 @@ internal static class SessionTable
             Duration(TimeSpan.FromSeconds(s.IdleSeconds)),
             Bytes(s.BytesFromClient),
             Bytes(s.BytesFromBackend),
+            s.Liveness is { } live ? Duration(TimeSpan.FromSeconds(live.LastDataReceivedSeconds)) : "-",
+            s.Liveness?.UnackedBytes is { } unacked ? Bytes(unacked) : "-",
+            s.Liveness is { } probed ? probed.Probes.ToString(CultureInfo.InvariantCulture) : "-",
+            Mark(s),
         }));
         var widths = Enumerable.Range(0, Header.Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
         var text = new StringBuilder();
@@ -37,6 +42,12 @@ internal static class SessionTable
 
         return text.ToString();
     }
+
+    /// <summary><c>suspect: why</c>, <c>probing</c>, <c>ok</c>, or <c>-</c> when no TCP_INFO was read.</summary>
+    private static string Mark(SessionView s) => s.State == "probing" ? "probing"
+        : s.Liveness is not { } live ? "-"
+        : live.Suspect ? $"suspect: {live.Reason}"
+        : "ok";
 
     /// <summary>A duration in its two largest units: 45s, 12m05s, 3h07m, 2d04h.</summary>
     internal static string Duration(TimeSpan d)

@@ -12,10 +12,14 @@ internal static class SessionsCommand
         var target = new AdminTarget.Options();
         var listener = new Option<string?>("--listener") { Description = "Only the sessions of this listener." };
         var identity = new Option<string?>("--identity") { Description = "Only the sessions of this identity." };
-        var json = new Option<bool>("--json") { Description = "Print the admin API's JSON instead of a table." };
-        var command = new Command("sessions", "List the open sessions of a running gateway (through its admin API).")
+        var suspect = new Option<bool>("--suspect")
         {
-            listener, identity, json,
+            Description = "Only the sessions whose client left data or keepalive probes unanswered past the threshold (10 s).",
+        };
+        var json = new Option<bool>("--json") { Description = "Print the admin API's JSON instead of a table." };
+        var command = new Command("sessions", "List the open sessions of a running gateway (through its admin API), with their clients' liveness.")
+        {
+            listener, identity, suspect, json,
         };
         target.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -23,8 +27,11 @@ internal static class SessionsCommand
             try
             {
                 using var client = new AdminClient(AdminTarget.From(parse, target));
-                var query = Query(("listener", parse.GetValue(listener)), ("identity", parse.GetValue(identity)));
-                var (text, sessions) = await client.SendAsync(HttpMethod.Get, "/api/sessions" + query,
+                var query = Query(("listener", parse.GetValue(listener)), ("identity", parse.GetValue(identity)),
+                    ("suspect", parse.GetValue(suspect) ? "true" : null));
+                // A fresh TCP_INFO of every listed session: one read each, once.
+                var liveness = (query.Length == 0 ? "?" : "&") + "fresh=true";
+                var (text, sessions) = await client.SendAsync(HttpMethod.Get, "/api/sessions" + query + liveness,
                     AdminJson.Default.IReadOnlyListSessionView, cancellationToken);
                 if (parse.GetValue(json))
                 {
@@ -32,7 +39,8 @@ internal static class SessionsCommand
                 }
                 else if (sessions.Count == 0)
                 {
-                    await Console.Error.WriteLineAsync("usher: no open session" + (query.Length > 0 ? " matches" : string.Empty));
+                    await Console.Error.WriteLineAsync("usher: no open session" + (query.Length > 0 ? " matches" : string.Empty)
+                        + (parse.GetValue(suspect) ? " (none is suspect)" : string.Empty));
                 }
                 else
                 {

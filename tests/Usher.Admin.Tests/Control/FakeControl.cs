@@ -38,6 +38,9 @@ internal sealed class FakeControl : IGatewayControl, ISessionControl, IDisposabl
     /// <summary>Kills asked for, with who asked.</summary>
     public ConcurrentQueue<(long Id, string By)> Kills { get; } = new();
 
+    /// <summary>Probes asked for, with who asked.</summary>
+    public ConcurrentQueue<(long Id, string By)> Probes { get; } = new();
+
     /// <summary>Sessions a fresh TCP_INFO was asked for.</summary>
     public ConcurrentQueue<long> Inspected { get; } = new();
 
@@ -99,6 +102,24 @@ internal sealed class FakeControl : IGatewayControl, ISessionControl, IDisposabl
     {
         Inspected.Enqueue(id);
         return Task.FromResult(Find(id));
+    }
+
+    public Task<IReadOnlyList<SessionSnapshot>> ListFreshAsync(SessionQuery query, TimeSpan wait, CancellationToken cancellationToken = default)
+    {
+        Inspected.Enqueue(SessionId);
+        IReadOnlyList<SessionSnapshot> listed = query.SuspectOnly ? [] : List(query.Listener, query.Identity, query.Limit);
+        return Task.FromResult(listed);
+    }
+
+    public SessionProbe? Probe(long id, string by)
+    {
+        if (id != SessionId)
+        {
+            return null;
+        }
+
+        Probes.Enqueue((id, by));
+        return new SessionProbe(id, TimeSpan.FromSeconds(2), true);
     }
 
     public SessionKill? Kill(long id, string by)

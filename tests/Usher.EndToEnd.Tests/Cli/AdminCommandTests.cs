@@ -30,7 +30,7 @@ public sealed partial class AdminCommandTests
 
         Assert.True(table.ExitCode == 0, table.ToString());
         var lines = table.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(["ID", "LISTENER", "IDENTITY", "CLIENT", "BACKEND", "AGE", "IDLE", "IN", "OUT"],
+        Assert.Equal(["ID", "LISTENER", "IDENTITY", "CLIENT", "BACKEND", "AGE", "IDLE", "IN", "OUT", "RCVD", "UNACKED", "PROBES", "LIVENESS"],
             lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
         Assert.Equal(3, lines.Length);
         Assert.Contains(lines, l => l.Contains("cli", StringComparison.Ordinal) && l.Contains(two.Socket.LocalEndPoint!.ToString()!, StringComparison.Ordinal)

@@ -9,6 +9,13 @@ public sealed class ArgumentErrorTests
     public static TheoryData<string[], string> BadCommandLines => new()
     {
         { ["kill", "abc"], "\"abc\" is not a session id" },
+        { ["probe", "abc"], "\"abc\" is not a session id" },
+        { ["probe", "0"], "\"0\" is not a session id" },
+        { ["probe"], "Required argument missing for command: 'probe'" },
+        { ["probe", "7", "8"], "\"8\" is not a command or option here" },
+        { ["probe", "7", "--listener", "pg"], "\"--listener\" is not a command or option here" },
+        { ["probe", "7", "--admin", "ftp://127.0.0.1:9646"], "is not an http URL" },
+        { ["sessions", "--suspect", "maybe"], "maybe" },
         { ["kill", "99999999999999999999"], "\"99999999999999999999\" is not a session id" },
         { ["kill", "-5"], "\"-5\" is not a session id" },
         { ["kill", "0"], "\"0\" is not a session id" },
