@@ -308,7 +308,7 @@ public sealed partial class ProxySession
                     OnImapLoginFailed(imap, step.Settled);
                 }
 
-                if (!ImapToClient(chunk[..step.Pass]))
+                if (!ImapToClient(step.Before.Span) || !ImapToClient(chunk[..step.Pass]))
                 {
                     return false;
                 }
