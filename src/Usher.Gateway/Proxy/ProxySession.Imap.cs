@@ -303,7 +303,7 @@ internal sealed partial class ProxySession
                     OnImapLoginFailed(imap, step.Settled);
                 }
 
-                if (!ImapToClient(chunk[..step.Pass]))
+                if (!ImapToClient(step.Before.Span) || !ImapToClient(chunk[..step.Pass]))
                 {
                     return false;
                 }

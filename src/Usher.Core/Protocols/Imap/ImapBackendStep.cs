@@ -8,4 +8,10 @@ namespace Usher.Protocols.Imap;
 /// <paramref name="Settled"/> on).</param>
 /// <param name="Settled">For <see cref="ImapAnswer.Failed"/>: where, in the client's bytes given so far, the refused
 /// login ended; the session drops the bytes before it and gives the conversation the rest from offset 0.</param>
-public readonly record struct ImapBackendStep(int Pass, ImapAnswer Answer = ImapAnswer.None, int Settled = 0);
+/// <param name="Before">Backend bytes of earlier chunks, held as the login's answer, that go to the client before
+/// this chunk's (the login failed, or they were more than a login's answer).</param>
+public readonly record struct ImapBackendStep(
+    int Pass,
+    ImapAnswer Answer = ImapAnswer.None,
+    int Settled = 0,
+    ReadOnlyMemory<byte> Before = default);

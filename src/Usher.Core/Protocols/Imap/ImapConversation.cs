@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using Usher.Ledger;
 
@@ -19,6 +20,10 @@ public sealed class ImapConversation
     private static readonly ImapLoginReader DefaultReader = new();
     private static readonly byte[] Bye = ImapRefusal.Bye();
 
+    /// <summary>The most of the login's untagged answer lines held before its tagged answer comes (a post-login
+    /// CAPABILITY fits many times); past it they pass as they come.</summary>
+    private const int MaxAnswerLines = 4096;
+
     private readonly ImapLoginReader _reader;
     private readonly ImapBackendLines _lines = new();
     private int _forwardEnd;
@@ -27,6 +32,7 @@ public sealed class ImapConversation
     private int _continuations;
     private bool _heldSent;
     private byte[]? _heldAnswer;
+    private ArrayBufferWriter<byte>? _answerSoFar;
 
     /// <summary>A conversation whose backend connect is under way.</summary>
     /// <param name="reader">The reader of the client's commands; Dovecot's case folding of logins by default.</param>
@@ -152,27 +158,57 @@ public sealed class ImapConversation
     public ImapBackendStep OnBackendBytes(Span<byte> chunk)
     {
         var kept = _lines.Filter(chunk, out var answer);
-        if (answer == ImapAnswer.Failed && Phase == ImapPhase.Held)
+        if (Phase != ImapPhase.Held)
         {
-            // The client's bytes after the login are read afresh, so a second login on the connection is counted
-            // under its own name.
+            return new ImapBackendStep(kept);
+        }
+
+        // Where the login's answer (its untagged lines, then the tagged one) starts in this chunk.
+        var from = _answerSoFar is not null ? 0 : _lines.AnswerStart;
+        if (answer == ImapAnswer.Failed)
+        {
+            // The untagged lines held so far go first. The client's bytes after the login are read afresh, so a
+            // second login on the connection is counted under its own name.
             var settled = _heldEnd;
+            var before = TakeAnswerSoFar();
             Restart();
-            return new ImapBackendStep(kept, ImapAnswer.Failed, settled);
+            return new ImapBackendStep(kept, ImapAnswer.Failed, settled, before);
         }
 
-        // The OK to the login (and the untagged lines of its answer before it) is held while the ledger admits.
-        if (answer == ImapAnswer.Ok && Phase == ImapPhase.Held)
+        if (from < 0 || from >= kept)
         {
-            var pass = Math.Max(0, _lines.AnswerStart);
-            if (pass < kept)
-            {
-                _heldAnswer = chunk[pass..kept].ToArray();
-                return new ImapBackendStep(pass, ImapAnswer.Ok);
-            }
+            return new ImapBackendStep(kept);
         }
 
-        return new ImapBackendStep(kept);
+        // The OK to the login and the untagged lines of its answer before it are held while the ledger admits, and
+        // dropped if it refuses, however the backend's bytes were split.
+        if (answer == ImapAnswer.Ok)
+        {
+            var soFar = TakeAnswerSoFar();
+            var held = new byte[soFar.Length + kept - from];
+            soFar.Span.CopyTo(held);
+            chunk[from..kept].CopyTo(held.AsSpan(soFar.Length));
+            _heldAnswer = held;
+            return new ImapBackendStep(from, ImapAnswer.Ok);
+        }
+
+        _answerSoFar ??= new ArrayBufferWriter<byte>();
+        if (_answerSoFar.WrittenCount + kept - from > MaxAnswerLines)
+        {
+            // More than a login's answer: what was held and this chunk pass as they came.
+            return new ImapBackendStep(kept, Before: TakeAnswerSoFar());
+        }
+
+        _answerSoFar.Write(chunk[from..kept]);
+        return new ImapBackendStep(from);
+    }
+
+    /// <summary>The login's untagged answer lines held so far, no longer held.</summary>
+    private ReadOnlyMemory<byte> TakeAnswerSoFar()
+    {
+        var soFar = _answerSoFar?.WrittenMemory.ToArray() ?? ReadOnlyMemory<byte>.Empty;
+        _answerSoFar = null;
+        return soFar;
     }
 
     /// <summary>The ledger admitted the held command's identity: the relay starts.</summary>

@@ -110,6 +110,56 @@ public sealed class ImapConversationTests
     }
 
     [Fact]
+    public void The_logins_untagged_lines_in_an_earlier_chunk_are_held_too_and_dropped_on_refusal()
+    {
+        var script = new ImapScript().Backend(Greeting).Client("a1 LOGIN alice secret\r\n")
+            .Backend("* CAPABILITY IMAP4rev1").Backend(" IDLE\r\n* ENABLED\r\n");
+        Assert.Equal(Greeting, script.ToClient);
+
+        script.Backend("a1 OK Logged in\r\n").Refuse();
+
+        Assert.Equal(Greeting + "a1 " + No + Bye, script.ToClient);
+    }
+
+    [Fact]
+    public void The_logins_untagged_lines_held_across_chunks_go_with_its_OK_once_admitted()
+    {
+        var script = new ImapScript().Backend(Greeting).Client("a1 LOGIN alice secret\r\n")
+            .Backend("* CAPABILITY IMAP4rev1 IDLE\r\n").Backend("a1 OK Logged in\r\n").Admit();
+
+        Assert.Equal(Greeting + "* CAPABILITY IMAP4rev1 IDLE\r\na1 OK Logged in\r\n", script.ToClient);
+    }
+
+    [Fact]
+    public void The_logins_untagged_lines_held_across_chunks_go_before_its_NO()
+    {
+        var script = new ImapScript().Backend(Greeting).Client("a1 LOGIN alice wrong\r\n")
+            .Backend("* OK [ALERT] mind your password\r\n");
+        Assert.Equal(Greeting, script.ToClient);
+
+        script.Backend("a1 NO [AUTHENTICATIONFAILED] Authentication failed.\r\n");
+
+        Assert.Equal(Greeting + "* OK [ALERT] mind your password\r\na1 NO [AUTHENTICATIONFAILED] Authentication failed.\r\n",
+            script.ToClient);
+    }
+
+    [Fact]
+    public void More_untagged_lines_than_a_logins_answer_pass_in_order_rather_than_being_held()
+    {
+        var script = new ImapScript().Backend(Greeting).Client("a1 LOGIN alice secret\r\n");
+        var line = "* " + new string('x', 1000) + "\r\n";
+        for (var i = 0; i < 5; i++)
+        {
+            script.Backend(line);
+        }
+
+        Assert.Equal(Greeting + string.Concat(Enumerable.Repeat(line, 5)), script.ToClient);
+
+        script.Backend("a1 OK Logged in\r\n").Admit();
+        Assert.Equal(Greeting + string.Concat(Enumerable.Repeat(line, 5)) + "a1 OK Logged in\r\n", script.ToClient);
+    }
+
+    [Fact]
     public void Commands_pipelined_after_the_LOGIN_reach_the_backend_only_once_it_accepted_the_login()
     {
         var script = new ImapScript().Backend(Greeting).Client("a1 LOGIN alice secret\r\na2 SELECT INBOX\r\n");

@@ -79,6 +79,7 @@ internal sealed class ImapScript
             _client.RemoveRange(0, step.Settled);
         }
 
+        _toClient.Append(Encoding.UTF8.GetString(step.Before.Span));
         _toClient.Append(Encoding.UTF8.GetString(chunk, 0, step.Pass));
         if (step.Answer == ImapAnswer.Ok)
         {
