@@ -45,8 +45,8 @@ public static partial class GatewayLog
 
     /// <summary>Event 9661.</summary>
     [LoggerMessage(EventId = UsherEvents.ReactorFailed, EventName = "ReactorFailed", Level = LogLevel.Critical,
-        Message = "Event loop {Reactor} failed (epoll_wait errno {Errno}); the gateway stops")]
-    public static partial void ReactorFailed(this ILogger logger, int reactor, int errno);
+        Message = "Event loop {Reactor} failed: {Problem}; the gateway stops")]
+    public static partial void ReactorFailed(this ILogger logger, Exception exception, int reactor, string problem);
 
     /// <summary>Event 9662.</summary>
     [LoggerMessage(EventId = UsherEvents.LeaseRevoked, EventName = "LeaseRevoked", Level = LogLevel.Warning,

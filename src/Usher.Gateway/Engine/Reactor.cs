@@ -181,14 +181,14 @@ internal sealed unsafe partial class Reactor : IDisposable
                 var n = Libc.EpollWait(_epoll, events, MaxEvents, NextTimeout());
                 if (n < 0)
                 {
-                    if (Libc.Errno == Libc.EINTR)
+                    var errno = Libc.Errno;
+                    if (errno == Libc.EINTR)
                     {
                         continue;
                     }
 
-                    var errno = Libc.Errno;
-                    _logger.ReactorFailed(Index, errno);
-                    failure = new IOException($"reactor {Index}: epoll_wait failed, errno {errno}");
+                    failure = new IOException($"reactor {Index}: epoll_wait failed, {Errors.Describe(errno)}");
+                    _logger.ReactorFailed(failure, Index, failure.Message);
                     break;
                 }
 
@@ -222,7 +222,7 @@ internal sealed unsafe partial class Reactor : IDisposable
         catch (Exception e)
         {
             // Nothing a handler throws gets here (each call is guarded); this is the loop itself.
-            _logger.ReactorFailed(Index, 0);
+            _logger.ReactorFailed(e, Index, e.Message);
             failure = e;
         }
         finally

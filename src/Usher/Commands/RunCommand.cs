@@ -91,10 +91,12 @@ internal static class RunCommand
                 path, ConfigLoader.Load, new ConfigReloadOptions { Watch = !parse.GetValue(noWatch), Sighup = true, LoadedStamp = stamp }));
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.ShutdownGrace + TimeSpan.FromSeconds(10));
             using var host = builder.Build();
+            // Taken before the run: RunAsync disposes the host's services when it returns.
+            var gateway = host.Services.GetRequiredService<GatewayHostedService>();
             try
             {
                 await host.RunAsync(cancellationToken);
-                if (host.Services.GetRequiredService<GatewayHostedService>().Failure is { } failure)
+                if (gateway.Failure is { } failure)
                 {
                     await Console.Error.WriteLineAsync($"usher: the gateway failed: {failure.Message}. Fix: see the log's event 9661; restart usher.");
                     return 1;
