@@ -24,7 +24,9 @@ public sealed partial class UsherGateway
         var record = session.Record;
         if (session is not ProxySession relayed || record.CloseReason != CloseReason.None || record.BackendLocal is null)
         {
-            var why = record.CloseReason != CloseReason.None ? $"already closing ({record.CloseReason})" : "not relaying yet";
+            var why = record.CloseReason != CloseReason.None ? $"already closing ({record.CloseReason})"
+                : session is not ProxySession ? "a session of a listener that terminates TLS, whose probe is not supported yet"
+                : "not relaying yet";
             throw new InvalidOperationException($"session {id} cannot be probed: it is {why}");
         }
 

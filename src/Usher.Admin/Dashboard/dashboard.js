@@ -354,20 +354,24 @@
     return row;
   }
 
-  async function probeSession(s, button) {
+  // Sends an operator's request about session s with its button disabled; null when it could not be sent, or the
+  // token was refused (the page then asks for it).
+  async function act(s, button, what, method, path) {
     button.disabled = true;
-    let answer;
     try {
-      answer = await api('POST', '/api/sessions/' + encodeURIComponent(s.id) + '/probe');
-    } catch (e) {
-      notice('Probe of session ' + s.id + ' failed: the admin endpoint cannot be reached.');
-      button.disabled = false;
-      return;
-    }
-    if (answer.status === 401) {
+      const answer = await api(method, path);
+      if (answer.status !== 401) return answer;
       askToken('The token was refused.');
-      return;
+    } catch (e) {
+      notice(what + ' of session ' + s.id + ' failed: the admin endpoint cannot be reached.');
+      button.disabled = false;
     }
+    return null;
+  }
+
+  async function probeSession(s, button) {
+    const answer = await act(s, button, 'Probe', 'POST', '/api/sessions/' + encodeURIComponent(s.id) + '/probe');
+    if (!answer) return;
     if (answer.status === 404) {
       notice('');
       state.sessions = state.sessions.filter((x) => x.id !== s.id);
@@ -391,19 +395,8 @@
   async function killSession(s, button) {
     if (!confirm('Kill session ' + s.id + ' of "' + s.identity.value + '" on listener "' + s.listener + '"?\n'
         + 'Both sides are closed (event 9653).')) return;
-    button.disabled = true;
-    let answer;
-    try {
-      answer = await api('DELETE', '/api/sessions/' + encodeURIComponent(s.id));
-    } catch (e) {
-      notice('Kill of session ' + s.id + ' failed: the admin endpoint cannot be reached.');
-      button.disabled = false;
-      return;
-    }
-    if (answer.status === 401) {
-      askToken('The token was refused.');
-      return;
-    }
+    const answer = await act(s, button, 'Kill', 'DELETE', '/api/sessions/' + encodeURIComponent(s.id));
+    if (!answer) return;
     if (answer.ok || answer.status === 404) {
       notice('');
       state.sessions = state.sessions.filter((x) => x.id !== s.id);

@@ -22,7 +22,7 @@ internal static class SessionEndpoints
         app.MapGet("/api/sessions/{id}", Answers.Run(context => ShowAsync(admin, context)));
         app.MapDelete("/api/sessions/{id}", Answers.Run(context => KillOneAsync(admin, context)));
         app.MapDelete("/api/sessions", Answers.Run(context => KillIdentityAsync(admin, context)));
-        app.MapPost("/api/sessions/{id}/probe", Answers.Run(context => Probe(admin, context)));
+        app.MapPost("/api/sessions/{id}/probe", Answers.Run(context => ProbeAsync(admin, context)));
     }
 
     private static async Task<IResult> ListAsync(AdminContext admin, HttpContext context)
@@ -50,36 +50,10 @@ internal static class SessionEndpoints
         return Answers.Json(sessions, AdminJson.Readable.IReadOnlyListSessionView);
     }
 
-    private static IResult Probe(AdminContext admin, HttpContext context)
-    {
-        if (Answers.UnknownParameter(context.Request) is { } bad)
-        {
-            return bad;
-        }
-
-        if (ParseId(context, out var id) is { } notAnId)
-        {
-            return notAnId;
-        }
-
-        SessionProbe? probe;
-        try
-        {
-            probe = admin.Gateway.Sessions.Probe(id, AdminContext.Caller(context));
-        }
-        catch (InvalidOperationException e)
-        {
-            return Answers.Problem(StatusCodes.Status409Conflict, e.Message);
-        }
-
-        if (probe is null)
-        {
-            return NoSuchSession(id);
-        }
-
-        var result = new ProbeResult(probe.Id, probe.Budget.TotalSeconds, probe.Started);
-        return Results.Json(result, AdminJson.Readable.ProbeResult, statusCode: StatusCodes.Status202Accepted);
-    }
+    private static Task<IResult> ProbeAsync(AdminContext admin, HttpContext context) =>
+        OnOneSessionAsync(context, id => admin.Gateway.Sessions.Probe(id, AdminContext.Caller(context)), probe =>
+            Task.FromResult(Results.Json(new ProbeResult(probe.Id, probe.Budget.TotalSeconds, probe.Started),
+                AdminJson.Readable.ProbeResult, statusCode: StatusCodes.Status202Accepted)));
 
     private static async Task<IResult> ShowAsync(AdminContext admin, HttpContext context)
     {
@@ -104,7 +78,14 @@ internal static class SessionEndpoints
         return Answers.Json(view, AdminJson.Readable.SessionView);
     }
 
-    private static async Task<IResult> KillOneAsync(AdminContext admin, HttpContext context)
+    private static Task<IResult> KillOneAsync(AdminContext admin, HttpContext context) =>
+        OnOneSessionAsync(context, id => admin.Gateway.Sessions.Kill(id, AdminContext.Caller(context)),
+            kill => KilledAsync(kill, context.RequestAborted));
+
+    /// <summary>An operator's action on the session the route names: 400 for a query parameter or a bad id, 409 when
+    /// the gateway refuses it (the session is ending already), 404 when no session has that id.</summary>
+    private static async Task<IResult> OnOneSessionAsync<T>(HttpContext context, Func<long, T?> act, Func<T, Task<IResult>> answer)
+        where T : class
     {
         if (Answers.UnknownParameter(context.Request) is { } bad)
         {
@@ -116,17 +97,17 @@ internal static class SessionEndpoints
             return notAnId;
         }
 
-        SessionKill? kill;
+        T? done;
         try
         {
-            kill = admin.Gateway.Sessions.Kill(id, AdminContext.Caller(context));
+            done = act(id);
         }
         catch (InvalidOperationException e)
         {
             return Answers.Problem(StatusCodes.Status409Conflict, e.Message);
         }
 
-        return kill is null ? NoSuchSession(id) : await KilledAsync(kill, context.RequestAborted).ConfigureAwait(false);
+        return done is null ? NoSuchSession(id) : await answer(done).ConfigureAwait(false);
     }
 
     private static async Task<IResult> KillIdentityAsync(AdminContext admin, HttpContext context)

@@ -144,7 +144,7 @@ internal static class DemoCommand
         using var client = new AdminClient(new AdminTarget(url, null));
         try
         {
-            var (_, sessions) = await client.SendAsync(HttpMethod.Get, "/api/sessions?identity=127.0.0.4",
+            var (_, sessions) = await client.SendAsync(HttpMethod.Get, "/api/sessions?identity=127.0.0.4&fresh=true",
                 AdminJson.Default.IReadOnlyListSessionView, cancellationToken);
             foreach (var line in SessionTable.Render(sessions, DateTimeOffset.UtcNow).Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries))
             {
@@ -157,7 +157,7 @@ internal static class DemoCommand
             var logged = await n.WaitForAsync(UsherEvents.SessionKilled, TimeSpan.FromSeconds(3));
             var victimSocket = sessions.Count > 0 && sessions[0].Client == first.LocalEndPoint?.ToString() ? first : second;
             var ended = await EndedAsync(victimSocket);
-            var (_, left) = await client.SendAsync(HttpMethod.Get, "/api/sessions?identity=127.0.0.4",
+            var (_, left) = await client.SendAsync(HttpMethod.Get, "/api/sessions?identity=127.0.0.4&fresh=true",
                 AdminJson.Default.IReadOnlyListSessionView, cancellationToken);
             var ok = firstLine is not null && secondLine is not null && sessions.Count == 2 && killed.Closed && logged is not null
                 && ended && left.Count == 1;
