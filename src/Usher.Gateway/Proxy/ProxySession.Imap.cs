@@ -71,7 +71,7 @@ public sealed partial class ProxySession
         _connectDeadline = 0;
         _backendWritable = true;
         Record.BackendLocal = LocalEndPoint(_backendFd);
-        if (_context.Settings.SendProxy && !SendImapProxyHeader())
+        if (_context.Settings.SendProxy && _backendBridge is null && !SendImapProxyHeader())
         {
             return;
         }
@@ -580,6 +580,8 @@ public sealed partial class ProxySession
             Libc.Close(_backendFd);
             _backendFd = -1;
         }
+
+        _backendBridge?.SessionClosed();
 
         DiscardPipe(ref _down);
         ReturnHello();

@@ -418,6 +418,8 @@ public sealed partial class ProxySession
             Libc.Close(_backendFd);
         }
 
+        _backendBridge?.SessionClosed();
+
         DiscardPipe(ref _up);
         DiscardPipe(ref _down);
         ReturnHello();
