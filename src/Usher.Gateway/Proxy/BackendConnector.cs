@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using System.Net;
 using System.Net.Sockets;
 using Usher.Configuration;
@@ -20,11 +21,43 @@ internal sealed class BackendConnector
         {
             _fixed = new IPEndPoint(address, settings.BackendPort);
         }
+
+        if (settings.BackendTls is { } tls)
+        {
+            BackendCa = [];
+            BackendCa.ImportFromPemFile(tls.Ca);
+        }
+    }
+
+    /// <summary>The CA certificates of BackendTls, loaded once; <c>null</c> for a plain backend.</summary>
+    public X509Certificate2Collection? BackendCa { get; }
+
+    /// <summary>The backend's address: the configured one, or the host name resolved now (DNS changes are followed).</summary>
+    public async Task<IPEndPoint> ResolveAsync(CancellationToken cancellationToken)
+    {
+        if (_fixed is not null)
+        {
+            return _fixed;
+        }
+
+        var addresses = await Dns.GetHostAddressesAsync(_settings.BackendHost, cancellationToken).ConfigureAwait(false);
+        if (addresses.Length == 0)
+        {
+            throw new SocketException((int)SocketError.HostNotFound);
+        }
+
+        return new IPEndPoint(addresses[Random.Shared.Next(addresses.Length)], _settings.BackendPort);
     }
 
     /// <summary>Starts the connect of a session's backend socket; runs on the session's reactor thread.</summary>
     public void Connect(ProxySession session)
     {
+        if (BackendCa is not null)
+        {
+            session.ConnectBackendTls();
+            return;
+        }
+
         if (_fixed is not null)
         {
             Start(session, _fixed);
@@ -40,13 +73,7 @@ internal sealed class BackendConnector
         try
         {
             using var timeout = new CancellationTokenSource(_settings.ConnectTimeout);
-            var addresses = await Dns.GetHostAddressesAsync(_settings.BackendHost, timeout.Token).ConfigureAwait(false);
-            if (addresses.Length == 0)
-            {
-                throw new SocketException((int)SocketError.HostNotFound);
-            }
-
-            endpoint = new IPEndPoint(addresses[Random.Shared.Next(addresses.Length)], _settings.BackendPort);
+            endpoint = await ResolveAsync(timeout.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException)
         {

@@ -64,7 +64,7 @@ internal sealed partial class ProxySession
         _connectDeadline = 0;
         _backendWritable = true;
         Record.BackendLocal = LocalEndPoint(_backendFd);
-        if (_context.Settings.SendProxy && !SendImapProxyHeader())
+        if (_context.Settings.SendProxy && _backendBridge is null && !SendImapProxyHeader())
         {
             return;
         }
@@ -501,6 +501,8 @@ internal sealed partial class ProxySession
             SocketIo.Close(_backendFd);
             _backendFd = -1;
         }
+
+        _backendBridge?.SessionClosed();
 
         DiscardPipe(ref _down);
         ReturnHello();

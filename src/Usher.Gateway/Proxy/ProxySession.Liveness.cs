@@ -28,7 +28,7 @@ internal sealed partial class ProxySession
         }
 
         var client = TcpInfo.TryRead(_clientTcpFd);
-        var backend = _backendFd >= 0 ? TcpInfo.TryRead(_backendFd) : null;
+        var backend = _backendFd >= 0 ? TcpInfo.TryRead(BackendTcpFd) : null;
         Record.SetTcp(client?.ToSnapshot(), backend?.ToSnapshot(), _context.Time.GetUtcNow());
         return (client, backend);
     }

@@ -381,6 +381,8 @@ internal sealed partial class ProxySession
             SocketIo.Close(_backendFd);
         }
 
+        _backendBridge?.SessionClosed();
+
         DiscardPipe(ref _up);
         DiscardPipe(ref _down);
         ReturnHello();

@@ -6,6 +6,7 @@ using Usher.Gateway.Tls;
 using Usher.Protocols;
 using Usher.Protocols.Composite;
 using Usher.Protocols.Postgres;
+using Usher.Protocols.Proxy;
 using Usher.Protocols.Tls;
 using Usher.Identity;
 using Usher.Sessions;
@@ -25,6 +26,7 @@ internal sealed partial class ProxySession
 {
     private readonly int _clientTcpFd;
     private TlsBridge? _clientBridge;
+    private TlsBridge? _backendBridge;
 
     /// <summary>Whether the client still has to be upgraded to TLS.</summary>
     private bool BeforeClientTls => _context.Tls is not null && _clientBridge is null;
@@ -174,12 +176,12 @@ internal sealed partial class ProxySession
 
     /// <summary>How <paramref name="side"/> ended: what its TLS bridge saw on the TCP socket, when it has one, rather
     /// than what the socketpair says.</summary>
-    private PeerEnd EndOf(int side, PeerEnd seen) => (side == Client ? _clientBridge : null)?.End ?? seen;
+    private PeerEnd EndOf(int side, PeerEnd seen) => (side == Client ? _clientBridge : _backendBridge)?.End ?? seen;
 
     /// <summary>Makes the close of a dead peer's socket a reset (through its bridge for a TLS side).</summary>
     private void AbortPeer(int fd)
     {
-        var bridge = fd == _clientFd ? _clientBridge : null;
+        var bridge = fd == _clientFd ? _clientBridge : fd == _backendFd ? _backendBridge : null;
         if (bridge is null)
         {
             Errors.Abort(fd);
@@ -189,6 +191,40 @@ internal sealed partial class ProxySession
             bridge.Abort();
         }
     }
+
+    /// <summary>Connects the backend over TLS (BackendTls), through a bridge; a PROXY v2 header goes first in clear.</summary>
+    internal void ConnectBackendTls() =>
+        TlsBridge.Connect(this, _context, _context.Settings.SendProxy ? ProxyHeader() : null);
+
+    /// <summary>The backend's TLS is up (posted by its bridge): the socketpair's end becomes the backend descriptor.</summary>
+    internal void OnBackendTls(TlsBridge bridge, int fd, IPEndPoint endpoint)
+    {
+        if (_state == State.Closed)
+        {
+            Libc.Close(fd);
+            bridge.SessionClosed();
+            return;
+        }
+
+        _backendBridge = bridge;
+        OnConnecting(fd, endpoint, connected: true);
+    }
+
+    /// <summary>The PROXY v2 header for the session's client, or <c>null</c> when there is no address to give.</summary>
+    private byte[]? ProxyHeader()
+    {
+        var destination = _proxyDestination ?? LocalEndPoint(_clientTcpFd);
+        if (destination is null || Record.Client is not IPEndPoint source)
+        {
+            return null;
+        }
+
+        var header = new byte[ProxyHeaderWriter.MaxV2Length];
+        return header.AsSpan(0, ProxyHeaderWriter.WriteV2(header, source, destination)).ToArray();
+    }
+
+    /// <summary>The TCP socket of the backend: its own, or the one its TLS bridge holds.</summary>
+    private int BackendTcpFd => _backendBridge?.TcpFd ?? _backendFd;
 
     /// <summary>Closes the client's descriptor; a TLS bridge then says close_notify and closes the TCP socket.</summary>
     private void CloseClient()

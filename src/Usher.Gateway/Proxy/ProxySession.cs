@@ -374,12 +374,12 @@ internal sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySes
     {
         _state = State.Relaying;
         _backendWritable = true;
-        if (_context.Settings.SendProxy)
+        if (_context.Settings.SendProxy && _backendBridge is null)
         {
             PrependProxyHeader();
         }
 
-        Record.BackendLocal = LocalEndPoint(_backendFd);
+        Record.BackendLocal = LocalEndPoint(BackendTcpFd);
 
         // A passthrough (a PostgreSQL CancelRequest) was never admitted: it is no session and has no identity to log.
         if (_lease is not null && _context.Logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))

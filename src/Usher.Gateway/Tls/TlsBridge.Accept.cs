@@ -21,7 +21,8 @@ internal sealed partial class TlsBridge
     /// TLS handshake on the thread pool; <paramref name="replay"/> holds bytes of the handshake already read.</summary>
     public static TlsBridge Accept(ProxySession session, ListenerContext context, int tcpFd, byte[] replay)
     {
-        var bridge = new TlsBridge(context, tcpFd, replay);
+        // The handle owns the descriptor from here on: disposing the stream closes it.
+        var bridge = new TlsBridge(context, new Socket(new SafeSocketHandle(tcpFd, ownsHandle: true)), replay);
         ThreadPool.UnsafeQueueUserWorkItem(static s => _ = s.Bridge.AcceptAsync(s.Session), (Bridge: bridge, Session: session),
             preferLocal: false);
         return bridge;

@@ -37,13 +37,11 @@ internal sealed partial class TlsBridge
     private volatile bool _abort;
     private readonly bool _replayed;
 
-    private TlsBridge(ListenerContext context, int tcpFd, ReadOnlyMemory<byte> replay)
+    private TlsBridge(ListenerContext context, Socket tcp, ReadOnlyMemory<byte> replay)
     {
         _context = context;
-        TcpFd = tcpFd;
-
-        // The handle owns the descriptor from here on: disposing the stream closes it.
-        _tcp = new Socket(new SafeSocketHandle(tcpFd, ownsHandle: true));
+        _tcp = tcp;
+        TcpFd = (int)tcp.Handle;
         Stream inner = new NetworkStream(_tcp, ownsSocket: true);
         if (!replay.IsEmpty)
         {

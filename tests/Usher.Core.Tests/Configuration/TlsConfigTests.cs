@@ -190,4 +190,30 @@ public sealed class TlsConfigTests(PemFiles pem) : IClassFixture<PemFiles>
         Assert.Equal(OnLimitPolicy.ReclaimDead, listener.OnLimit);
         Assert.Single(listener.TrustedProxies);
     }
+
+    [Fact]
+    public void BackendTls_is_read_with_the_backends_host_as_its_default_server_name()
+    {
+        var listener = ConfigText.Read(OneListener($$""" "BackendTls": { "Ca": "{{pem.Certificate}}" } """)).Listeners[0];
+
+        Assert.Equal(pem.Certificate, listener.BackendTls!.Ca);
+        Assert.Equal(listener.BackendHost, listener.BackendTls.ServerName);
+    }
+
+    [Fact]
+    public void BackendTls_true_is_refused_naming_the_CA_it_needs()
+    {
+        var e = ConfigText.Error(OneListener(""" "BackendTls": true """));
+
+        Assert.Equal("Usher:Listeners:0:BackendTls", e.Key);
+        Assert.Contains("\"Ca\"", e.Fix, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BackendTls_without_a_Ca_is_refused_at_its_Ca_key()
+    {
+        var e = ConfigText.Error(OneListener(""" "BackendTls": { "ServerName": "db.internal" } """));
+
+        Assert.Equal("Usher:Listeners:0:BackendTls:Ca", e.Key);
+    }
 }

@@ -28,6 +28,13 @@ public sealed class PostgresServer : IAsyncLifetime
     /// <summary>Client addresses trusted beside loopback (a network namespace's own address).</summary>
     public IReadOnlyList<IPAddress> TrustedClients { get; init; } = [];
 
+    /// <summary>The server's certificate (PEM), set before <see cref="InitializeAsync"/>: the server then runs with
+    /// ssl=on and pg_hba.conf allows <c>hostssl</c> connections only.</summary>
+    public string? SslCertificate { get; init; }
+
+    /// <summary>The key of <see cref="SslCertificate"/> (PEM).</summary>
+    public string? SslKey { get; init; }
+
     /// <summary>The psql of the same installation.</summary>
     public string Psql => Path.Combine(BinDirectory, "psql");
 
@@ -58,13 +65,14 @@ public sealed class PostgresServer : IAsyncLifetime
         await AsPostgres("initdb", "-D", DataDirectory, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync");
         await File.AppendAllLinesAsync(Path.Combine(DataDirectory, "pg_hba.conf"), TrustedClients.Select(a => $"host all all {a}/32 trust"));
         var listen = string.Join(',', AlsoListenOn.Prepend(IPAddress.Loopback));
+        var ssl = SslCertificate is null ? string.Empty : await RequireSslAsync();
 
         // The port is free when picked; should another process take it before the server binds, try another.
         for (var attempt = 1; ; attempt++)
         {
             var port = LocalPorts.Free(IPAddress.Loopback);
             var result = await RunAsPostgres("pg_ctl", "-D", DataDirectory, "-l", Path.Combine(_directory, "server.log"),
-                "-w", "-t", "60", "-o", $"-c listen_addresses={listen} -p {port} -k {_directory} -c fsync=off -c max_connections=30",
+                "-w", "-t", "60", "-o", $"-c listen_addresses={listen} -p {port} -k {_directory} -c fsync=off -c max_connections=30{ssl}",
                 "start");
             if (result.ExitCode == 0)
             {
@@ -77,6 +85,22 @@ public sealed class PostgresServer : IAsyncLifetime
                 throw new InvalidOperationException($"PostgreSQL did not start: {result}{Environment.NewLine}{ServerLog()}");
             }
         }
+    }
+
+    /// <summary>Gives the server its certificate and key and lets TCP clients in with SSL only.</summary>
+    /// <returns>The server options that turn SSL on.</returns>
+    private async Task<string> RequireSslAsync()
+    {
+        var certificate = Path.Combine(DataDirectory, "server.crt");
+        var key = Path.Combine(DataDirectory, "server.key");
+        File.Copy(SslCertificate!, certificate);
+        File.Copy(SslKey!, key);
+        await Must("chown", "postgres:postgres", certificate, key);
+        await Must("chmod", "600", key);
+        var hba = Path.Combine(DataDirectory, "pg_hba.conf");
+        var lines = (await File.ReadAllLinesAsync(hba)).Select(l => l.StartsWith("host ", StringComparison.Ordinal) ? "hostssl " + l[5..] : l);
+        await File.WriteAllLinesAsync(hba, lines);
+        return " -c ssl=on";
     }
 
     /// <inheritdoc />

@@ -3,96 +3,51 @@ using Usher.Testing;
 
 namespace Usher.EndToEnd.Tests.Tls;
 
-/// <summary>Certificates made with openssl for the TLS tests, in a folder of their own: a CA; a server certificate
-/// for localhost, a.example, b.example and 127.0.0.1 signed by it; client certificates for alice and bob signed by it;
-/// and mallory's self-signed certificate, which claims to be alice (CN=alice) but was never signed by the CA.</summary>
+/// <summary>The test CA and certificates of <see cref="TestCertificates"/> as an xunit fixture: a CA; a server
+/// certificate for localhost, a.example, b.example and 127.0.0.1; client certificates for alice and bob; mallory's
+/// self-signed one that claims to be alice.</summary>
 public sealed class TlsCertificates : IAsyncLifetime
 {
-    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
+    private TestCertificates? _made;
+
+    private TestCertificates Made => _made ?? throw new InvalidOperationException("the certificates are not made yet");
 
     /// <summary>The folder holding the PEM files.</summary>
-    public string Folder { get; } = Path.Combine(Path.GetTempPath(), $"usher-tls-{Environment.ProcessId}-{Guid.NewGuid():N}");
+    public string Folder => Made.Folder;
 
     /// <summary>The CA certificate.</summary>
-    public string CaPem => File("ca.pem");
+    public string CaPem => Made.CaPem;
 
     /// <summary>The gateway's certificate.</summary>
-    public string ServerPem => File("server.pem");
+    public string ServerPem => Made.ServerPem;
 
     /// <summary>The gateway's key.</summary>
-    public string ServerKey => File("server.key");
-
-    /// <summary>The full path of a file in <see cref="Folder"/>.</summary>
-    public string File(string name) => Path.Combine(Folder, name);
+    public string ServerKey => Made.ServerKey;
 
     /// <summary>The CA, for clients that check the gateway's certificate.</summary>
-    public X509Certificate2 Ca { get; private set; } = null!;
+    public X509Certificate2 Ca => Made.Ca;
 
     /// <summary>alice's client certificate, with its key.</summary>
-    public X509Certificate2 Alice { get; private set; } = null!;
+    public X509Certificate2 Alice => Made.Alice;
 
     /// <summary>bob's client certificate, with its key.</summary>
-    public X509Certificate2 Bob { get; private set; } = null!;
+    public X509Certificate2 Bob => Made.Bob;
 
     /// <summary>mallory's self-signed certificate (CN=alice), with its key.</summary>
-    public X509Certificate2 Mallory { get; private set; } = null!;
+    public X509Certificate2 Mallory => Made.Mallory;
+
+    /// <summary>The full path of a file in <see cref="Folder"/>.</summary>
+    public string File(string name) => Made.File(name);
 
     /// <inheritdoc />
-    public async Task InitializeAsync()
-    {
-        Directory.CreateDirectory(Folder);
-        await OpenSslAsync("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-            "-keyout", File("ca.key"), "-out", CaPem, "-days", "2", "-subj", "/CN=Usher Test CA",
-            "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign");
-        await SignedAsync("server", "/CN=localhost",
-            "subjectAltName=DNS:localhost,DNS:a.example,DNS:b.example,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
-        await SignedAsync("alice", "/CN=alice", "subjectAltName=DNS:alice.clients.example,email:alice@example.com\nextendedKeyUsage=clientAuth\n");
-        await SignedAsync("bob", "/CN=bob", "subjectAltName=DNS:bob.clients.example,email:bob@example.com\nextendedKeyUsage=clientAuth\n");
-        await OpenSslAsync("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-            "-keyout", File("mallory.key"), "-out", File("mallory.pem"), "-days", "2", "-subj", "/CN=alice",
-            "-addext", "extendedKeyUsage=clientAuth");
-
-        Ca = X509CertificateLoader.LoadCertificateFromFile(CaPem);
-        Alice = WithKey("alice");
-        Bob = WithKey("bob");
-        Mallory = WithKey("mallory");
-    }
+    public async Task InitializeAsync() => _made = await TestCertificates.CreateAsync();
 
     /// <inheritdoc />
-    public Task DisposeAsync()
+    public async Task DisposeAsync()
     {
-        Ca?.Dispose();
-        Alice?.Dispose();
-        Bob?.Dispose();
-        Mallory?.Dispose();
-        Directory.Delete(Folder, recursive: true);
-        return Task.CompletedTask;
-    }
-
-    private async Task SignedAsync(string name, string subject, string extensions)
-    {
-        var ext = File(name + ".ext");
-        await System.IO.File.WriteAllTextAsync(ext, extensions);
-        await OpenSslAsync("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-            "-keyout", File(name + ".key"), "-out", File(name + ".csr"), "-subj", subject);
-        await OpenSslAsync("x509", "-req", "-in", File(name + ".csr"), "-CA", CaPem, "-CAkey", File("ca.key"),
-            "-set_serial", Random.Shared.NextInt64(1, long.MaxValue).ToString(), "-days", "2",
-            "-extfile", ext, "-out", File(name + ".pem"));
-    }
-
-    /// <summary>A certificate and its key as SslStream wants them (a PKCS#12 round trip gives a usable key).</summary>
-    private X509Certificate2 WithKey(string name)
-    {
-        using var pem = X509Certificate2.CreateFromPemFile(File(name + ".pem"), File(name + ".key"));
-        return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), password: null);
-    }
-
-    private static async Task OpenSslAsync(params string[] arguments)
-    {
-        var result = await RunningProcess.RunAsync(Tools.Find("openssl"), arguments, CommandTimeout);
-        if (result.ExitCode != 0)
+        if (_made is not null)
         {
-            throw new InvalidOperationException($"openssl {string.Join(' ', arguments)} failed: {result}");
+            await _made.DisposeAsync();
         }
     }
 }
