@@ -16,7 +16,19 @@ internal sealed partial class ProxySession
         }
 
         var done = new TaskCompletionSource<(TcpInfo?, TcpInfo?)>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _reactor.Post(() => done.TrySetResult(ReadTcpInfo()));
+        _reactor.Post(this, () =>
+        {
+            try
+            {
+                done.TrySetResult(ReadTcpInfo());
+            }
+            catch (Exception e)
+            {
+                // The session ends as Error (its OnFault); the caller hears of it rather than waiting.
+                done.TrySetException(e);
+                throw;
+            }
+        });
         return done.Task;
     }
 

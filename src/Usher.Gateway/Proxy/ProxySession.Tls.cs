@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using Usher.Gateway.Engine;
 using Usher.Gateway.Native;
 using Usher.Gateway.Sockets;
 using Usher.Gateway.Tls;
@@ -115,12 +116,12 @@ internal sealed partial class ProxySession
     {
         if (_state == State.Closed)
         {
-            Libc.Close(fd);
+            SocketIo.Close(fd);
             return;
         }
 
         _clientFd = fd;
-        _reactor.Add(_clientFd, Libc.EPOLLIN | Libc.EPOLLOUT | Libc.EPOLLRDHUP | Libc.EPOLLET, _token, Client);
+        _reactor.Watch(_clientFd, _token, Client);
         if (SpeaksImap(_context))
         {
             BeginImap();
@@ -201,7 +202,7 @@ internal sealed partial class ProxySession
     {
         if (_state == State.Closed)
         {
-            Libc.Close(fd);
+            SocketIo.Close(fd);
             bridge.SessionClosed();
             return;
         }
@@ -231,7 +232,7 @@ internal sealed partial class ProxySession
     {
         if (_clientFd >= 0)
         {
-            Libc.Close(_clientFd);
+            SocketIo.Close(_clientFd);
         }
 
         _clientBridge?.SessionClosed();

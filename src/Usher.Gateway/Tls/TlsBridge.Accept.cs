@@ -34,7 +34,7 @@ internal sealed partial class TlsBridge
         if (problem is not null)
         {
             Dispose();
-            session.Reactor.Post(() => session.OnTlsFailed(problem.Length == 0 ? null : problem));
+            session.Reactor.Post(session, () => session.OnTlsFailed(problem.Length == 0 ? null : problem));
             return;
         }
 
@@ -42,13 +42,13 @@ internal sealed partial class TlsBridge
         if (fd < 0)
         {
             Dispose();
-            session.Reactor.Post(() => session.OnTlsFailed(pairProblem));
+            session.Reactor.Post(session, () => session.OnTlsFailed(pairProblem));
             return;
         }
 
         var serverName = _ssl.TargetHostName;
         var certificate = _ssl.RemoteCertificate as X509Certificate2;
-        session.Reactor.Post(() => session.OnTlsEstablished(fd, serverName, certificate));
+        session.Reactor.Post(session, () => session.OnTlsEstablished(fd, serverName, certificate));
         await RelayAsync().ConfigureAwait(false);
     }
 

@@ -30,7 +30,7 @@ internal sealed partial class TlsBridge
         var (bridge, endpoint, problem) = await EstablishAsync(context, proxyHeader).ConfigureAwait(false);
         if (bridge is null)
         {
-            session.Reactor.Post(() => session.OnConnectFailed(problem!));
+            session.Reactor.Post(session, () => session.OnConnectFailed(problem!));
             return;
         }
 
@@ -38,11 +38,11 @@ internal sealed partial class TlsBridge
         if (fd < 0)
         {
             bridge.Dispose();
-            session.Reactor.Post(() => session.OnConnectFailed(pairProblem!));
+            session.Reactor.Post(session, () => session.OnConnectFailed(pairProblem!));
             return;
         }
 
-        session.Reactor.Post(() => session.OnBackendTls(bridge, fd, endpoint!));
+        session.Reactor.Post(session, () => session.OnBackendTls(bridge, fd, endpoint!));
         await bridge.RelayAsync().ConfigureAwait(false);
     }
 
