@@ -15,11 +15,13 @@ internal static class ProcNetTcp
     /// <summary>USER_HZ: /proc/net/tcp counts timer ticks of 10 ms.</summary>
     private const int MillisecondsPerTick = 10;
 
-    /// <summary>Every socket of both tables (a table that cannot be read is left out and named in
-    /// <paramref name="unreadable"/>).</summary>
+    /// <summary>Every socket of both tables, once (a table that cannot be read is left out and named in
+    /// <paramref name="unreadable"/>). The kernel writes a table a page at a time and walks its hash table afresh for
+    /// each page, so a socket may appear twice when others open or close meanwhile: one entry per address pair is
+    /// kept, the last read.</summary>
     public static List<TcpSocketEntry> Read(List<string> unreadable)
     {
-        var entries = new List<TcpSocketEntry>();
+        var entries = new Dictionary<(IPEndPoint Local, IPEndPoint Remote), TcpSocketEntry>();
         foreach (var table in Tables)
         {
             try
@@ -28,7 +30,7 @@ internal static class ProcNetTcp
                 {
                     if (Parse(line) is { } entry)
                     {
-                        entries.Add(entry);
+                        entries[(entry.Local, entry.Remote)] = entry;
                     }
                 }
             }
@@ -38,7 +40,7 @@ internal static class ProcNetTcp
             }
         }
 
-        return entries;
+        return [.. entries.Values];
     }
 
     /// <summary>One line of the table; <c>null</c> for the header or a line that does not parse.</summary>

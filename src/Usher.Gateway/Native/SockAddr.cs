@@ -38,6 +38,12 @@ internal static unsafe class SockAddr
     /// <summary>Reads a sockaddr; IPv4-mapped IPv6 addresses come back as IPv4.</summary>
     public static IPEndPoint? Read(ReadOnlySpan<byte> buffer)
     {
+        if (buffer.Length < 4)
+        {
+            // An AF_UNIX socketpair's unnamed end (a TLS bridge), or no address at all.
+            return null;
+        }
+
         var family = BinaryPrimitives.ReadUInt16LittleEndian(buffer);
         var port = BinaryPrimitives.ReadUInt16BigEndian(buffer[2..]);
         if (family == Libc.AF_INET)

@@ -151,7 +151,7 @@ internal sealed partial class ProxySession
             PrependProxyHeader();
         }
 
-        Record.BackendLocal = LocalEndPoint(_backendFd);
+        Record.BackendLocal = LocalEndPoint(BackendTcpFd);
         DriveClaim();
     }
 

@@ -63,7 +63,7 @@ internal sealed partial class ProxySession
     {
         _connectDeadline = 0;
         _backendWritable = true;
-        Record.BackendLocal = LocalEndPoint(_backendFd);
+        Record.BackendLocal = LocalEndPoint(BackendTcpFd);
         if (_context.Settings.SendProxy && _backendBridge is null && !SendImapProxyHeader())
         {
             return;
