@@ -28,7 +28,8 @@ internal sealed class PeakRecorder
     /// <summary>What sessions record into.</summary>
     public PeakBook Book { get; }
 
-    /// <summary>Reads the file written by an earlier run.</summary>
+    /// <summary>Reads the file written by an earlier run, and writes it back at once: a file that cannot be written is
+    /// said at start (9664), and what writing needs is loaded then, not in the middle of the traffic.</summary>
     public void Load()
     {
         try
@@ -50,7 +51,8 @@ internal sealed class PeakRecorder
             _logger.PeaksNotRead(_settings.File, e.Message, aside);
         }
 
-        _nextSave = Environment.TickCount64 + (long)_settings.SaveInterval.TotalMilliseconds;
+        PeakFile.Prepare();
+        Save();
     }
 
     /// <summary>Writes the file when SaveInterval has passed since the last write.</summary>
