@@ -1,20 +1,40 @@
 namespace Usher.Gateway.Engine;
 
-/// <summary>The deadlines pending on one reactor: a binary min-heap whose entries know their index, and per handler
-/// the chain of its entries, so the earliest is found in O(1), and a handler's deadlines are removed in O(log n) each,
-/// found without a scan. An ended session is out of the heap at once and holds no reference here. Entries are pooled:
-/// adding a deadline allocates nothing once the loop is warm. Used on the reactor thread only.</summary>
+/// <summary>The deadlines pending on one reactor: a binary min-heap, and per handler the chain of its entries. The
+/// earliest is found in O(1); adding is O(log n); removing a handler's deadlines is O(1) each: the entry is cancelled
+/// where it stands (it lets go of its handler at once, so an ended session holds no reference here) and leaves the
+/// heap when it reaches the top, or when cancelled entries outnumber live ones and the heap is rebuilt of the live
+/// ones alone (O(n), so O(1) amortized per removal, and the heap never holds more than twice what is pending). Entries
+/// are pooled: adding a deadline allocates nothing once the loop is warm. Used on the reactor thread only.</summary>
 internal sealed class DeadlineHeap
 {
     private readonly Dictionary<IReactorHandler, Entry> _byHandler = new(ReferenceEqualityComparer.Instance);
     private readonly Stack<Entry> _free = new();
     private Entry[] _heap = new Entry[64];
 
-    /// <summary>Deadlines pending.</summary>
-    public int Count { get; private set; }
+    /// <summary>Entries in the heap, live and cancelled.</summary>
+    private int _size;
 
-    /// <summary>The earliest deadline; only when <see cref="Count"/> is positive.</summary>
-    public long Earliest => _heap[0].Deadline;
+    /// <summary>Cancelled entries still in the heap.</summary>
+    private int _cancelled;
+
+    /// <summary>Deadlines pending.</summary>
+    public int Count => _size - _cancelled;
+
+    /// <summary>Entries the heap holds, cancelled ones included (for tests: never much more than twice
+    /// <see cref="Count"/>).</summary>
+    internal int Held => _size;
+
+    /// <summary>The earliest pending deadline; only when <see cref="Count"/> is positive. Cancelled entries at the top
+    /// leave the heap on the way.</summary>
+    public long Earliest
+    {
+        get
+        {
+            DropCancelledTop();
+            return _heap[0].Deadline;
+        }
+    }
 
     /// <summary>Adds a deadline for <paramref name="handler"/>, beside any it has already.</summary>
     public void Add(IReactorHandler handler, long deadline)
@@ -24,12 +44,12 @@ internal sealed class DeadlineHeap
         entry.Deadline = deadline;
         entry.Next = _byHandler.GetValueOrDefault(handler);
         _byHandler[handler] = entry;
-        if (Count == _heap.Length)
+        if (_size == _heap.Length)
         {
             Array.Resize(ref _heap, _heap.Length * 2);
         }
 
-        entry.Index = Count++;
+        entry.Index = _size++;
         _heap[entry.Index] = entry;
         Up(entry.Index);
     }
@@ -45,16 +65,60 @@ internal sealed class DeadlineHeap
         while (entry is not null)
         {
             var next = entry.Next;
-            RemoveAt(entry.Index);
-            Recycle(entry);
+            entry.Handler = null;
+            entry.Next = null;
+            _cancelled++;
             entry = next;
+        }
+
+        if (_cancelled > 32 && _cancelled > _size / 2)
+        {
+            Rebuild();
+        }
+    }
+
+    /// <summary>Keeps the live entries alone and restores the heap order (Floyd's build, O(n)).</summary>
+    private void Rebuild()
+    {
+        var live = 0;
+        for (var i = 0; i < _size; i++)
+        {
+            var entry = _heap[i];
+            if (entry.Handler is null)
+            {
+                _free.Push(entry);
+            }
+            else
+            {
+                Place(entry, live++);
+            }
+        }
+
+        Array.Clear(_heap, live, _size - live);
+        _size = live;
+        _cancelled = 0;
+        for (var i = (_size / 2) - 1; i >= 0; i--)
+        {
+            Down(i);
+        }
+    }
+
+    private void DropCancelledTop()
+    {
+        while (_size > 0 && _heap[0].Handler is null)
+        {
+            var entry = _heap[0];
+            RemoveAt(0);
+            _cancelled--;
+            _free.Push(entry);
         }
     }
 
     /// <summary>Takes the earliest deadline if it is at or before <paramref name="now"/>.</summary>
     public bool TryTakeDue(long now, out IReactorHandler? handler)
     {
-        if (Count == 0 || _heap[0].Deadline > now)
+        DropCancelledTop();
+        if (_size == 0 || _heap[0].Deadline > now)
         {
             handler = null;
             return false;
@@ -102,7 +166,7 @@ internal sealed class DeadlineHeap
 
     private void RemoveAt(int index)
     {
-        var last = --Count;
+        var last = --_size;
         if (index != last)
         {
             _heap[index] = _heap[last];
@@ -147,12 +211,12 @@ internal sealed class DeadlineHeap
         while (true)
         {
             var child = (2 * index) + 1;
-            if (child >= Count)
+            if (child >= _size)
             {
                 break;
             }
 
-            if (child + 1 < Count && _heap[child + 1].Deadline < _heap[child].Deadline)
+            if (child + 1 < _size && _heap[child + 1].Deadline < _heap[child].Deadline)
             {
                 child++;
             }

@@ -104,6 +104,39 @@ public sealed class DeadlineHeapTests
         Assert.Equal(expected, taken);
     }
 
+    [Fact]
+    public void RemovedDeadlinesAreCancelledInPlaceAndTheHeapNeverHoldsMuchMoreThanWhatIsPending()
+    {
+        var heap = new DeadlineHeap();
+        var handlers = Enumerable.Range(0, 10_000).Select(_ => new NullHandler()).ToArray();
+        for (var i = 0; i < handlers.Length; i++)
+        {
+            heap.Add(handlers[i], 1_000_000 - i);
+        }
+
+        // Sessions that end before their deadline (a handshake that completed): all but every hundredth.
+        for (var i = 0; i < handlers.Length; i++)
+        {
+            if (i % 100 != 0)
+            {
+                heap.Remove(handlers[i]);
+            }
+
+            Assert.True(heap.Held <= Math.Max(64, 2 * heap.Count + 33), $"{heap.Held} held for {heap.Count} pending");
+        }
+
+        Assert.Equal(100, heap.Count);
+        Assert.Equal(1_000_000 - 9_900, heap.Earliest);
+        var taken = new List<IReactorHandler>();
+        while (heap.TryTakeDue(long.MaxValue, out var due))
+        {
+            taken.Add(due!);
+        }
+
+        Assert.Equal(Enumerable.Range(0, 100).Select(k => handlers[9_900 - (k * 100)]), taken);
+        Assert.Equal(0, heap.Count);
+    }
+
     private sealed class NullHandler : IReactorHandler
     {
         public void OnEvent(Readiness events, int side)
