@@ -30,7 +30,7 @@ public sealed partial class ConfigReader
         {
             Error(file.Path, "the file name is empty",
                 """write a path Usher may write, e.g. "/var/lib/usher/peaks.json", or "Record": false to record none""");
-            return null;
+            full = string.Empty;
         }
         else
         {
