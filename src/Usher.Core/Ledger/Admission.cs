@@ -22,7 +22,7 @@ public enum RefusedBy
 /// <summary>The answer of <c>ISessionLedger.TryAdmitAsync</c>.</summary>
 /// <param name="Lease">The lease when admitted, else <c>null</c>.</param>
 /// <param name="RefusedBy">Which limit refused it.</param>
-/// <param name="Count">Sessions open at the refusing limit when refused.</param>
+/// <param name="Count">Sessions open at the refusing limit when refused; when admitted, the identity's sessions with this one.</param>
 /// <param name="Limit">The refusing limit.</param>
 public readonly record struct Admission(Lease? Lease, RefusedBy RefusedBy, int Count, int Limit)
 {

@@ -58,11 +58,12 @@ internal sealed class ListenerContext
     public SessionIdentity Identify(IdentityKind kind, string value) =>
         new(kind, value) { Shown = kind == Settings.Identity ? Mask.Show(value) : value };
 
-    /// <summary>An admitted session: counted, and its identity's count recorded as a peak.</summary>
-    public void CountAdmitted(SessionRecord record)
+    /// <summary>An admitted session: counted, and the identity's count the ledger admitted it at recorded as a peak
+    /// (no second ledger lookup).</summary>
+    public void CountAdmitted(SessionRecord record, Admission admission)
     {
         Metrics.Admitted(Settings.Name);
-        Peaks?.Admitted(Settings.Name, record.Identity.Shown, Ledger.Count(Scope, record.Identity.Value));
+        Peaks?.Admitted(Settings.Name, record.Identity.Shown, admission.Count);
     }
 
     /// <summary>A refused session: counted and logged (folded) before the client sees its connection close.</summary>

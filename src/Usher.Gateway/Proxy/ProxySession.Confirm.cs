@@ -320,13 +320,13 @@ internal sealed partial class ProxySession
 
     /// <summary>Called by <see cref="OnAdmission"/> when the ledger admitted a confirmed session: the held answer goes
     /// to the client after what waits for it, and the relay takes over.</summary>
-    private void OnConfirmedAdmitted(Lease lease)
+    private void OnConfirmedAdmitted(Admission admission)
     {
         var confirm = _confirm!;
         _confirm = null;
-        _lease = lease;
+        _lease = admission.Lease;
         _context.Registry.Add(this);
-        _context.CountAdmitted(Record);
+        _context.CountAdmitted(Record, admission);
         _state = State.Relaying;
         var held = confirm.Buffer!;
         var sent = Record.CloseReason == CloseReason.None

@@ -217,12 +217,12 @@ internal sealed partial class ProxySession
 
     /// <summary>Called by <see cref="OnAdmission"/> when the ledger admitted the held command's identity: STARTTLS by
     /// its address, or a login the backend accepted.</summary>
-    private void OnImapAdmitted(Lease lease)
+    private void OnImapAdmitted(Admission admission)
     {
         var imap = _imap!;
-        _lease = lease;
+        _lease = admission.Lease;
         _context.Registry.Add(this);
-        _context.CountAdmitted(Record);
+        _context.CountAdmitted(Record, admission);
         // STARTTLS: the login will be inside TLS, the session is counted by its address and relayed from the STARTTLS
         // line. A login: the backend's OK goes to the client now, then what the client sent after the login to the
         // backend.

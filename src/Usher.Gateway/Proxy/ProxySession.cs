@@ -258,19 +258,19 @@ internal sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySes
 
         if (_imap is not null)
         {
-            OnImapAdmitted(admission.Lease!);
+            OnImapAdmitted(admission);
             return;
         }
 
         if (_confirm is not null)
         {
-            OnConfirmedAdmitted(admission.Lease!);
+            OnConfirmedAdmitted(admission);
             return;
         }
 
         _lease = admission.Lease;
         _context.Registry.Add(this);
-        _context.CountAdmitted(Record);
+        _context.CountAdmitted(Record, admission);
         if (_token == 0)
         {
             RegisterClient();
