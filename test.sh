@@ -28,6 +28,8 @@ install_peers() {
   command -v mosquitto_sub >/dev/null && command -v mosquitto_pub >/dev/null || need+=(mosquitto-clients)
   [ -x /usr/sbin/haproxy ] || command -v haproxy >/dev/null || need+=(haproxy)
   [ -x /bin/nc.openbsd ] || need+=(netcat-openbsd)  # nc -N: a client that half-closes (HalfClose/)
+  command -v redis-server >/dev/null || need+=(redis-server)  # the Redis ledger's tests start their own servers
+  command -v redis-sentinel >/dev/null || need+=(redis-sentinel)
   [ -x /usr/bin/chromium ] || need+=(chromium)  # the dashboard's browser tests (Playwright drives Debian's chromium)
   if [ ${#need[@]} -gt 0 ]; then
     log "installing: ${need[*]}"
@@ -40,6 +42,8 @@ install_peers() {
     [ "$created" = 1 ] && rm -f "$policy"
     [ "$rc" = 0 ] || return 1
   fi
+  # Debian's redis-server package may start a server of its own on 6379 (where no policy-rc.d stopped it).
+  if pgrep -x redis-server >/dev/null && command -v redis-cli >/dev/null; then redis-cli -p 6379 shutdown nosave >/dev/null 2>&1 || true; fi
   # Debian's postgresql package starts a cluster of its own; the tests start theirs, so stop it to keep the port free.
   if command -v pg_lsclusters >/dev/null && pg_lsclusters -h 2>/dev/null | grep -q online; then
     pg_lsclusters -h | awk '$4=="online"{print $1, $2}' | while read -r v c; do pg_ctlcluster "$v" "$c" stop || true; done
