@@ -55,10 +55,15 @@ internal sealed class DescriptorBudget
     public static int ReserveFor(long? limit) =>
         (int)Math.Clamp((limit ?? 0) / 32, 16, 256) + AdminBeyondBudget;
 
-    /// <summary>Takes the two descriptors of an accepted connection (its own, open now, and its backend's, promised).</summary>
-    public bool TryTakeConnection()
+    /// <summary>The descriptors an accepted connection takes: its own, its backend's, and a socketpair (two) per TLS
+    /// bridge reserved for it.</summary>
+    public static int ConnectionCost(int bridges) => 2 + (2 * bridges);
+
+    /// <summary>Takes the descriptors of an accepted connection (its own, open now, its backend's, promised, and the
+    /// socketpairs of <paramref name="bridges"/> TLS bridges, promised).</summary>
+    public bool TryTakeConnection(int bridges = 0)
     {
-        if (!TryTake(2))
+        if (!TryTake(ConnectionCost(bridges)))
         {
             return false;
         }
@@ -70,15 +75,16 @@ internal sealed class DescriptorBudget
     /// <summary>The backend socket of a connection was opened: its promised descriptor is now open.</summary>
     public void BackendOpened() => Interlocked.Decrement(ref _unopened);
 
-    /// <summary>Gives back a connection's two descriptors once both are closed.</summary>
-    public void ReleaseConnection(bool backendOpened)
+    /// <summary>Gives back a connection's two descriptors once both are closed, with the socketpairs reserved for
+    /// <paramref name="bridges"/> bridges that never took theirs.</summary>
+    public void ReleaseConnection(bool backendOpened, int bridges = 0)
     {
         if (!backendOpened)
         {
             Interlocked.Decrement(ref _unopened);
         }
 
-        Release(2);
+        Release(ConnectionCost(bridges));
     }
 
     /// <summary>Takes one descriptor for an admin connection: from the budget, or else from the

@@ -1,12 +1,14 @@
 using System.Net;
+using Usher.Gateway.Engine;
 using Usher.Gateway.Native;
 
 namespace Usher.Gateway.Proxy;
 
 /// <summary>The first thing an accepted connection meets, before anything is allocated for it: the descriptor budget
-/// (two descriptors: its own and its backend's) and, for a connection that starts with a handshake, its address's
-/// share of handshakes (<c>MaxHandshakesPerSource</c>, and never more than half the connections the budget has room
-/// for). A connection past either is closed at once, counted (<c>usher.connections.shed</c>) and logged, folded
+/// (two descriptors: its own and its backend's; two more on a listener that terminates TLS, for its bridge's
+/// socketpair, so a TLS handshake never starts that could not be finished) and, for a connection that starts with a
+/// handshake, its address's share of handshakes (<c>MaxHandshakesPerSource</c>, and never more than half the
+/// connections the budget has room for, counted at the listener's cost per connection). A connection past either is closed at once, counted (<c>usher.connections.shed</c>) and logged, folded
 /// (9660). Closing at once rather than pausing accept (as HAProxy does at maxconn) keeps the accept queue moving:
 /// a paused listener would leave the next clients, legitimate ones among them, queued behind a flood.</summary>
 internal static class AcceptGate
@@ -23,7 +25,8 @@ internal static class AcceptGate
     {
         perSource = null;
         var settings = context.Settings;
-        if (!context.Budget.TryTakeConnection())
+        var bridges = BridgesOf(context);
+        if (!context.Budget.TryTakeConnection(bridges))
         {
             Libc.Close(fd);
             context.Metrics.Shed(settings.Name, "budget");
@@ -36,11 +39,12 @@ internal static class AcceptGate
             return true;
         }
 
-        var max = Math.Min(settings.MaxHandshakesPerSource, Math.Max(1, context.Budget.Capacity / 4));
+        var cost = DescriptorBudget.ConnectionCost(bridges);
+        var max = Math.Min(settings.MaxHandshakesPerSource, Math.Max(1, context.Budget.Capacity / (2 * cost)));
         if (!context.State.Handshakes.TryEnter(client.Address, max))
         {
             Libc.Close(fd);
-            context.Budget.ReleaseConnection(backendOpened: false);
+            context.Budget.ReleaseConnection(backendOpened: false, bridges);
             context.Metrics.Shed(settings.Name, "source");
             context.Shed.Shed(settings.Name, client.Address, client, max);
             return false;
@@ -49,4 +53,9 @@ internal static class AcceptGate
         perSource = client.Address;
         return true;
     }
+
+    /// <summary>The TLS bridges a connection of the listener needs descriptors for from its accept on: one (its
+    /// socketpair) where the listener terminates TLS. A backend's bridge (BackendTls) takes its pair when it connects,
+    /// after admission, where no flood of handshakes can hold it.</summary>
+    public static int BridgesOf(ListenerContext context) => context.Tls is null ? 0 : 1;
 }

@@ -107,7 +107,7 @@ internal sealed partial class ProxySession
         _clientFd = -1;
         _clientReadable = false;
         _clientWritable = false;
-        _clientBridge = TlsBridge.Accept(this, _context, _clientTcpFd, replay);
+        _clientBridge = TlsBridge.Accept(this, _context, _clientTcpFd, replay, _descriptors.HandToBridge());
     }
 
     /// <summary>TLS is up (posted by the bridge): the socketpair's end becomes the client, and the session identifies

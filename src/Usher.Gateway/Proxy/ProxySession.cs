@@ -143,7 +143,7 @@ internal sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySes
         var identity = context.Identify(IdentityKind.SourceIp, client.Address.ToString());
         var record = new SessionRecord(context.Registry.NextId(), context.Settings.Name, identity, client,
             context.Time.GetUtcNow(), Environment.TickCount64);
-        var session = new ProxySession(context, reactor, clientFd, record) { _descriptors = DescriptorHold.Taken(perSource) };
+        var session = new ProxySession(context, reactor, clientFd, record) { _descriptors = DescriptorHold.Taken(perSource, AcceptGate.BridgesOf(context)) };
         if (expectProxyHeader && !IsTrusted(context.Settings, client.Address))
         {
             session._state = State.Handshaking;

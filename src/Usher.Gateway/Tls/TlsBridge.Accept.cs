@@ -18,11 +18,16 @@ internal sealed partial class TlsBridge
     private static readonly SslApplicationProtocol Postgresql = new("postgresql");
 
     /// <summary>Takes over the client's TCP socket <paramref name="tcpFd"/> of <paramref name="session"/> and starts the
-    /// TLS handshake on the thread pool; <paramref name="replay"/> holds bytes of the handshake already read.</summary>
-    public static TlsBridge Accept(ProxySession session, ListenerContext context, int tcpFd, byte[] replay)
+    /// TLS handshake on the thread pool; <paramref name="replay"/> holds bytes of the handshake already read.
+    /// <paramref name="pairReserved"/> says whether the budget's descriptors for the socketpair were taken at accept
+    /// (the bridge owns them now and gives them back when it ends).</summary>
+    public static TlsBridge Accept(ProxySession session, ListenerContext context, int tcpFd, byte[] replay, bool pairReserved)
     {
         // The handle owns the descriptor from here on: disposing the stream closes it.
-        var bridge = new TlsBridge(context, new Socket(new SafeSocketHandle(tcpFd, ownsHandle: true)), replay);
+        var bridge = new TlsBridge(context, new Socket(new SafeSocketHandle(tcpFd, ownsHandle: true)), replay)
+        {
+            _budgeted = pairReserved ? 2 : 0,
+        };
         ThreadPool.UnsafeQueueUserWorkItem(static s => _ = s.Bridge.AcceptAsync(s.Session), (Bridge: bridge, Session: session),
             preferLocal: false);
         return bridge;

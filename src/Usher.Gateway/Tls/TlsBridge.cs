@@ -31,6 +31,7 @@ internal sealed partial class TlsBridge
     private readonly CancellationTokenSource _stop;
     private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Socket? _pair;
+    private int _budgeted;
     private int _end = -1;
     private int _disposed;
     private volatile bool _established;
@@ -81,22 +82,27 @@ internal sealed partial class TlsBridge
         }
     }
 
-    /// <summary>Creates the socketpair, its two descriptors taken from the budget first.</summary>
+    /// <summary>Creates the socketpair, its two descriptors taken from the budget first (unless reserved at
+    /// accept); they go back to the budget when the bridge is disposed.</summary>
     /// <returns>The session's end, or -1 (with the problem) when no descriptors can be had.</returns>
     private unsafe int OpenPair(out string? problem)
     {
         problem = null;
-        if (!_context.Budget.TryTake(2))
+        if (_budgeted == 0)
         {
-            problem = "no descriptors left for the TLS bridge (the descriptor budget is spent)";
-            return -1;
+            if (!_context.Budget.TryTake(2))
+            {
+                problem = "no descriptors left for the TLS bridge (the descriptor budget is spent)";
+                return -1;
+            }
+
+            _budgeted = 2;
         }
 
         var fds = stackalloc int[2];
         if (Libc.SocketPair(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC, 0, fds) != 0)
         {
             problem = $"cannot create the TLS bridge's socketpair: {Errors.Describe(Libc.Errno)}";
-            _context.Budget.Release(2);
             return -1;
         }
 
@@ -284,10 +290,11 @@ internal sealed partial class TlsBridge
         }
 
         _ssl.Dispose();
-        if (_pair is not null)
+        _pair?.Dispose();
+        if (_budgeted > 0)
         {
-            _pair.Dispose();
-            _context.Budget.Release(2);
+            _context.Budget.Release(_budgeted);
+            _budgeted = 0;
         }
 
         _stop.Dispose();
