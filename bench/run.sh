@@ -70,10 +70,9 @@ MEASURES=$RAW/measures.tsv
 
 stop_pid() { # pid: TERM, then KILL after 5 s
   local p=$1
-  kill -0 "$p" 2>/dev/null || return 0
-  kill -TERM "$p" 2>/dev/null
+  kill -TERM "$p" 2>/dev/null || return 0
   for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$p" 2>/dev/null
+  kill -KILL "$p" 2>/dev/null || true
   wait "$p" 2>/dev/null || true
 }
 
@@ -256,7 +255,7 @@ for streams in 1 8; do
   for n in "${NAMES[@]}"; do
     log "iperf3 $streams stream(s) through $n (${DURATION} s)"
     run_iperf "$n" "$streams" || true
-    sleep 1
+    sleep 0.5
   done
 done
 
@@ -266,10 +265,10 @@ for run in $(seq "$RUNS"); do
   for n in "${order[@]}"; do
     log "round $run/$RUNS: churn through $n (wrk -c32, Connection: close, ${DURATION} s)"
     measure churn "$run" "$n" "$(pid_of "$n")" "$RAW/churn-$n-$run.txt" churn "${HTTP[$n]}"
-    sleep 1
+    sleep 0.5
     log "round $run/$RUNS: keep-alive through $n (wrk -c16 --latency, ${DURATION} s)"
     measure keepalive "$run" "$n" "$(pid_of "$n")" "$RAW/keepalive-$n-$run.txt" keepalive "${HTTP[$n]}"
-    sleep 1
+    sleep 0.5
   done
 done
 
@@ -285,15 +284,20 @@ measure keepalive-events 1 usher "${PIDS[usher]}" "$RAW/keepalive-events-usher.t
 stop_pid "${PIDS[curl]}"; unset 'PIDS[curl]'
 
 # --- pgbench -S through each proxy: 8 clients on 8 connections, then a connection per transaction (-C) -------------
+# The second usher process stays idle meanwhile: its CPU time over these runs is Usher's background cost.
+IDLE_T0=$(cpu_ticks "${PIDS[usherd]}"); IDLE_W0=${EPOCHREALTIME/./}
 for mode in S SC; do
   for n in "${NAMES[@]}"; do
     flags=(-n -S -c 8 -j 2 -T "$DURATION"); [ "$mode" = SC ] && flags+=(-C)
     log "pgbench ${flags[*]} through $n"
     measure "pg$mode" 1 "$n" "$(pg_pid_of "$n")" "$RAW/pgbench-$mode-$n.txt" \
       timeout $((DURATION + 60)) "$PGBIN/pgbench" "${flags[@]}" -h 127.0.0.1 -p "${PGPORT[$n]}" -U postgres bench
-    sleep 1
+    sleep 0.5
   done
 done
+IDLE_W=$((${EPOCHREALTIME/./} - IDLE_W0))
+printf 'idle\t1\tusherd\t-\t%s\t%d.%06d\n' "$(($(cpu_ticks "${PIDS[usherd]}") - IDLE_T0))" $((IDLE_W / 1000000)) \
+  $((IDLE_W % 1000000)) >> "$MEASURES"
 
 # --- Refusal storm (Usher only: the anchors have no per-identity limit) -------------------------------------------
 log "refusal storm on :$US_REFUSE (limit 1, one session held and asked every 100 ms; wrk -c32 for ${DURATION} s)"

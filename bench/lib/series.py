@@ -7,7 +7,7 @@
 
 MEASURES is run.sh's measures.tsv: figure, run, proxy, output file (in RAW), CPU ticks of the proxy, wall seconds.
 Figures: churn, keepalive (wrk, RUNS rounds), churn-events, keepalive-events (wrk, event stream open), pgS, pgSC
-(pgbench -S, pgbench -S -C). Proxies: usher (Workers 1), usherd (default worker count), haproxy, nginx.
+(pgbench -S, pgbench -S -C), idle (no output file: the idle usherd process during the pgbench runs). Proxies: usher (Workers 1), usherd (default worker count), haproxy, nginx.
 """
 import re
 import statistics
@@ -16,6 +16,7 @@ import sys
 from report import best, fmt, markdown, parse_wrk, ratio_text
 
 ANCHORS = ("haproxy", "nginx")
+WRK_FIGURES = ("churn", "keepalive", "churn-events", "keepalive-events")
 
 
 def parse_pgbench(path):
@@ -39,10 +40,10 @@ class Measure:
     def __init__(self, line, raw, clk_tck):
         self.figure, run, self.proxy, name, ticks, wall = line.rstrip("\n").split("\t")
         self.run, self.ticks, self.wall, self.file = int(run), int(ticks), float(wall), name
-        path = f"{raw}/{name}"
-        self.wrk = None if self.figure.startswith("pg") else parse_wrk(path)
-        self.pg = parse_pgbench(path) if self.figure.startswith("pg") else None
-        count = self.pg["count"] if self.pg else self.wrk["requests"]
+        path, pg = f"{raw}/{name}", self.figure.startswith("pg")
+        self.wrk = parse_wrk(path) if self.figure in WRK_FIGURES else None
+        self.pg = parse_pgbench(path) if pg else None
+        count = self.pg["count"] if pg else self.wrk["requests"] if self.wrk else 0
         self.cpu_us = self.ticks * 1e6 / clk_tck / count if count else None
 
     def value(self, key):
@@ -53,7 +54,11 @@ class Measure:
         return None if v != v else v  # NaN: the tool printed no such figure
 
 
+CLK = {"tck": 100.0}
+
+
 def load(measures, raw, clk_tck):
+    CLK["tck"] = float(clk_tck)
     with open(measures, encoding="utf-8") as f:
         return [Measure(line, raw, float(clk_tck)) for line in f if line.strip()]
 
@@ -89,7 +94,7 @@ SERIES = [
 def rows(items):
     """Summary rows for report.py's table: the median of every round, Usher with Workers 1."""
     for label, figure, key, direction in SERIES:
-        values = [cell(med(items, figure, p, key)) for p in ("usher", *ANCHORS)]
+        values = ["nan" if v is None else str(v) for v in (med(items, figure, p, key) for p in ("usher", *ANCHORS))]
         print("\t".join([label, direction, *values]))
 
 
@@ -146,7 +151,14 @@ def pgbench_table(items):
         u, ha, ng = (med(items, figure, p, key) for p in ("usher", *ANCHORS))
         lines.append([label, "higher" if direction == "up" else "lower", cell(u), cell(ha), cell(ng),
                       ratio_text(u, ha), ratio_text(u, best(direction, [ha, ng]))])
-    return markdown(header, lines)
+    idle = [m for m in items if m.figure == "idle"]
+    note = ""
+    if idle and idle[0].wall > 0:
+        ms_per_s = idle[0].ticks * 1000 / CLK["tck"] / idle[0].wall
+        note = (f"\n\nUsher's own background (heartbeat, admin endpoint, GC), read on the idle second usher process over "
+                f"the {idle[0].wall:.0f} s of these runs: {ms_per_s:.1f} ms of CPU per second; it counts in Usher's "
+                f"CPU per transaction above, and matters only where transactions are few (pgbench -C).")
+    return markdown(header, lines) + note
 
 
 def events_table(items, raw):
@@ -196,7 +208,7 @@ def errors(items):
             if c + r + w + t + m.wrk["non2xx"]:
                 print(f"- {m.figure} round {m.run} through {m.proxy}: socket errors connect {c}, read {r}, "
                       f"write {w}, timeout {t}; non-2xx {m.wrk['non2xx']}")
-        elif m.pg["aborted"] or m.pg["failed"] or not m.pg["count"]:
+        elif m.pg and (m.pg["aborted"] or m.pg["failed"] or not m.pg["count"]):
             print(f"- {m.figure} through {m.proxy}: {m.pg['aborted']} client(s) aborted, {m.pg['failed']} failed "
                   f"transaction(s), {m.pg['count']} processed ({m.file})")
 
