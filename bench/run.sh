@@ -237,9 +237,19 @@ done
 timeout 30 "$PGBIN/pgbench" -n -S -c 8 -j 2 -T "$WARMUP" -h 127.0.0.1 -p $US_PG -U postgres bench > "$RAW/warmup-pg.txt" 2>&1
 
 # --- RSS per idle session (first, while the processes have held few sessions) ------------------------------------
+# idleconns.py walks /proc for the proxy's children; a process of someone else's that ends meanwhile fails that
+# walk, so a failed measurement is taken again (at most three times; then the figure is nan).
+idle_rss() { # name
+  local try
+  for try in 1 2 3; do
+    timeout 300 python3 "$IDLECONNS" "${HTTP[$1]}" "$IDLE_SESSIONS" "$(pid_of "$1")" "$IDLE_HOLD" > "$RAW/idle-$1.txt" 2>&1 \
+      && return 0
+    log "RSS through $1 failed (try $try): $(tail -1 "$RAW/idle-$1.txt")"; sleep 2
+  done
+}
 for n in "${NAMES[@]}"; do
   log "RSS: $IDLE_SESSIONS idle sessions through $n"
-  timeout 300 python3 "$IDLECONNS" "${HTTP[$n]}" "$IDLE_SESSIONS" "$(pid_of "$n")" "$IDLE_HOLD" > "$RAW/idle-$n.txt"
+  idle_rss "$n"
   sleep 2
 done
 
