@@ -292,6 +292,12 @@ measure churn-events 1 usher "${PIDS[usher]}" "$RAW/churn-events-usher.txt" chur
 sleep 1
 measure keepalive-events 1 usher "${PIDS[usher]}" "$RAW/keepalive-events-usher.txt" keepalive $US_HTTP
 stop_pid "${PIDS[curl]}"; unset 'PIDS[curl]'
+# What the reader got, counted; then only the stream's first 64 KB are kept (a churn run sends megabytes).
+for kind in snapshot status event; do
+  printf '%s\t%s\n' "$kind" "$(grep -c "^event: $kind\$" "$RAW/events-stream.txt" || true)"
+done > "$RAW/events-stream-counts.tsv"
+printf 'bytes\t%s\n' "$(stat -c %s "$RAW/events-stream.txt")" >> "$RAW/events-stream-counts.tsv"
+truncate -s '<64K' "$RAW/events-stream.txt"
 
 # --- pgbench -S through each proxy: 8 clients on 8 connections, then a connection per transaction (-C) -------------
 # The second usher process stays idle meanwhile: its CPU time over these runs is Usher's background cost.
@@ -369,7 +375,7 @@ META=$WORK/meta.md
   echo "| dotnet | $(dotnet --version) |"
   echo "| HAProxy | $(haproxy -v 2>&1 | head -1 | awk '{print $3}') |"
   echo "| nginx | $(nginx -v 2>&1 | sed 's/.*nginx\///') |"
-  echo "| PostgreSQL / pgbench | $("$PGBIN/pgbench" --version | awk '{print $NF}') |"
+  echo "| PostgreSQL / pgbench | $("$PGBIN/pgbench" --version | sed 's/^pgbench (PostgreSQL) //') |"
   echo "| wrk / iperf3 | $(wrk -v 2>&1 | head -1 | awk '{print $2}') / $(iperf3 --version 2>&1 | head -1 | awk '{print $2}') |"
   echo "| load average at the end | $(cut -d' ' -f1-3 /proc/loadavg) |"
   echo "| commit | $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$ROOT" diff --quiet HEAD -- src 2>/dev/null || echo ' (src modified)') |"

@@ -98,16 +98,21 @@ def rows(items):
         print("\t".join([label, direction, *values]))
 
 
+def spec_lines(specs, cells):
+    """One table line per figure: its label, which way is better, then the cells cells(figure, key, direction) gives."""
+    return [[label, "higher" if direction == "up" else "lower", *cells(figure, key, direction)]
+            for label, figure, key, direction in specs]
+
+
 def workers_table(items, nproc):
     header = ["metric (median of the rounds)", "better", "Usher, Workers 1", f"Usher, default ({nproc} loops)",
               "HAProxy", "nginx", "Workers 1 / best anchor", "default / best anchor"]
-    lines = []
-    for label, figure, key, direction in SERIES:
+    def cells(figure, key, direction):
         u1, ud, ha, ng = (med(items, figure, p, key) for p in ("usher", "usherd", *ANCHORS))
         b = best(direction, [ha, ng])
-        lines.append([label, "higher" if direction == "up" else "lower", cell(u1), cell(ud), cell(ha), cell(ng),
-                      ratio_text(u1, b), ratio_text(ud, b)])
-    return markdown(header, lines)
+        return [cell(u1), cell(ud), cell(ha), cell(ng), ratio_text(u1, b), ratio_text(ud, b)]
+
+    return markdown(header, spec_lines(SERIES, cells))
 
 
 def round_table(items, label, figure, key, direction):
@@ -146,11 +151,11 @@ def pgbench_table(items):
         ("tps, a connection per transaction (-S -C)", "pgSC", "tps", "up"),
         ("CPU per connection + transaction (µs)", "pgSC", "cpu", "down"),
     ]
-    lines = []
-    for label, figure, key, direction in specs:
+    def cells(figure, key, direction):
         u, ha, ng = (med(items, figure, p, key) for p in ("usher", *ANCHORS))
-        lines.append([label, "higher" if direction == "up" else "lower", cell(u), cell(ha), cell(ng),
-                      ratio_text(u, ha), ratio_text(u, best(direction, [ha, ng]))])
+        return [cell(u), cell(ha), cell(ng), ratio_text(u, ha), ratio_text(u, best(direction, [ha, ng]))]
+
+    lines = spec_lines(specs, cells)
     idle = [m for m in items if m.figure == "idle"]
     note = ""
     if idle and idle[0].wall > 0:
@@ -170,15 +175,15 @@ def events_table(items, raw):
         ("CPU per keep-alive request (µs)", "keepalive", "cpu", "down"),
         ("keep-alive latency p99 (ms)", "keepalive", "p99", "down"),
     ]
-    lines = []
-    for label, figure, key, direction in specs:
+    def cells(figure, key, _):
         without, opened = med(items, figure, "usher", key), med(items, figure + "-events", "usher", key)
-        lines.append([label, "higher" if direction == "up" else "lower", cell(without), cell(opened),
-                      ratio_text(opened, without)])
-    text = open(f"{raw}/events-stream.txt", encoding="utf-8", errors="replace").read()
-    counts = {kind: len(re.findall(rf"^event: {kind}$", text, re.M)) for kind in ("snapshot", "status", "event")}
+        return [cell(without), cell(opened), ratio_text(opened, without)]
+
+    lines = spec_lines(specs, cells)
+    with open(f"{raw}/events-stream-counts.tsv", encoding="utf-8") as f:
+        counts = dict(line.rstrip("\n").split("\t") for line in f if line.strip())
     read = (f"The stream reader got {counts['snapshot']} snapshot, {counts['status']} status and "
-            f"{counts['event']} event message(s) ({len(text.encode()):,} bytes) during the two runs.")
+            f"{counts['event']} event message(s) ({int(counts['bytes']):,} bytes) during the two runs.")
     return f"{markdown(header, lines)}\n\n{read}"
 
 
