@@ -282,8 +282,12 @@ for run in $(seq "$RUNS"); do
   done
 done
 
-# --- The dashboard's event stream open on Usher (Workers 1): one more churn and keep-alive run -----------------------
-log "event stream open (curl -N /api/events): churn and keep-alive through usher (${DURATION} s each)"
+# --- The dashboard's event stream: a churn and a keep-alive run through usher (Workers 1) without it, then with it ----
+log "event stream closed, then open (curl -N /api/events): churn and keep-alive through usher (${DURATION} s each)"
+measure churn-nostream 1 usher "${PIDS[usher]}" "$RAW/churn-nostream-usher.txt" churn $US_HTTP
+sleep 0.5
+measure keepalive-nostream 1 usher "${PIDS[usher]}" "$RAW/keepalive-nostream-usher.txt" keepalive $US_HTTP
+sleep 0.5
 timeout $((4 * DURATION + 60)) curl -sN "http://127.0.0.1:$US_ADMIN/api/events" > "$RAW/events-stream.txt" 2>&1 &
 PIDS[curl]=$!
 for _ in $(seq 100); do grep -q '^event: snapshot' "$RAW/events-stream.txt" && break; sleep 0.1; done

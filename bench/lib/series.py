@@ -6,7 +6,8 @@
   series.py errors MEASURES RAW CLK_TCK        -> note lines for loads that had socket errors, non-2xx or aborts
 
 MEASURES is run.sh's measures.tsv: figure, run, proxy, output file (in RAW), CPU ticks of the proxy, wall seconds.
-Figures: churn, keepalive (wrk, RUNS rounds), churn-events, keepalive-events (wrk, event stream open), pgS, pgSC
+Figures: churn, keepalive (wrk, RUNS rounds), churn-nostream, keepalive-nostream (wrk, just before the event stream
+opens), churn-events, keepalive-events (wrk, event stream open), pgS, pgSC
 (pgbench -S, pgbench -S -C), idle (no output file: the idle usherd process during the pgbench runs). Proxies: usher (Workers 1), usherd (default worker count), haproxy, nginx.
 """
 import re
@@ -16,7 +17,7 @@ import sys
 from report import best, fmt, markdown, parse_wrk, ratio_text
 
 ANCHORS = ("haproxy", "nginx")
-WRK_FIGURES = ("churn", "keepalive", "churn-events", "keepalive-events")
+WRK_FIGURES = ("churn", "keepalive", "churn-nostream", "keepalive-nostream", "churn-events", "keepalive-events")
 
 
 def parse_pgbench(path):
@@ -167,7 +168,8 @@ def pgbench_table(items):
 
 
 def events_table(items, raw):
-    header = ["Usher, Workers 1", "better", "without (median of the rounds)", "event stream open", "open / without"]
+    header = ["Usher, Workers 1", "better", "median of the rounds", "stream closed (just before)", "stream open",
+              "open / closed"]
     specs = [
         ("churn (req/s)", "churn", "rps", "up"),
         ("CPU per connection (µs)", "churn", "cpu", "down"),
@@ -176,8 +178,8 @@ def events_table(items, raw):
         ("keep-alive latency p99 (ms)", "keepalive", "p99", "down"),
     ]
     def cells(figure, key, _):
-        without, opened = med(items, figure, "usher", key), med(items, figure + "-events", "usher", key)
-        return [cell(without), cell(opened), ratio_text(opened, without)]
+        rounds, closed, opened = (med(items, figure + suffix, "usher", key) for suffix in ("", "-nostream", "-events"))
+        return [cell(rounds), cell(closed), cell(opened), ratio_text(opened, closed)]
 
     lines = spec_lines(specs, cells)
     with open(f"{raw}/events-stream-counts.tsv", encoding="utf-8") as f:
@@ -200,7 +202,8 @@ def tables(items, raw, nproc):
     parts += [
         "## pgbench -S through each proxy (PostgreSQL on loopback; Usher: Identity PostgresUser, Workers 1)", "",
         pgbench_table(items), "",
-        "## The dashboard's event stream (curl -N /api/events open during one churn and one keep-alive run)", "",
+        "## The dashboard's event stream (curl -N /api/events open during one churn and one keep-alive run, against "
+        "the same two runs just before it opened)", "",
         events_table(items, raw),
     ]
     print("\n" + "\n".join(parts))
