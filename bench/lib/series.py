@@ -170,13 +170,8 @@ def pgbench_table(items):
 def events_table(items, raw):
     header = ["Usher, Workers 1", "better", "median of the rounds", "stream closed (just before)", "stream open",
               "open / closed"]
-    specs = [
-        ("churn (req/s)", "churn", "rps", "up"),
-        ("CPU per connection (µs)", "churn", "cpu", "down"),
-        ("keep-alive (req/s)", "keepalive", "rps", "up"),
-        ("CPU per keep-alive request (µs)", "keepalive", "cpu", "down"),
-        ("keep-alive latency p99 (ms)", "keepalive", "p99", "down"),
-    ]
+    specs = [spec for spec in SERIES if spec[2] != "p50"]
+
     def cells(figure, key, _):
         rounds, closed, opened = (med(items, figure + suffix, "usher", key) for suffix in ("", "-nostream", "-events"))
         return [cell(rounds), cell(closed), cell(opened), ratio_text(opened, closed)]
