@@ -48,6 +48,7 @@ SHARED=$(find_shared)
 ANCHORS=$SHARED/anchors.sh
 IDLECONNS=$SHARED/idleconns.py
 LIB=$ROOT/bench/lib
+export PYTHONDONTWRITEBYTECODE=1 # series.py imports report.py: no bytecode cache left in the tree
 
 [ "$(id -u)" = 0 ] || { echo "run.sh: run as root (PostgreSQL for the pgbench figures runs as the postgres user)" >&2; exit 1; }
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
