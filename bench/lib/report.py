@@ -21,7 +21,8 @@ def ms(text):
     return float(m.group(1)) * UNITS_MS[m.group(2)] if m else float("nan")
 
 
-def wrk(path):
+def parse_wrk(path):
+    """rps, p50_ms, p99_ms, connect/read/write/timeout errors, non-2xx answers, requests, seconds of a wrk output."""
     text = open(path, encoding="utf-8", errors="replace").read()
     rps = re.search(r"Requests/sec:\s*([\d.]+)", text)
     p50 = re.search(r"^\s*50%\s+(\S+)", text, re.M)
@@ -29,16 +30,20 @@ def wrk(path):
     errs = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
     total = re.search(r"(\d+) requests in ([\d.]+)(us|ms|s|m)", text)
-    seconds = ms(total.group(2) + total.group(3)) / 1000.0 if total else float("nan")
-    fields = [
-        float(rps.group(1)) if rps else float("nan"),
-        ms(p50.group(1)) if p50 else float("nan"),
-        ms(p99.group(1)) if p99 else float("nan"),
-        *(int(x) for x in (errs.groups() if errs else (0, 0, 0, 0))),
-        int(non2xx.group(1)) if non2xx else 0,
-        int(total.group(1)) if total else 0,
-        seconds,
-    ]
+    return {
+        "rps": float(rps.group(1)) if rps else float("nan"),
+        "p50": ms(p50.group(1)) if p50 else float("nan"),
+        "p99": ms(p99.group(1)) if p99 else float("nan"),
+        "errors": tuple(int(x) for x in (errs.groups() if errs else (0, 0, 0, 0))),
+        "non2xx": int(non2xx.group(1)) if non2xx else 0,
+        "requests": int(total.group(1)) if total else 0,
+        "seconds": ms(total.group(2) + total.group(3)) / 1000.0 if total else float("nan"),
+    }
+
+
+def wrk(path):
+    w = parse_wrk(path)
+    fields = [w["rps"], w["p50"], w["p99"], *w["errors"], w["non2xx"], w["requests"], w["seconds"]]
     print(" ".join(str(f) for f in fields))
 
 
@@ -75,6 +80,28 @@ def fmt(text):
     return f"{v:.2f}"
 
 
+def best(direction, values):
+    """The best of some figures (None for missing ones): the highest when higher is better ("up"), else the lowest."""
+    values = [v for v in values if v is not None]
+    if direction not in ("up", "down") or not values:
+        return None
+    return max(values) if direction == "up" else min(values)
+
+
+def ratio_text(value, reference):
+    return f"{value / reference:.2f}×" if value is not None and reference else "—"
+
+
+def markdown(header, lines):
+    """A Markdown table, its columns padded to their widest cell."""
+    widths = [max(len(header[i]), *(len(r[i]) for r in lines)) for i in range(len(header))]
+
+    def row(cells):
+        return "| " + " | ".join(c.ljust(widths[i]) for i, c in enumerate(cells)) + " |"
+
+    return "\n".join([row(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *(row(r) for r in lines)])
+
+
 def table(rows_path, meta_path, md_path):
     header = ["metric", "better", "Usher", "HAProxy", "nginx", "Usher / best anchor"]
     lines = []
@@ -84,19 +111,10 @@ def table(rows_path, meta_path, md_path):
             continue
         metric, direction, usher, haproxy, nginx = raw.split("\t")
         u, anchors = num(usher), [a for a in (num(haproxy), num(nginx)) if a is not None]
-        ratio = "—"
-        if direction in ("up", "down") and u is not None and anchors:
-            best = max(anchors) if direction == "up" else min(anchors)
-            ratio = f"{u / best:.2f}×" if best else "—"
+        ratio = ratio_text(u, best(direction, anchors))
         arrow = {"up": "higher", "down": "lower"}.get(direction, "—")
         lines.append([metric, arrow, fmt(usher), fmt(haproxy), fmt(nginx), ratio])
-    widths = [max(len(header[i]), *(len(r[i]) for r in lines)) for i in range(len(header))]
-
-    def row(cells):
-        return "| " + " | ".join(c.ljust(widths[i]) for i, c in enumerate(cells)) + " |"
-
-    out = [row(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *(row(r) for r in lines)]
-    table_text = "\n".join(out)
+    table_text = markdown(header, lines)
     print(table_text)
     meta = open(meta_path, encoding="utf-8").read()
     with open(md_path, "w", encoding="utf-8") as md:
