@@ -224,7 +224,7 @@ internal sealed partial class ProxySession
     /// <returns><c>false</c> when the session ended.</returns>
     private bool HalfClose(ref Flow flow, int source, int destination, bool fromClient)
     {
-        var end = EndOf(fromClient ? Client : Backend, PeerEndClassifier.AfterEnd(source, finSent: !fromClient && _backendWriteShut));
+        var end = EndOf(fromClient ? Client : Backend, EndAfterRead(source, fromClient));
         if (fromClient && end == PeerEnd.Closed && _context.Settings.HalfClose)
         {
             ReleasePipe(ref flow);
@@ -243,6 +243,14 @@ internal sealed partial class ProxySession
         End(!fromClient && end == PeerEnd.Closed && _up.Finished ? Client : (fromClient ? Client : Backend), end);
         return false;
     }
+
+    /// <summary>How a source whose read returned 0 ended. Its FIN alone (no error or hang-up reported on it) is an
+    /// orderly end, told without a system call; only a socket the kernel reported gone is asked its error and TCP state
+    /// (a connection the kernel gave up on can read as a FIN).</summary>
+    private PeerEnd EndAfterRead(int source, bool fromClient) =>
+        (fromClient ? _clientGone : _backendGone)
+            ? PeerEndClassifier.AfterEnd(source, finSent: !fromClient && _backendWriteShut)
+            : PeerEnd.Closed;
 
     /// <summary>Moving data with no pipe: peek at the source through the reactor's buffer, send what the destination
     /// takes, then consume exactly that from the source. Nothing waits outside the kernel's socket buffers, so no
