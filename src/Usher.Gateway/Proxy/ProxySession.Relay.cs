@@ -172,10 +172,20 @@ internal sealed partial class ProxySession
             flow.Bulk = count >= BulkThreshold;
 
             // A short read drained the socket: the next data brings a new edge, so skip the recv that would only
-            // say EAGAIN (as nginx does) — unless the peer's FIN or an error is pending, which brings no new edge.
-            if (count < BulkThreshold && !(fromClient ? _clientEnding : _backendEnding))
+            // say EAGAIN (as nginx does). When the peer's FIN was reported before this read, everything it sent
+            // before the FIN was already queued, so this read took the last of it: the recv that would return 0 is
+            // skipped too. An error or hang-up is read (it brings no new edge, and its read tells what it was).
+            if (count < BulkThreshold)
             {
                 readable = false;
+                if (fromClient ? _clientGone : _backendGone)
+                {
+                    readable = true;
+                }
+                else if (fromClient ? _clientEnding : _backendEnding)
+                {
+                    flow.SourceEnded = true;
+                }
             }
 
             var sent = 0;
