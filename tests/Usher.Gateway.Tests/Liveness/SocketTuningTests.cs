@@ -49,16 +49,7 @@ public sealed class SocketTuningTests
     {
         await using var backend = new SessionServer();
         var keepalive = new KeepaliveSettings(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), 2);
-        var l = TestGateway.Listener(backend.EndPoint);
-        var settings = new ListenerSettings
-        {
-            Name = l.Name,
-            Listen = l.Listen,
-            BackendHost = l.BackendHost,
-            BackendPort = l.BackendPort,
-            Keepalive = keepalive,
-            UserTimeout = TimeSpan.FromSeconds(3),
-        };
+        var settings = TestGateway.Listener(backend.EndPoint).With(keepalive: keepalive, userTimeout: TimeSpan.FromSeconds(3));
         await using var gateway = TestGateway.Start(settings);
         var delay = SocketTuning.LivenessDelay(keepalive, TimeSpan.FromSeconds(3));
         Assert.Equal(TimeSpan.FromSeconds(1), delay);
