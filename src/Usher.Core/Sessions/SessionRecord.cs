@@ -11,6 +11,8 @@ public sealed class SessionRecord
     private long _bytesFromClient;
     private long _bytesFromBackend;
     private int _closeReason;
+    private EndPoint? _backendLocal;
+    private IBackendLocalSource? _backendLocalSource;
 
     /// <summary>Creates the record of a session that starts now.</summary>
     public SessionRecord(long id, string listener, SessionIdentity identity, EndPoint client, DateTimeOffset startedAt, long nowTicks)
@@ -69,8 +71,26 @@ public sealed class SessionRecord
     /// <summary>The backend address the session is connected to, once connected.</summary>
     public EndPoint? Backend { get; set; }
 
-    /// <summary>The gateway's own address on the backend connection, once connected.</summary>
-    public EndPoint? BackendLocal { get; set; }
+    /// <summary>The gateway's own address on the backend connection, once connected: set, or read when first asked
+    /// from the source given to <see cref="Connected"/>.</summary>
+    public EndPoint? BackendLocal
+    {
+        get
+        {
+            if (_backendLocal is null && Volatile.Read(ref _backendLocalSource) is { } source && source.ReadBackendLocal() is { } local)
+            {
+                _backendLocal = local;
+            }
+
+            return _backendLocal;
+        }
+
+        set => _backendLocal = value;
+    }
+
+    /// <summary>Records that the backend connection is made; <see cref="BackendLocal"/> is asked of
+    /// <paramref name="source"/> when first read.</summary>
+    public void Connected(IBackendLocalSource source) => Volatile.Write(ref _backendLocalSource, source);
 
     /// <summary>When the session was accepted.</summary>
     public DateTimeOffset StartedAt { get; }

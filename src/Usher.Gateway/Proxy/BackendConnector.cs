@@ -95,19 +95,20 @@ internal sealed class BackendConnector
             return;
         }
 
-        SocketTuning.Apply(fd, _settings.Keepalive, _settings.UserTimeout);
+        // Keepalive and the user timeout come later, if the connection lives long enough to need them.
+        SocketTuning.SetNoDelay(fd);
         var addr = stackalloc byte[SockAddr.MaxSize];
         var length = SockAddr.Write(endpoint, new Span<byte>(addr, SockAddr.MaxSize));
         if (Libc.Connect(fd, addr, length) == 0)
         {
-            session.OnConnecting(fd, endpoint, connected: true);
+            session.OnConnecting(fd, endpoint, connected: true, livenessLater: true);
             return;
         }
 
         var errno = Libc.Errno;
         if (errno == Libc.EINPROGRESS)
         {
-            session.OnConnecting(fd, endpoint, connected: false);
+            session.OnConnecting(fd, endpoint, connected: false, livenessLater: true);
             return;
         }
 

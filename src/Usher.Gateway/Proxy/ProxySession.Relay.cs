@@ -172,10 +172,20 @@ internal sealed partial class ProxySession
             flow.Bulk = count >= BulkThreshold;
 
             // A short read drained the socket: the next data brings a new edge, so skip the recv that would only
-            // say EAGAIN (as nginx does) — unless the peer's FIN or an error is pending, which brings no new edge.
-            if (count < BulkThreshold && !(fromClient ? _clientEnding : _backendEnding))
+            // say EAGAIN (as nginx does). When the peer's FIN was reported before this read, everything it sent
+            // before the FIN was already queued, so this read took the last of it: the recv that would return 0 is
+            // skipped too. An error or hang-up is read (it brings no new edge, and its read tells what it was).
+            if (count < BulkThreshold)
             {
                 readable = false;
+                if (fromClient ? _clientGone : _backendGone)
+                {
+                    readable = true;
+                }
+                else if (fromClient ? _clientEnding : _backendEnding)
+                {
+                    flow.SourceEnded = true;
+                }
             }
 
             var sent = 0;
@@ -224,7 +234,7 @@ internal sealed partial class ProxySession
     /// <returns><c>false</c> when the session ended.</returns>
     private bool HalfClose(ref Flow flow, int source, int destination, bool fromClient)
     {
-        var end = EndOf(fromClient ? Client : Backend, PeerEndClassifier.AfterEnd(source, finSent: !fromClient && _backendWriteShut));
+        var end = EndOf(fromClient ? Client : Backend, EndAfterRead(source, fromClient));
         if (fromClient && end == PeerEnd.Closed && _context.Settings.HalfClose)
         {
             ReleasePipe(ref flow);
@@ -243,6 +253,14 @@ internal sealed partial class ProxySession
         End(!fromClient && end == PeerEnd.Closed && _up.Finished ? Client : (fromClient ? Client : Backend), end);
         return false;
     }
+
+    /// <summary>How a source whose read returned 0 ended. Its FIN alone (no error or hang-up reported on it) is an
+    /// orderly end, told without a system call; only a socket the kernel reported gone is asked its error and TCP state
+    /// (a connection the kernel gave up on can read as a FIN).</summary>
+    private PeerEnd EndAfterRead(int source, bool fromClient) =>
+        (fromClient ? _clientGone : _backendGone)
+            ? PeerEndClassifier.AfterEnd(source, finSent: !fromClient && _backendWriteShut)
+            : PeerEnd.Closed;
 
     /// <summary>Moving data with no pipe: peek at the source through the reactor's buffer, send what the destination
     /// takes, then consume exactly that from the source. Nothing waits outside the kernel's socket buffers, so no

@@ -15,7 +15,7 @@ namespace Usher.Gateway.Proxy;
 /// released exactly once, whatever ends it.</summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable",
     Justification = "The wait's cancellation source is disposed when the wait ends (DisposeWait); nothing else owns the session.")]
-internal sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySession
+internal sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySession, IBackendLocalSource
 {
     private const int Client = 0;
     private const int Backend = 1;
@@ -40,6 +40,7 @@ internal sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySes
     private bool _backendWritable;
     private TaskCompletionSource? _completion;
     private long _connectDeadline;
+    private long _backendLivenessAt;
     private bool _admissionPending;
     private DescriptorHold _descriptors;
 
@@ -323,8 +324,10 @@ internal sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySes
         _completion?.TrySetResult();
     }
 
-    /// <summary>Called by the connector with a socket whose connect is under way (or done).</summary>
-    internal void OnConnecting(int backendFd, IPEndPoint backend, bool connected)
+    /// <summary>Called by the connector with a socket whose connect is under way (or done).
+    /// <paramref name="livenessLater"/>: the socket's keepalive and user timeout are still to be set, once it outlives
+    /// <see cref="SocketTuning.LivenessDelay"/> (<see cref="ApplyBackendLiveness"/>).</summary>
+    internal void OnConnecting(int backendFd, IPEndPoint backend, bool connected, bool livenessLater = false)
     {
         if (_state == State.Closed)
         {
@@ -334,6 +337,14 @@ internal sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySes
 
         _backendFd = backendFd;
         _descriptors.BackendOpened(_context);
+        if (livenessLater)
+        {
+            var settings = _context.Settings;
+            _backendLivenessAt = Environment.TickCount64
+                + (long)SocketTuning.LivenessDelay(settings.Keepalive, settings.UserTimeout).TotalMilliseconds;
+            _reactor.AddDeadline(this, _backendLivenessAt);
+        }
+
         Record.Backend = backend;
         _reactor.Watch(_backendFd, _token, Backend);
         if (_state == State.Imap)
@@ -379,7 +390,7 @@ internal sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySes
             PrependProxyHeader();
         }
 
-        Record.BackendLocal = LocalEndPoint(BackendTcpFd);
+        Record.Connected(this);
 
         // A passthrough (a PostgreSQL CancelRequest) was never admitted: it is no session and has no identity to log.
         if (_lease is not null && _context.Logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))
@@ -480,10 +491,12 @@ internal sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySes
         return (events & Readiness.PeerClosedWrite) != 0 && !SocketIo.HasUnread(_clientFd);
     }
 
+    /// <summary>The connect ended: writable with no error or hang-up is a connection made (as the kernel reports
+    /// it), so the socket's error is asked only when one was reported.</summary>
     private void FinishConnect()
     {
         _connectDeadline = 0;
-        if (SocketIo.ConnectProblem(_backendFd) is { } problem)
+        if (_backendGone && SocketIo.ConnectProblem(_backendFd) is { } problem)
         {
             BackendUnavailable(problem);
             return;
@@ -494,6 +507,11 @@ internal sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySes
 
     void IReactorHandler.OnDeadline(long now)
     {
+        if (_backendLivenessAt != 0 && now >= _backendLivenessAt)
+        {
+            ApplyBackendLiveness();
+        }
+
         if (_state == State.Imap)
         {
             OnImapDeadline(now);
@@ -530,6 +548,18 @@ internal sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySes
         }
     }
 
+    /// <summary>The backend connection outlived <see cref="SocketTuning.LivenessDelay"/>: it gets the listener's
+    /// keepalive and user timeout now (the client's came from the listening socket).</summary>
+    private void ApplyBackendLiveness()
+    {
+        _backendLivenessAt = 0;
+        if (_state != State.Closed && _backendFd >= 0)
+        {
+            // As at the connect before: a socket that refuses the options (already reset) ends through its own events.
+            SocketTuning.ApplyLiveness(_backendFd, _context.Settings.Keepalive, _context.Settings.UserTimeout);
+        }
+    }
+
     void IReactorHandler.OnPosted() => Shut(deadFd: -1);
 
     /// <summary>The ledger took the lease back (a networked ledger lost it): the session ends as Revoked (event 9662).
@@ -556,4 +586,19 @@ internal sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySes
     }
 
     private static IPEndPoint? LocalEndPoint(int fd) => SockAddr.Local(fd);
+
+    /// <summary>Asks the kernel for the backend socket's local address, from any thread (the admin side's listing):
+    /// the session closes its state before its sockets, so an address read while it was open on both sides of the
+    /// call is its own, never that of a socket that took the number over.</summary>
+    EndPoint? IBackendLocalSource.ReadBackendLocal()
+    {
+        if (_state == State.Closed)
+        {
+            return null;
+        }
+
+        var local = LocalEndPoint(BackendTcpFd);
+        Interlocked.MemoryBarrier();
+        return _state == State.Closed ? null : local;
+    }
 }

@@ -86,7 +86,9 @@ public sealed class SniTerminationTests(TlsCertificates certificates)
         var expected = new SocketLiveness(true, listener.Keepalive.Idle, listener.Keepalive.Interval, listener.Keepalive.Count,
             listener.UserTimeout, NoDelay: true);
         Assert.Equal(expected, SocketTuning.Read(session.ClientFd));
-        Assert.Equal(expected, SocketTuning.Read(session.BackendFd));
+        // The backend socket gets its keepalive once it outlives SocketTuning.LivenessDelay.
+        await Eventually.HoldsAsync(() => SocketTuning.Read(session.BackendFd) == expected, TimeSpan.FromSeconds(15),
+            "the backend socket carries the listener's keepalive");
         Assert.Equal(payload.Length, session.Record.BytesFromClient);
 
         // The backend ends the session: the client gets close_notify, the close is BackendClosed.

@@ -40,6 +40,40 @@ public sealed class SocketTuningTests
         var expected = new SocketLiveness(true, TimeSpan.FromSeconds(idleSeconds), TimeSpan.FromSeconds(intervalSeconds),
             expectedCount, TimeSpan.FromSeconds(userTimeoutSeconds), NoDelay: true);
         Assert.Equal(expected, SocketTuning.Read(session.ClientFd));
-        Assert.Equal(expected, SocketTuning.Read(session.BackendFd));
+        await Eventually.HoldsAsync(() => SocketTuning.Read(session.BackendFd) == expected, TimeSpan.FromSeconds(15),
+            "the backend socket carries the listener's keepalive and user timeout");
+    }
+
+    [Fact]
+    public async Task TheClientSocketInheritsItsOptionsFromTheListenerAndTheBackendSocketGetsKeepaliveOnlyOnceItOutlivesTheDelay()
+    {
+        await using var backend = new SessionServer();
+        var keepalive = new KeepaliveSettings(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), 2);
+        var settings = TestGateway.Listener(backend.EndPoint).With(keepalive: keepalive, userTimeout: TimeSpan.FromSeconds(3));
+        await using var gateway = TestGateway.Start(settings);
+        var delay = SocketTuning.LivenessDelay(keepalive, TimeSpan.FromSeconds(3));
+        Assert.Equal(TimeSpan.FromSeconds(1), delay);
+
+        var sinceConnect = System.Diagnostics.Stopwatch.StartNew();
+        using var client = await TestClient.ConnectAsync(gateway.EndPoint);
+        Assert.True(await client.IsAdmittedAsync());
+        var session = Assert.Single(gateway.Gateway.Registry.Sessions);
+        var expected = new SocketLiveness(true, keepalive.Idle, keepalive.Interval, keepalive.Count, TimeSpan.FromSeconds(3), NoDelay: true);
+
+        // The accepted socket took everything from the listening socket: no system call of its own.
+        Assert.Equal(expected, SocketTuning.Read(session.ClientFd));
+        var young = SocketTuning.Read(session.BackendFd);
+        var readAfter = sinceConnect.Elapsed;
+        Assert.True(young.NoDelay);
+        if (readAfter < delay)
+        {
+            // Read before the delay passed (a busy machine may take longer to get here): no keepalive yet.
+            Assert.False(young.KeepaliveEnabled, $"keepalive set {readAfter.TotalMilliseconds:0} ms after the connect");
+            Assert.Equal(TimeSpan.Zero, young.UserTimeout);
+        }
+
+        await Eventually.HoldsAsync(() => SocketTuning.Read(session.BackendFd) == expected, TimeSpan.FromSeconds(15),
+            "the backend socket carries the listener's keepalive and user timeout once it outlived the delay");
+        Assert.True(sinceConnect.Elapsed >= delay);
     }
 }
