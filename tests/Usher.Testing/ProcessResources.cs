@@ -7,7 +7,7 @@ namespace Usher.Testing;
 /// .pdb): it opens them when first needed and keeps them open for the life of the process. The first stack trace it
 /// renders with line numbers, for one, opens System.Diagnostics.StackTrace, System.Reflection.Metadata,
 /// System.IO.MemoryMappedFiles and the .pdb of the frames: seven descriptors that a failing socket call can bring at any
-/// time (Socket.SendAsync renders the current stack into its exception), which no connection holds.</param>
+/// time (the socket layer renders the current stack into the exception of a failed asynchronous call), which no connection holds.</param>
 public sealed record ProcessResources(long Fds, long Rss, long Modules)
 {
     private static readonly string[] ModuleExtensions = [".dll", ".so", ".pdb"];
