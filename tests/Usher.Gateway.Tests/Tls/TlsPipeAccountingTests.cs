@@ -27,25 +27,20 @@ public sealed class TlsPipeAccountingTests : IAsyncLifetime
     public async Task DisposeAsync() => await Certificates.DisposeAsync();
 
     [Fact]
-    public async Task TLS_clients_that_leave_with_the_echo_unread_give_back_every_pipe_and_descriptor_once_their_sessions_end()
-    {
-        await using var backend = new SessionServer();
-        await using var gateway = Start(backend, tls: true);
-        var baseline = gateway.Gateway.Descriptors.Held;
-
-        await RunAsync(gateway, TlsRequestAsync);
-
-        await SettledAsync(gateway, backend, baseline);
-    }
+    public Task TLS_clients_that_leave_with_the_echo_unread_give_back_every_pipe_and_descriptor_once_their_sessions_end() =>
+        LeaveNothingBehindAsync(tls: true);
 
     [Fact]
-    public async Task Plain_clients_that_leave_with_the_echo_unread_give_back_every_pipe_and_descriptor_once_their_sessions_end()
+    public Task Plain_clients_that_leave_with_the_echo_unread_give_back_every_pipe_and_descriptor_once_their_sessions_end() =>
+        LeaveNothingBehindAsync(tls: false);
+
+    private async Task LeaveNothingBehindAsync(bool tls)
     {
         await using var backend = new SessionServer();
-        await using var gateway = Start(backend, tls: false);
+        await using var gateway = Start(backend, tls);
         var baseline = gateway.Gateway.Descriptors.Held;
 
-        await RunAsync(gateway, PlainRequestAsync);
+        await RunAsync(gateway, tls ? TlsRequestAsync : PlainRequestAsync);
 
         await SettledAsync(gateway, backend, baseline);
     }
