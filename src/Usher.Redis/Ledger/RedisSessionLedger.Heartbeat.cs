@@ -248,6 +248,24 @@ internal sealed partial class RedisSessionLedger
         _pending.Enqueue(new PendingRelease(place, member, limit, listenerLimit, _time.GetTimestamp() + ttl));
     }
 
+    /// <summary>While an outage lasts, tries to end it often (a few times a second), not only at the heartbeat: a
+    /// Redis that was only slow for a moment is used again at once.</summary>
+    private async Task ProbeUntilBackAsync()
+    {
+        var pause = TimeSpan.FromMilliseconds(Math.Clamp(Settings.Timeout.TotalMilliseconds * 2, 100, 1000));
+        try
+        {
+            while (InOutage && !_stop.IsCancellationRequested)
+            {
+                await Task.Delay(pause, _time, _stop.Token).ConfigureAwait(false);
+                await BeatAsync().ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
     /// <summary>Starts an outage: logged once (9656), however many callers meet it.</summary>
     private void BeginOutage(Exception e)
     {
@@ -258,6 +276,7 @@ internal sealed partial class RedisSessionLedger
                 ? "admitted under this node's own limits (FailMode Open)"
                 : "refused (FailMode Closed)";
             _logger.RedisUnavailable(Settings.Configuration, problem, meanwhile);
+            _ = ProbeUntilBackAsync();
         }
     }
 

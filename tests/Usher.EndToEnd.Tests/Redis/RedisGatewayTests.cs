@@ -59,10 +59,13 @@ public sealed class RedisGatewayTests(RedisServer redis) : IClassFixture<RedisSe
         Assert.Empty(UsherCli.Entries(b, UsherEvents.LedgerUnavailable));
     }
 
+    // A generous Timeout: on a busy test machine a spurious timeout would be an outage, and FailMode Open would then
+    // admit under each node's own limit.
     private string Config(SessionServer backend, string node, string prefix) => $$"""
         { "Usher": {
             "ShutdownGrace": "00:00:01",
-            "Ledger": { "Kind": "Redis", "Configuration": "{{redis.Configuration}}", "Node": "{{node}}", "KeyPrefix": "{{prefix}}" },
+            "Ledger": { "Kind": "Redis", "Configuration": "{{redis.Configuration}}", "Node": "{{node}}", "KeyPrefix": "{{prefix}}",
+                        "Timeout": "00:00:02" },
             "Listeners": [ { "Name": "cli", "Listen": "127.0.0.1:0", "Backend": "{{backend.EndPoint}}", "MaxSessionsPerIdentity": 2 } ] } }
         """;
 }
