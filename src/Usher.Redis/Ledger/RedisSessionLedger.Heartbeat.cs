@@ -52,6 +52,7 @@ internal sealed partial class RedisSessionLedger
 
     private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
     {
+        SenseCluster();
         if (InOutage)
         {
             _ = BeatAsync();
@@ -160,7 +161,7 @@ internal sealed partial class RedisSessionLedger
                     args[2 + leases.Count + j] = waiters[j].Member;
                 }
 
-                calls[i] = batch.ScriptEvaluateAsync(RedisScripts.Renew, place.AllKeys, args);
+                calls[i] = batch.ScriptEvaluateAsync(RedisScripts.Renew, KeysOf(place), args);
             }
 
             batch.Execute();
@@ -215,8 +216,8 @@ internal sealed partial class RedisSessionLedger
     {
         var place = entry.Place;
         var force = Settings.FailMode == LedgerFailMode.Open && (afterOutage || !entry.Registered);
-        var answer = (RedisResult[])(await Bounded(Database.ScriptEvaluateAsync(RedisScripts.Admit, place.AllKeys,
-            [entry.Member, entry.Limit, place.Scope.MaxSessions ?? -1, _ttl, force ? "force" : "check"])).ConfigureAwait(false))!;
+        var answer = (RedisResult[])(await Bounded(Database.ScriptEvaluateAsync(RedisScripts.Admit, KeysOf(place),
+            [entry.Member, entry.Limit, ListenerLimit(place.Scope), _ttl, force ? "force" : "check"])).ConfigureAwait(false))!;
         if ((int)answer[0] == 0)
         {
             entry.Registered = true;
@@ -224,7 +225,7 @@ internal sealed partial class RedisSessionLedger
             if (!_live.TryGetValue(entry.Member, out var still) || still != entry)
             {
                 // Released while it was being registered: give the place back.
-                await RunReleaseAsync(new PendingRelease(place, entry.Member, entry.Limit, place.Scope.MaxSessions ?? -1, ExpiresAt: 0)).ConfigureAwait(false);
+                await RunReleaseAsync(new PendingRelease(place, entry.Member, entry.Limit, ListenerLimit(place.Scope), ExpiresAt: 0)).ConfigureAwait(false);
             }
 
             return true;
