@@ -126,7 +126,8 @@ internal sealed partial class RedisSessionLedger
 
         public bool Queued { get; private set; }
 
-        /// <summary>Joins this node's waiters (Redis has put it in line); holds its place until it leaves.</summary>
+        /// <summary>Joins this node's waiters, as the admission script may put it in line; holds its place until it
+        /// leaves.</summary>
         public void Enqueue(RedisPlace place, string member, Lease? lease, int limit)
         {
             Place = place;
@@ -140,6 +141,17 @@ internal sealed partial class RedisSessionLedger
 
             Queued = true;
             ledger._waiters[member] = this;
+        }
+
+        /// <summary>Leaves this node's waiters: the script admitted or refused it without putting it in line.</summary>
+        public void Withdraw()
+        {
+            if (Queued && ledger._waiters.TryRemove(KeyValuePair.Create(Member, this)))
+            {
+                Place.Scope.Leave(Place);
+            }
+
+            Queued = false;
         }
 
         public void Watch(CancellationToken cancellationToken)

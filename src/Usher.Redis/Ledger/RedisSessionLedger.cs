@@ -105,6 +105,7 @@ internal sealed partial class RedisSessionLedger : ISessionLedger, ILeaseLedger,
 
         var place = scope.Enter(identity, _connection);
         var counted = false;
+        var queued = false;
         try
         {
             var member = MemberOf(lease);
@@ -120,6 +121,9 @@ internal sealed partial class RedisSessionLedger : ISessionLedger, ILeaseLedger,
                 return Degraded(place, member, limit, lease, ref counted);
             }
 
+            // Known here before the script runs: a hand-off may come (by message, or by a release on this node)
+            // before the script's answer does.
+            waiter?.Enqueue(place, member, lease, limit);
             RedisResult result;
             try
             {
@@ -148,7 +152,7 @@ internal sealed partial class RedisSessionLedger : ISessionLedger, ILeaseLedger,
                     Volatile.Write(ref place.Seen, seen);
                     return Bind(place, member, limit, lease, registered: true, seen, ref counted);
                 case 3 when waiter is not null:
-                    waiter.Enqueue(place, member, lease, limit);
+                    queued = true;
                     return new Admission(null, RefusedBy.Identity, seen, limit);
                 case 2:
                     return new Admission(null, RefusedBy.Listener, seen, (int)answer[2]);
@@ -159,6 +163,11 @@ internal sealed partial class RedisSessionLedger : ISessionLedger, ILeaseLedger,
         }
         finally
         {
+            if (!queued)
+            {
+                waiter?.Withdraw();
+            }
+
             if (!counted)
             {
                 Interlocked.Decrement(ref _total);
