@@ -10,10 +10,6 @@ namespace Usher.EndToEnd.Tests.Redis;
 public sealed class RedisAdmissionTests(RedisServer redis) : IClassFixture<RedisServer>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
-    private static long s_ids;
-
-    private static SessionLease NewLease() => new(Interlocked.Increment(ref s_ids));
-
     [Fact]
     public async Task Three_nodes_racing_for_one_identity_never_hold_more_than_its_limit_at_once()
     {
@@ -23,6 +19,7 @@ public sealed class RedisAdmissionTests(RedisServer redis) : IClassFixture<Redis
         var scopes = ledgers.Select(l => l.CreateScope("pg", null)).ToArray();
         var held = 0;
         var most = 0;
+        var gate = new Lock();
         var admitted = 0;
         var refused = 0;
         var observed = new List<long>();
@@ -41,7 +38,7 @@ public sealed class RedisAdmissionTests(RedisServer redis) : IClassFixture<Redis
             var node = r % 3;
             for (var attempt = 0; attempt < 10; attempt++)
             {
-                var lease = NewLease();
+                var lease = SessionLease.Next();
                 var admission = await ledgers[node].TryAdmitAsync(scopes[node], "alice", Limit, lease);
                 if (!admission.Admitted)
                 {
@@ -52,7 +49,11 @@ public sealed class RedisAdmissionTests(RedisServer redis) : IClassFixture<Redis
 
                 Interlocked.Increment(ref admitted);
                 var now = Interlocked.Increment(ref held);
-                InterlockedMax(ref most, now);
+                lock (gate)
+                {
+                    most = Math.Max(most, now);
+                }
+
                 await Task.Yield();
                 Interlocked.Decrement(ref held);
                 lease.Release(CloseReason.ClientClosed);
@@ -80,10 +81,10 @@ public sealed class RedisAdmissionTests(RedisServer redis) : IClassFixture<Redis
         var onA = a.CreateScope("pg", null);
         var onB = b.CreateScope("pg", null);
 
-        var first = await a.TryAdmitAsync(onA, "bob", 2, NewLease());
-        var second = await b.TryAdmitAsync(onB, "bob", 2, NewLease());
-        var third = await b.TryAdmitAsync(onB, "bob", 2, NewLease());
-        var other = await b.TryAdmitAsync(onB, "carol", 2, NewLease());
+        var first = await a.TryAdmitAsync(onA, "bob", 2, SessionLease.Next());
+        var second = await b.TryAdmitAsync(onB, "bob", 2, SessionLease.Next());
+        var third = await b.TryAdmitAsync(onB, "bob", 2, SessionLease.Next());
+        var other = await b.TryAdmitAsync(onB, "carol", 2, SessionLease.Next());
 
         Assert.True(first.Admitted && second.Admitted && other.Admitted);
         Assert.Equal(2, second.Count);
@@ -107,10 +108,10 @@ public sealed class RedisAdmissionTests(RedisServer redis) : IClassFixture<Redis
         var onB = b.CreateScope("pg", 2);
         var otherOnA = a.CreateScope("mqtt", null);
 
-        Assert.True((await a.TryAdmitAsync(onA, "u1", 5, NewLease())).Admitted);
-        var globalRefusal = await a.TryAdmitAsync(otherOnA, "u2", 5, NewLease());
-        Assert.True((await b.TryAdmitAsync(onB, "u2", 5, NewLease())).Admitted);
-        var listenerRefusal = await b.TryAdmitAsync(onB, "u3", 5, NewLease());
+        Assert.True((await a.TryAdmitAsync(onA, "u1", 5, SessionLease.Next())).Admitted);
+        var globalRefusal = await a.TryAdmitAsync(otherOnA, "u2", 5, SessionLease.Next());
+        Assert.True((await b.TryAdmitAsync(onB, "u2", 5, SessionLease.Next())).Admitted);
+        var listenerRefusal = await b.TryAdmitAsync(onB, "u3", 5, SessionLease.Next());
 
         Assert.Equal(RefusedBy.Global, globalRefusal.RefusedBy);
         Assert.Equal(1, globalRefusal.Limit);
@@ -125,8 +126,8 @@ public sealed class RedisAdmissionTests(RedisServer redis) : IClassFixture<Redis
         await using var nodes = new LedgerNodes(redis);
         var a = await nodes.StartAsync("gw-a");
         var scope = a.CreateScope("pg", null);
-        var kept = NewLease();
-        var gone = NewLease();
+        var kept = SessionLease.Next();
+        var gone = SessionLease.Next();
         await a.TryAdmitAsync(scope, "dave", 3, kept);
         await a.TryAdmitAsync(scope, "dave", 3, gone);
 
@@ -156,19 +157,19 @@ public sealed class RedisAdmissionTests(RedisServer redis) : IClassFixture<Redis
         var survivor = await nodes.StartAsync("gw-b");
         var onDying = dying.CreateScope("pg", null);
         var onSurvivor = survivor.CreateScope("pg", null);
-        Assert.True((await dying.TryAdmitAsync(onDying, "erin", 2, NewLease())).Admitted);
-        Assert.True((await dying.TryAdmitAsync(onDying, "erin", 2, NewLease())).Admitted);
+        Assert.True((await dying.TryAdmitAsync(onDying, "erin", 2, SessionLease.Next())).Admitted);
+        Assert.True((await dying.TryAdmitAsync(onDying, "erin", 2, SessionLease.Next())).Admitted);
         // The survivor's own lease is renewed by its heartbeat all along.
-        var own = NewLease();
+        var own = SessionLease.Next();
         Assert.True((await survivor.TryAdmitAsync(onSurvivor, "frank", 1, own)).Admitted);
 
         var died = Environment.TickCount64;
         await dying.DisposeAsync();
-        Assert.Equal(RefusedBy.Identity, (await survivor.TryAdmitAsync(onSurvivor, "erin", 2, NewLease())).RefusedBy);
+        Assert.Equal(RefusedBy.Identity, (await survivor.TryAdmitAsync(onSurvivor, "erin", 2, SessionLease.Next())).RefusedBy);
         Admission late = default;
         await Eventually.HoldsAsync(() =>
         {
-            late = survivor.TryAdmitAsync(onSurvivor, "erin", 2, NewLease()).AsTask().Result;
+            late = survivor.TryAdmitAsync(onSurvivor, "erin", 2, SessionLease.Next()).AsTask().Result;
             return late.Admitted;
         }, Patience, "the dead node's places free");
         var waited = TimeSpan.FromMilliseconds(Environment.TickCount64 - died);
@@ -178,20 +179,5 @@ public sealed class RedisAdmissionTests(RedisServer redis) : IClassFixture<Redis
         await Eventually.HoldsAsync(() => nodes.LeasesAsync("pg", "erin").Result == 1, Patience, "only the survivor's lease left");
         Assert.Equal(1, await nodes.LeasesAsync("pg", "frank"));
         Assert.False(own.IsReleased);
-    }
-
-    private static void InterlockedMax(ref int target, int value)
-    {
-        var current = Volatile.Read(ref target);
-        while (value > current)
-        {
-            var seen = Interlocked.CompareExchange(ref target, value, current);
-            if (seen == current)
-            {
-                return;
-            }
-
-            current = seen;
-        }
     }
 }

@@ -12,18 +12,14 @@ namespace Usher.EndToEnd.Tests.Redis;
 public sealed class RedisOutageTests(RedisServer redis) : IClassFixture<RedisServer>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
-    private static long s_ids;
-
-    private static SessionLease NewLease() => new(Interlocked.Increment(ref s_ids));
-
     [Fact]
     public async Task A_lease_lost_from_Redis_is_registered_again_when_the_limit_allows()
     {
         await using var nodes = new LedgerNodes(redis);
         var a = await nodes.StartAsync("gw-a");
         var scope = a.CreateScope("pg", null);
-        var first = NewLease();
-        var second = NewLease();
+        var first = SessionLease.Next();
+        var second = SessionLease.Next();
         await a.TryAdmitAsync(scope, "gina", 3, first);
         await a.TryAdmitAsync(scope, "gina", 3, second);
 
@@ -44,15 +40,15 @@ public sealed class RedisOutageTests(RedisServer redis) : IClassFixture<RedisSer
         var b = await nodes.StartAsync("gw-b");
         var onA = a.CreateScope("pg", null);
         var onB = b.CreateScope("pg", null);
-        SessionLease[] onNodeA = [NewLease(), NewLease()];
+        SessionLease[] onNodeA = [SessionLease.Next(), SessionLease.Next()];
         foreach (var lease in onNodeA)
         {
             Assert.True((await a.TryAdmitAsync(onA, "hank", 2, lease)).Admitted);
         }
 
         await (await nodes.ObserveAsync()).ExecuteAsync("FLUSHALL");
-        Assert.True((await b.TryAdmitAsync(onB, "hank", 2, NewLease())).Admitted);
-        Assert.True((await b.TryAdmitAsync(onB, "hank", 2, NewLease())).Admitted);
+        Assert.True((await b.TryAdmitAsync(onB, "hank", 2, SessionLease.Next())).Admitted);
+        Assert.True((await b.TryAdmitAsync(onB, "hank", 2, SessionLease.Next())).Admitted);
         await a.BeatAsync();
 
         foreach (var lease in onNodeA)
@@ -74,9 +70,9 @@ public sealed class RedisOutageTests(RedisServer redis) : IClassFixture<RedisSer
         await using var nodes = new LedgerNodes(redis, LedgerFailMode.Open, timeout: TimeSpan.FromMilliseconds(250));
         var a = await nodes.StartAsync("gw-a");
         var scope = a.CreateScope("pg", null);
-        var before = NewLease();
+        var before = SessionLease.Next();
         Assert.True((await a.TryAdmitAsync(scope, "ivy", 3, before)).Admitted);
-        var leaving = NewLease();
+        var leaving = SessionLease.Next();
         Assert.True((await a.TryAdmitAsync(scope, "ivy", 3, leaving)).Admitted);
 
         await redis.StopAsync();
@@ -86,7 +82,7 @@ public sealed class RedisOutageTests(RedisServer redis) : IClassFixture<RedisSer
             for (var i = 0; i < 3; i++)
             {
                 var started = Environment.TickCount64;
-                var admission = await a.TryAdmitAsync(scope, "ivy", 3, NewLease());
+                var admission = await a.TryAdmitAsync(scope, "ivy", 3, SessionLease.Next());
                 during.Add((admission, TimeSpan.FromMilliseconds(Environment.TickCount64 - started)));
             }
 
@@ -112,7 +108,7 @@ public sealed class RedisOutageTests(RedisServer redis) : IClassFixture<RedisSer
         Assert.Equal(2, await nodes.LeasesAsync("pg", "ivy"));
         Assert.Single(nodes.Log.WithId(UsherEvents.LedgerUnavailable));
         Assert.False(before.IsReleased);
-        Assert.True((await a.TryAdmitAsync(scope, "ivy", 3, NewLease())).Admitted);
+        Assert.True((await a.TryAdmitAsync(scope, "ivy", 3, SessionLease.Next())).Admitted);
         Assert.Equal(3, await nodes.LeasesAsync("pg", "ivy"));
     }
 
@@ -122,7 +118,7 @@ public sealed class RedisOutageTests(RedisServer redis) : IClassFixture<RedisSer
         await using var nodes = new LedgerNodes(redis, LedgerFailMode.Closed, timeout: TimeSpan.FromMilliseconds(250));
         var a = await nodes.StartAsync("gw-a");
         var scope = a.CreateScope("pg", null);
-        var held = NewLease();
+        var held = SessionLease.Next();
         Assert.True((await a.TryAdmitAsync(scope, "jack", 3, held)).Admitted);
 
         await redis.StopAsync();
@@ -131,7 +127,7 @@ public sealed class RedisOutageTests(RedisServer redis) : IClassFixture<RedisSer
             for (var i = 0; i < 3; i++)
             {
                 var started = Environment.TickCount64;
-                var admission = await a.TryAdmitAsync(scope, "jack", 3, NewLease());
+                var admission = await a.TryAdmitAsync(scope, "jack", 3, SessionLease.Next());
                 Assert.InRange(TimeSpan.FromMilliseconds(Environment.TickCount64 - started), TimeSpan.Zero, nodes.Timeout + TimeSpan.FromSeconds(1));
                 Assert.Equal(RefusedBy.LedgerUnavailable, admission.RefusedBy);
             }
@@ -150,6 +146,6 @@ public sealed class RedisOutageTests(RedisServer redis) : IClassFixture<RedisSer
         Assert.Equal(1, await nodes.LeasesAsync("pg", "jack"));
         Assert.False(held.IsReleased);
         Assert.Equal(1, a.Total);
-        Assert.True((await a.TryAdmitAsync(scope, "jack", 3, NewLease())).Admitted);
+        Assert.True((await a.TryAdmitAsync(scope, "jack", 3, SessionLease.Next())).Admitted);
     }
 }

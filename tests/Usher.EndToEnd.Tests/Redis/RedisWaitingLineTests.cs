@@ -1,4 +1,5 @@
 using Usher.Ledger;
+using Usher.Redis.Ledger;
 using Usher.Sessions;
 
 namespace Usher.EndToEnd.Tests.Redis;
@@ -9,26 +10,17 @@ namespace Usher.EndToEnd.Tests.Redis;
 public sealed class RedisWaitingLineTests(RedisServer redis) : IClassFixture<RedisServer>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
-    private static long s_ids;
-
-    private static SessionLease NewLease() => new(Interlocked.Increment(ref s_ids));
-
     [Fact]
     public async Task A_release_on_one_node_hands_the_place_to_the_newcomer_waiting_on_another()
     {
         await using var nodes = new LedgerNodes(redis);
-        var a = await nodes.StartAsync("gw-a");
-        var b = await nodes.StartAsync("gw-b");
-        var onA = a.CreateScope("pg", null);
-        var onB = b.CreateScope("pg", null);
-        var holder = NewLease();
-        Assert.True((await a.TryAdmitAsync(onA, "kim", 1, holder)).Admitted);
-        var heir = NewLease();
+        var (a, onA, b, onB, holder) = await OneHeldOnATwoNodesAsync(nodes, "kim");
+        var heir = SessionLease.Next();
         using var cancel = new CancellationTokenSource();
 
         var waiting = b.AdmitOrWaitAsync(onB, "kim", 1, heir, cancel.Token).AsTask();
         await Usher.Testing.Eventually.HoldsAsync(() => b.Waiting(onB, "kim") == 1, Patience, "the newcomer in line");
-        Assert.Equal(RefusedBy.Identity, (await a.TryAdmitAsync(onA, "kim", 1, NewLease())).RefusedBy);
+        Assert.Equal(RefusedBy.Identity, (await a.TryAdmitAsync(onA, "kim", 1, SessionLease.Next())).RefusedBy);
         Assert.False(waiting.IsCompleted);
         holder.Release(CloseReason.ClientClosed);
         var admission = await waiting.WaitAsync(Patience);
@@ -40,25 +32,20 @@ public sealed class RedisWaitingLineTests(RedisServer redis) : IClassFixture<Red
         var member = Assert.Single(await nodes.MembersAsync("pg", "kim"));
         Assert.StartsWith("gw-b/", member, StringComparison.Ordinal);
         Assert.EndsWith("/" + heir.SessionId, member, StringComparison.Ordinal);
-        Assert.Equal(RefusedBy.Identity, (await a.TryAdmitAsync(onA, "kim", 1, NewLease())).RefusedBy);
+        Assert.Equal(RefusedBy.Identity, (await a.TryAdmitAsync(onA, "kim", 1, SessionLease.Next())).RefusedBy);
         heir.Release(CloseReason.ClientClosed);
         await Usher.Testing.Eventually.HoldsAsync(() => nodes.LeasesAsync("pg", "kim").Result == 0, Patience, "the heir's place freed");
-        Assert.True((await a.TryAdmitAsync(onA, "kim", 1, NewLease())).Admitted);
+        Assert.True((await a.TryAdmitAsync(onA, "kim", 1, SessionLease.Next())).Admitted);
     }
 
     [Fact]
     public async Task A_cancelled_wait_leaves_the_line_and_the_next_release_frees_the_place()
     {
         await using var nodes = new LedgerNodes(redis);
-        var a = await nodes.StartAsync("gw-a");
-        var b = await nodes.StartAsync("gw-b");
-        var onA = a.CreateScope("pg", null);
-        var onB = b.CreateScope("pg", null);
-        var holder = NewLease();
-        Assert.True((await a.TryAdmitAsync(onA, "lou", 1, holder)).Admitted);
+        var (_, _, b, onB, holder) = await OneHeldOnATwoNodesAsync(nodes, "lou");
         using var cancel = new CancellationTokenSource();
 
-        var waiting = b.AdmitOrWaitAsync(onB, "lou", 1, NewLease(), cancel.Token).AsTask();
+        var waiting = b.AdmitOrWaitAsync(onB, "lou", 1, SessionLease.Next(), cancel.Token).AsTask();
         await Usher.Testing.Eventually.HoldsAsync(() => b.Waiting(onB, "lou") == 1, Patience, "the newcomer in line");
         await cancel.CancelAsync();
         var refusal = await waiting.WaitAsync(Patience);
@@ -70,7 +57,7 @@ public sealed class RedisWaitingLineTests(RedisServer redis) : IClassFixture<Red
         Assert.Equal(0, await db.ListLengthAsync($"{nodes.Prefix}:{{pg:lou}}:line"));
         holder.Release(CloseReason.ClientClosed);
         await Usher.Testing.Eventually.HoldsAsync(() => nodes.LeasesAsync("pg", "lou").Result == 0, Patience, "the place freed, not handed");
-        Assert.True((await b.TryAdmitAsync(onB, "lou", 1, NewLease())).Admitted);
+        Assert.True((await b.TryAdmitAsync(onB, "lou", 1, SessionLease.Next())).Admitted);
     }
 
     [Fact]
@@ -82,24 +69,36 @@ public sealed class RedisWaitingLineTests(RedisServer redis) : IClassFixture<Red
         var dying = await nodes.StartAsync("gw-dead");
         var c = await nodes.StartAsync("gw-c");
         var onA = a.CreateScope("pg", null);
-        var holder = NewLease();
+        var holder = SessionLease.Next();
         Assert.True((await a.TryAdmitAsync(onA, "max", 1, holder)).Admitted);
         using var never = new CancellationTokenSource();
         var onDying = dying.CreateScope("pg", null);
-        _ = dying.AdmitOrWaitAsync(onDying, "max", 1, NewLease(), never.Token).AsTask();
+        _ = dying.AdmitOrWaitAsync(onDying, "max", 1, SessionLease.Next(), never.Token).AsTask();
         await Usher.Testing.Eventually.HoldsAsync(() => dying.Waiting(onDying, "max") == 1, Patience, "the doomed newcomer in line");
         await dying.DisposeAsync();
 
         // Within LeaseTtl the dead node's entry expires; the live waiter behind it is handed the place.
         var onC = c.CreateScope("pg", null);
         await Usher.Testing.Eventually.HoldsAsync(() => DeadWaiterExpired(nodes).Result, Patience, "the dead waiter expired");
-        var heir = NewLease();
+        var heir = SessionLease.Next();
         var waiting = c.AdmitOrWaitAsync(onC, "max", 1, heir, never.Token).AsTask();
         holder.Release(CloseReason.ClientClosed);
         var admission = await waiting.WaitAsync(Patience);
 
         Assert.True(admission.Admitted);
         Assert.StartsWith("gw-c/", Assert.Single(await nodes.MembersAsync("pg", "max")), StringComparison.Ordinal);
+    }
+
+    /// <summary>Two nodes, and the one place of <paramref name="identity"/> (limit 1) held on the first.</summary>
+    private static async Task<(RedisSessionLedger A, LedgerScope OnA, RedisSessionLedger B, LedgerScope OnB, SessionLease Holder)>
+        OneHeldOnATwoNodesAsync(LedgerNodes nodes, string identity)
+    {
+        var a = await nodes.StartAsync("gw-a");
+        var b = await nodes.StartAsync("gw-b");
+        var onA = a.CreateScope("pg", null);
+        var holder = SessionLease.Next();
+        Assert.True((await a.TryAdmitAsync(onA, identity, 1, holder)).Admitted);
+        return (a, onA, b, b.CreateScope("pg", null), holder);
     }
 
     private static async Task<bool> DeadWaiterExpired(LedgerNodes nodes)
