@@ -49,6 +49,11 @@ internal sealed partial class RedisSessionLedger : ISessionLedger, ILeaseLedger,
         SenseCluster();
         StartWaiting();
         StartHeartbeat();
+        if (!connection.Multiplexer.IsConnected)
+        {
+            // Redis away at start: the outage begins now, not with the first session's wait.
+            BeginOutage(new RedisConnectionException(ConnectionFailureType.UnableToConnect, "no connection at start"));
+        }
     }
 
     private LedgerSettings Settings => _connection.Settings;
