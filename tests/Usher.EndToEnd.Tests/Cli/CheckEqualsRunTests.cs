@@ -37,9 +37,14 @@ public sealed class CheckEqualsRunTests
             "Usher:Listeners:1:Listen", "is also where listener \"a\" listens"
         },
         {
-            "a Redis ledger",
-            OneListener("", """ "Ledger": { "Kind": "Redis", "Configuration": "localhost:6379" }, """),
-            "Usher:Ledger:Kind", "the Redis ledger is not available in this build"
+            "a Redis ledger without its address",
+            OneListener("", """ "Ledger": { "Kind": "Redis" }, """),
+            "Usher:Ledger:Configuration", "the key is missing"
+        },
+        {
+            "a Redis ledger whose connection string does not parse",
+            OneListener("", """ "Ledger": { "Kind": "Redis", "Configuration": "localhost:6379,syncTimeout=soon" }, """),
+            "Usher:Ledger:Configuration", "is not a StackExchange.Redis connection string"
         },
         {
             "an unknown ledger",

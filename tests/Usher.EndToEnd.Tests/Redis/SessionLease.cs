@@ -1,0 +1,20 @@
+using Usher.Ledger;
+
+namespace Usher.EndToEnd.Tests.Redis;
+
+/// <summary>A lease standing for a session: named by its id, and telling when the ledger revokes it.</summary>
+internal sealed class SessionLease(long id) : Lease
+{
+    private static long s_ids;
+    private readonly TaskCompletionSource<string> _revoked = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>A lease with a session id of its own.</summary>
+    public static SessionLease Next() => new(Interlocked.Increment(ref s_ids));
+
+    public override long? SessionId => id;
+
+    /// <summary>Completes with the reason when the ledger revokes the lease.</summary>
+    public Task<string> Revoked => _revoked.Task;
+
+    protected override void OnRevoked(string why) => _revoked.TrySetResult(why);
+}
