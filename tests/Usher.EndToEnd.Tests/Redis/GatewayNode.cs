@@ -8,6 +8,9 @@ namespace Usher.EndToEnd.Tests.Redis;
 /// address, its admin URL.</summary>
 internal sealed class GatewayNode : IAsyncDisposable
 {
+    /// <summary>How long a node may take to start.</summary>
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
     private readonly TempConfig _config;
 
     private GatewayNode(string name, TempConfig config, RunningProcess process, IPEndPoint listen, string admin)
@@ -22,7 +25,7 @@ internal sealed class GatewayNode : IAsyncDisposable
     /// <summary>The node's name (<c>Ledger:Node</c>).</summary>
     public string Name { get; }
 
-    /// <summary>The <c>usher run</c> process (its output is the JSON log).</summary>
+    /// <summary>The <c>usher run</c> process (its output is the JSON log, one entry a line).</summary>
     public RunningProcess Process { get; }
 
     /// <summary>Where its first listener accepts.</summary>
@@ -39,9 +42,11 @@ internal sealed class GatewayNode : IAsyncDisposable
     public static async Task<GatewayNode> StartAsync(string name, string json)
     {
         var config = UsherCli.Config(json);
-        var process = UsherCli.Start("run", "--config", config.Path, "--no-watch");
+        var process = UsherCli.Start("run", "--config", config.Path, "--no-watch", "--log-format", "json");
         try
         {
+            // Several processes start at once, on a machine others share: longer than one process's start.
+            await process.WaitForLineAsync(l => l.Contains("accepting on", StringComparison.Ordinal), StartTimeout);
             var listen = await UsherCli.WaitForListenerAsync(process);
             var admin = await UsherCli.WaitForAdminAsync(process);
             return new GatewayNode(name, config, process, listen, admin);
