@@ -8,7 +8,7 @@ namespace Usher.Redis.Ledger;
 /// <remarks>Keys of one identity on one listener share the hash tag <c>{listener:identity}</c> (one Redis Cluster
 /// slot): KEYS[1] its leases, KEYS[2] its line (a list, FIFO), KEYS[3] its waiters (their expiry). KEYS[4], when
 /// given, is the listener's leases (<c>{listener}</c>), limited by the listener's MaxSessions; on a Redis Cluster it is
-/// another slot, and the ledger takes it in a script of its own (<see cref="Take"/>).</remarks>
+/// another slot, and is left out (the listener's limit is then each node's own).</remarks>
 internal static class RedisScripts
 {
     private const string Now = """
@@ -57,20 +57,6 @@ internal static class RedisScripts
           redis.call('PEXPIRE', KEYS[4], ttl)
         end
         return {0, redis.call('ZCARD', KEYS[1]), limit}
-        """;
-
-    /// <summary>A place in one sorted set alone (the listener's, on a Redis Cluster). KEYS[1]; ARGV: member, limit (-1:
-    /// none), TTL ms, force (1 adds whatever the count). Answers {0, count} when taken, {2, count, limit} when not.</summary>
-    public const string Take = Now + """
-        local member, limit, ttl, force = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4] == '1'
-        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-        local count = redis.call('ZCARD', KEYS[1])
-        if not force and limit >= 0 and count >= limit and not redis.call('ZSCORE', KEYS[1], member) then
-          return {2, count, limit}
-        end
-        redis.call('ZADD', KEYS[1], now + ttl, member)
-        redis.call('PEXPIRE', KEYS[1], ttl)
-        return {0, redis.call('ZCARD', KEYS[1])}
         """;
 
     /// <summary>Release, idempotent (an absent member is fine: a retry, or a lease that expired). Then the oldest
@@ -162,21 +148,5 @@ internal static class RedisScripts
         end
         if hasListener then redis.call('PEXPIRE', KEYS[4], ttl) end
         return {redis.call('ZCARD', KEYS[1]), missing, handed, lost}
-        """;
-
-    /// <summary>Renews members of one sorted set alone (the listener's, on a Redis Cluster), adding back those not
-    /// found: their identity's place was checked. KEYS[1]; ARGV: TTL ms, members.</summary>
-    public const string Refresh = Now + """
-        local ttl = tonumber(ARGV[1])
-        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-        for i = 2, #ARGV do redis.call('ZADD', KEYS[1], now + ttl, ARGV[i]) end
-        redis.call('PEXPIRE', KEYS[1], ttl)
-        return redis.call('ZCARD', KEYS[1])
-        """;
-
-    /// <summary>Removes members from one sorted set alone (the listener's, on a Redis Cluster). KEYS[1]; ARGV: members.</summary>
-    public const string Remove = """
-        for i = 1, #ARGV do redis.call('ZREM', KEYS[1], ARGV[i]) end
-        return 0
         """;
 }

@@ -52,6 +52,7 @@ internal sealed partial class RedisSessionLedger
 
     private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
     {
+        SenseCluster();
         if (InOutage)
         {
             _ = BeatAsync();
@@ -160,7 +161,7 @@ internal sealed partial class RedisSessionLedger
                     args[2 + leases.Count + j] = waiters[j].Member;
                 }
 
-                calls[i] = batch.ScriptEvaluateAsync(RedisScripts.Renew, place.AllKeys, args);
+                calls[i] = batch.ScriptEvaluateAsync(RedisScripts.Renew, KeysOf(place), args);
             }
 
             batch.Execute();
@@ -215,8 +216,8 @@ internal sealed partial class RedisSessionLedger
     {
         var place = entry.Place;
         var force = Settings.FailMode == LedgerFailMode.Open && (afterOutage || !entry.Registered);
-        var answer = (RedisResult[])(await Bounded(Database.ScriptEvaluateAsync(RedisScripts.Admit, place.AllKeys,
-            [entry.Member, entry.Limit, place.Scope.MaxSessions ?? -1, _ttl, force ? "force" : "check"])).ConfigureAwait(false))!;
+        var answer = (RedisResult[])(await Bounded(Database.ScriptEvaluateAsync(RedisScripts.Admit, KeysOf(place),
+            [entry.Member, entry.Limit, ListenerLimit(place.Scope), _ttl, force ? "force" : "check"])).ConfigureAwait(false))!;
         if ((int)answer[0] == 0)
         {
             entry.Registered = true;
@@ -224,7 +225,7 @@ internal sealed partial class RedisSessionLedger
             if (!_live.TryGetValue(entry.Member, out var still) || still != entry)
             {
                 // Released while it was being registered: give the place back.
-                await RunReleaseAsync(new PendingRelease(place, entry.Member, entry.Limit, place.Scope.MaxSessions ?? -1, ExpiresAt: 0)).ConfigureAwait(false);
+                await RunReleaseAsync(new PendingRelease(place, entry.Member, entry.Limit, ListenerLimit(place.Scope), ExpiresAt: 0)).ConfigureAwait(false);
             }
 
             return true;
@@ -248,6 +249,24 @@ internal sealed partial class RedisSessionLedger
         _pending.Enqueue(new PendingRelease(place, member, limit, listenerLimit, _time.GetTimestamp() + ttl));
     }
 
+    /// <summary>While an outage lasts, tries to end it often (a few times a second), not only at the heartbeat: a
+    /// Redis that was only slow for a moment is used again at once.</summary>
+    private async Task ProbeUntilBackAsync()
+    {
+        var pause = TimeSpan.FromMilliseconds(Math.Clamp(Settings.Timeout.TotalMilliseconds * 2, 100, 1000));
+        try
+        {
+            while (InOutage && !_stop.IsCancellationRequested)
+            {
+                await Task.Delay(pause, _time, _stop.Token).ConfigureAwait(false);
+                await BeatAsync().ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
     /// <summary>Starts an outage: logged once (9656), however many callers meet it.</summary>
     private void BeginOutage(Exception e)
     {
@@ -258,16 +277,26 @@ internal sealed partial class RedisSessionLedger
                 ? "admitted under this node's own limits (FailMode Open)"
                 : "refused (FailMode Closed)";
             _logger.RedisUnavailable(Settings.Configuration, problem, meanwhile);
+            _ = ProbeUntilBackAsync();
         }
     }
 
-    /// <summary>Stops the heartbeat and the hand-offs; releases nothing (the leases expire in Redis within
-    /// LeaseTtl: a node that stops without draining is a node that died).</summary>
+    /// <summary>Sends the releases already made (waiting no longer than Timeout), then stops the heartbeat and the
+    /// hand-offs; the leases still live are not released (they expire in Redis within LeaseTtl: a node that stops
+    /// without draining is a node that died).</summary>
     public async ValueTask DisposeAsync()
     {
         if (_stop.IsCancellationRequested)
         {
             return;
+        }
+
+        try
+        {
+            await Task.WhenAll(_releasing.Keys).WaitAsync(Settings.Timeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
         }
 
         await _stop.CancelAsync().ConfigureAwait(false);

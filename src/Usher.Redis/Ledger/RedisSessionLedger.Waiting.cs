@@ -98,7 +98,7 @@ internal sealed partial class RedisSessionLedger
         {
             BeginOutage(e);
             // Whatever happened to the entry meanwhile is taken back once Redis answers.
-            QueueRelease(waiter.Place, waiter.Member, waiter.Limit, waiter.Place.Scope.MaxSessions ?? -1);
+            QueueRelease(waiter.Place, waiter.Member, waiter.Limit, ListenerLimit(waiter.Place.Scope));
             answer = -1;
         }
 

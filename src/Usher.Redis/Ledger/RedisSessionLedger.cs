@@ -23,11 +23,13 @@ internal sealed partial class RedisSessionLedger : ISessionLedger, ILeaseLedger,
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, RedisLeaseEntry> _live = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Task, byte> _releasing = new();
     private readonly string _ttl;
     private readonly string _handoffPrefix;
     private int _total;
     private int _globalLimit;
     private long _leaseCounter;
+    private bool _onCluster;
 
     /// <summary>Creates the ledger and starts its heartbeat.</summary>
     /// <param name="connection">The process's connection to Redis.</param>
@@ -44,6 +46,7 @@ internal sealed partial class RedisSessionLedger : ISessionLedger, ILeaseLedger,
         _time = time ?? TimeProvider.System;
         _ttl = ((long)Settings.LeaseTtl.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
         _handoffPrefix = connection.KeyPrefix + ":handoff:";
+        SenseCluster();
         StartWaiting();
         StartHeartbeat();
     }
@@ -105,7 +108,13 @@ internal sealed partial class RedisSessionLedger : ISessionLedger, ILeaseLedger,
         try
         {
             var member = MemberOf(lease);
-            var listenerLimit = scope.MaxSessions ?? -1;
+            var listenerLimit = ListenerLimit(scope);
+            if (OnCluster && scope.MaxSessions is { } perNode && scope.Count >= perNode)
+            {
+                // A Redis Cluster keeps the listener's key in another slot: its MaxSessions is this node's own.
+                return new Admission(null, RefusedBy.Listener, scope.Count, perNode);
+            }
+
             if (InOutage)
             {
                 return Degraded(place, member, limit, lease, ref counted);
@@ -114,7 +123,7 @@ internal sealed partial class RedisSessionLedger : ISessionLedger, ILeaseLedger,
             RedisResult result;
             try
             {
-                result = await Bounded(Database.ScriptEvaluateAsync(RedisScripts.Admit, place.AllKeys,
+                result = await Bounded(Database.ScriptEvaluateAsync(RedisScripts.Admit, KeysOf(place),
                     [member, limit, listenerLimit, _ttl, waiter is null ? "try" : "wait"])).ConfigureAwait(false);
             }
             catch (Exception e) when (IsTrouble(e))
@@ -210,8 +219,15 @@ internal sealed partial class RedisSessionLedger : ISessionLedger, ILeaseLedger,
     {
         var entry = (RedisLeaseEntry)binding.Place!;
         Forget(entry);
-        // Never on the caller's thread: a session closing on its reactor does not wait on Redis.
-        _ = ReleaseInRedisAsync(entry.Place, entry.Member, entry.Limit);
+        // Never on the caller's thread: a session closing on its reactor does not wait on Redis. Tracked, so that a
+        // node that stops sends the releases of the sessions it drained before it lets go of Redis.
+        var release = ReleaseInRedisAsync(entry.Place, entry.Member, entry.Limit);
+        if (!release.IsCompleted)
+        {
+            _releasing.TryAdd(release, 0);
+            _ = release.ContinueWith(static (t, d) => ((ConcurrentDictionary<Task, byte>)d!).TryRemove(t, out _), _releasing,
+                CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
     }
 
     /// <summary>Stops counting an entry on this node (released or revoked).</summary>
@@ -237,7 +253,7 @@ internal sealed partial class RedisSessionLedger : ISessionLedger, ILeaseLedger,
     /// is away.</summary>
     private async Task ReleaseInRedisAsync(RedisPlace place, string member, int limit)
     {
-        var listenerLimit = place.Scope.MaxSessions ?? -1;
+        var listenerLimit = ListenerLimit(place.Scope);
         if (InOutage)
         {
             QueueRelease(place, member, limit, listenerLimit);
@@ -257,7 +273,7 @@ internal sealed partial class RedisSessionLedger : ISessionLedger, ILeaseLedger,
 
     private async Task RunReleaseAsync(PendingRelease release)
     {
-        var answer = (RedisResult[])(await Bounded(Database.ScriptEvaluateAsync(RedisScripts.Release, release.Place.AllKeys,
+        var answer = (RedisResult[])(await Bounded(Database.ScriptEvaluateAsync(RedisScripts.Release, KeysOf(release.Place),
             [release.Member, release.Limit, release.ListenerLimit, _ttl, _handoffPrefix])).ConfigureAwait(false))!;
         var heir = (string?)answer[1];
         if (!string.IsNullOrEmpty(heir) && heir.StartsWith(_connection.MemberPrefix, StringComparison.Ordinal))
@@ -266,6 +282,21 @@ internal sealed partial class RedisSessionLedger : ISessionLedger, ILeaseLedger,
             HandOff(heir);
         }
     }
+
+    /// <summary>Whether Redis is a Redis Cluster (as the multiplexer last saw it): the listener's key is then in
+    /// another slot than the identity's, and left out of the scripts.</summary>
+    private bool OnCluster => Volatile.Read(ref _onCluster);
+
+    /// <summary>The keys a script of <paramref name="place"/> takes: the identity's, and the listener's but on a
+    /// Redis Cluster.</summary>
+    private RedisKey[] KeysOf(RedisPlace place) => OnCluster ? place.IdentityKeys : place.AllKeys;
+
+    /// <summary>The listener's limit as the scripts take it (-1: none, or not held in Redis).</summary>
+    private int ListenerLimit(RedisLedgerScope scope) => OnCluster ? -1 : scope.MaxSessions ?? -1;
+
+    /// <summary>Looks again at what kind of Redis the multiplexer reaches (at start, and when it reconnects).</summary>
+    private void SenseCluster() =>
+        Volatile.Write(ref _onCluster, _connection.Multiplexer.GetServers().Any(s => s.IsConnected && s.ServerType == ServerType.Cluster));
 
     /// <summary>The member a lease is known by in Redis.</summary>
     private string MemberOf(Lease? lease) => _connection.MemberPrefix + (lease?.SessionId is { } id

@@ -22,8 +22,9 @@ internal sealed class LedgerNodes(RedisServer redis, LedgerFailMode failMode = L
     /// <summary>Every ledger's log.</summary>
     public LogCapture Log { get; } = new();
 
-    /// <summary>The timeout each ledger waits on Redis.</summary>
-    public TimeSpan Timeout { get; } = timeout ?? TimeSpan.FromMilliseconds(250);
+    /// <summary>The timeout each ledger waits on Redis: by default generous (the tests run on a busy machine, and a
+    /// spurious timeout is an outage); the outage tests give the production default.</summary>
+    public TimeSpan Timeout { get; } = timeout ?? TimeSpan.FromMilliseconds(Math.Min(2000, (leaseTtl ?? TimeSpan.FromSeconds(15)).TotalMilliseconds / 3));
 
     /// <summary>Starts a node.</summary>
     public async Task<RedisSessionLedger> StartAsync(string node, int globalLimit = 100_000)

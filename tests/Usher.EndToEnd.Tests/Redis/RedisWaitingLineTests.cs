@@ -42,6 +42,7 @@ public sealed class RedisWaitingLineTests(RedisServer redis) : IClassFixture<Red
         Assert.EndsWith("/" + heir.SessionId, member, StringComparison.Ordinal);
         Assert.Equal(RefusedBy.Identity, (await a.TryAdmitAsync(onA, "kim", 1, NewLease())).RefusedBy);
         heir.Release(CloseReason.ClientClosed);
+        await Usher.Testing.Eventually.HoldsAsync(() => nodes.LeasesAsync("pg", "kim").Result == 0, Patience, "the heir's place freed");
         Assert.True((await a.TryAdmitAsync(onA, "kim", 1, NewLease())).Admitted);
     }
 
