@@ -12,7 +12,7 @@ public sealed class ClusterOperationsTests(RedisServer redis) : IClassFixture<Re
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
     [Fact]
-    public async Task Kill_through_node_a_closes_a_session_held_on_node_b_and_sessions_on_c_lists_both()
+    public async Task Kill_through_node_a_closes_a_session_held_on_node_b_and_sessions_on_c_lists_both_and_a_dead_node_is_named_not_waited_for()
     {
         await using var backend = new SessionServer();
         await using var cluster = await GatewayCluster.StartAsync(redis, 3,
@@ -36,8 +36,9 @@ public sealed class ClusterOperationsTests(RedisServer redis) : IClassFixture<Re
         Assert.Equal(["gw-a", "gw-b"], rows.Select(r => r.GetProperty("node").GetString()).Order(StringComparer.Ordinal));
         var held = rows.Single(r => r.GetProperty("node").GetString() == "gw-b").GetProperty("id").GetInt64();
 
-        using var http = new HttpClient { BaseAddress = new Uri(c.Admin) };
-        using var identities = JsonDocument.Parse(await http.GetStringAsync("/api/identities"));
+        using var http = new HttpClient { BaseAddress = new Uri(a.Admin) };
+        using var fromC = new HttpClient { BaseAddress = new Uri(c.Admin) };
+        using var identities = JsonDocument.Parse(await fromC.GetStringAsync("/api/identities"));
         var identity = Assert.Single(identities.RootElement.EnumerateArray());
         Assert.Equal("127.0.0.2", identity.GetProperty("identity").GetString());
         Assert.Equal(2, identity.GetProperty("open").GetInt32());
@@ -62,6 +63,16 @@ public sealed class ClusterOperationsTests(RedisServer redis) : IClassFixture<Re
         using var nowhere = await http.DeleteAsync($"/api/sessions/gw-x:{held}");
         Assert.Equal(HttpStatusCode.NotFound, nowhere.StatusCode);
         using var problem = JsonDocument.Parse(await nowhere.Content.ReadAsStringAsync());
-        Assert.Equal("no node named \"gw-x\" is alive; the nodes alive are gw-c, gw-a, gw-b", problem.RootElement.GetProperty("detail").GetString());
+        Assert.Equal("no node named \"gw-x\" is alive; the nodes alive are gw-a, gw-b, gw-c", problem.RootElement.GetProperty("detail").GetString());
+
+        // C dies (its announcement lives on until LeaseTtl): A's listing answers at once, without C, and names it.
+        await c.KillAsync();
+        var listing = await UsherCli.RunAsync(Timeout, "sessions", "--admin", a.Admin, "--json");
+        Assert.True(listing.ExitCode == 0, listing.ToString());
+        Assert.Contains("usher: node(s) gw-c did not answer in time: their sessions are not listed", listing.Errors, StringComparison.Ordinal);
+        using var left = JsonDocument.Parse(listing.Output);
+        Assert.Equal("gw-a", Assert.Single(left.RootElement.EnumerateArray()).GetProperty("node").GetString());
+        using var onC = await http.DeleteAsync("/api/sessions/gw-c:1");
+        Assert.Equal(HttpStatusCode.GatewayTimeout, onC.StatusCode);
     }
 }
