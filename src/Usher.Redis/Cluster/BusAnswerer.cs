@@ -44,6 +44,11 @@ internal sealed class BusAnswerer(string node, IGatewayControl gateway)
             // The session is ending already, or an identity prefix names several: the node's own words.
             return new BusReply(request.Id, node, NodeOutcome.Refused, e.Message);
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The asker gets a reason rather than a silence it would wait out.
+            return new BusReply(request.Id, node, NodeOutcome.Refused, $"node {node} failed: {e.GetType().Name}: {e.Message}");
+        }
     }
 
     private async Task<BusReply> ListAsync(BusRequest request, CancellationToken cancellationToken)

@@ -25,6 +25,7 @@ internal sealed partial class ClusterBus : IClusterControl, IClusterReclaim, IAs
     private BusAnswerer? _answerer;
     private ITimer? _renew;
     private int _subscribed;
+    private int _stopped;
     private int _disposed;
 
     public ClusterBus(RedisConnection connection, TimeProvider time)
@@ -55,6 +56,11 @@ internal sealed partial class ClusterBus : IClusterControl, IClusterReclaim, IAs
     /// <summary>Stops answering and takes the node's announcement back.</summary>
     public async Task StopAsync()
     {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        {
+            return;
+        }
+
         _renew?.Dispose();
         await _stopping.CancelAsync().ConfigureAwait(false);
         if (Interlocked.Exchange(ref _subscribed, 0) == 1)
@@ -125,10 +131,17 @@ internal sealed partial class ClusterBus : IClusterControl, IClusterReclaim, IAs
 
         _ = Task.Run(async () =>
         {
-            var reply = await answerer.AnswerAsync(request, _stopping.Token).ConfigureAwait(false);
-            if (request.ReplyTo.Length > 0)
+            try
             {
-                await PublishAsync(RedisChannel.Literal(request.ReplyTo), JsonSerializer.Serialize(reply, BusJson.Default.BusReply)).ConfigureAwait(false);
+                var reply = await answerer.AnswerAsync(request, _stopping.Token).ConfigureAwait(false);
+                if (request.ReplyTo.Length > 0)
+                {
+                    await PublishAsync(RedisChannel.Literal(request.ReplyTo), JsonSerializer.Serialize(reply, BusJson.Default.BusReply)).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // This node stops: the asker hears nothing and reports it as not answering.
             }
         });
     }
