@@ -113,4 +113,23 @@ public sealed class SessionsTests
         Assert.Contains("no open session has id 424242", unknown, StringComparison.Ordinal);
         Assert.Contains("\"abc\" is not a session id", notANumber, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_node_where_the_ledger_is_in_memory_is_400_and_no_answer_carries_a_node()
+    {
+        await using var backend = new SessionServer();
+        await using var admin = await TestAdmin.StartAsync(listeners: TestGateway.Listener(backend.EndPoint));
+        using var client = await TestClient.ConnectAsync(admin.Gateway.EndPoint);
+        Assert.True(await client.IsAdmittedAsync());
+
+        var listing = await admin.ProblemAsync(HttpMethod.Get, "/api/sessions?node=gw-b", HttpStatusCode.BadRequest);
+        var kill = await admin.ProblemAsync(HttpMethod.Delete, "/api/sessions/gw-b:1", HttpStatusCode.BadRequest);
+        var nodes = await admin.ProblemAsync(HttpMethod.Get, "/api/nodes", HttpStatusCode.NotFound);
+        var sessions = await admin.GetJsonAsync("/api/sessions");
+
+        Assert.Contains("this gateway is no node of a cluster (its ledger is in memory): drop node=gw-b", listing, StringComparison.Ordinal);
+        Assert.Contains("there is no node \"gw-b\"", kill, StringComparison.Ordinal);
+        Assert.Contains("its ledger is in memory", nodes, StringComparison.Ordinal);
+        Assert.False(Assert.Single(sessions.EnumerateArray()).TryGetProperty("node", out _));
+    }
 }

@@ -73,12 +73,17 @@
     }
     if (!answer.ok) return;
     const sessions = await answer.json();
-    state.liveness = new Map(sessions.filter((s) => s.liveness).map((s) => [s.id, s.liveness]));
+    state.liveness = new Map(sessions.filter((s) => s.liveness).map((s) => [keyOf(s), s.liveness]));
     drawSessions();
   }
 
+  // A session's name: its id, or node:id in a cluster (ids are per node); the API takes either in its paths.
+  function keyOf(s) {
+    return s.node ? s.node + ':' + s.id : String(s.id);
+  }
+
   function livenessOf(s) {
-    const polled = state.liveness.get(s.id);
+    const polled = state.liveness.get(keyOf(s));
     if (!s.liveness) return polled || null;
     if (!polled) return s.liveness;
     return Date.parse(polled.readAt) >= Date.parse(s.liveness.readAt) ? polled : s.liveness;
@@ -162,7 +167,8 @@
 
   function onEvent(e) {
     if (e.kind === 'closed') {
-      state.sessions = state.sessions.filter((s) => s.id !== e.sessionId);
+      // The stream tells this node's closes; a cluster's rows (each with its node) go with the next frame.
+      state.sessions = state.sessions.filter((s) => s.node || s.id !== e.sessionId);
       drawSessions();
       // Ordinary ends are not news; the others (Killed, ClientDead, IdleTimeout, …) are.
       if (e.detail === 'ClientClosed' || e.detail === 'BackendClosed') return;
@@ -286,10 +292,10 @@
     const suspects = state.sessions.filter((s) => (livenessOf(s) || {}).suspect).length;
     $('suspect-count').textContent = '(' + suspects + ')';
     const shown = state.sessions.filter((s) => {
-      const text = [s.id, s.listener, s.identity.value, s.client, s.backend || ''].join(' ').toLowerCase();
+      const text = [keyOf(s), s.listener, s.identity.value, s.client, s.backend || ''].join(' ').toLowerCase();
       return words.every((w) => text.includes(w)) && (!suspectOnly || (livenessOf(s) || {}).suspect);
     });
-    const keep = new Set(shown.map((s) => s.id));
+    const keep = new Set(shown.map((s) => keyOf(s)));
     for (const [id, row] of state.rows) {
       if (!keep.has(id)) {
         row.remove();
@@ -298,10 +304,10 @@
     }
     let previous = null;
     for (const s of shown) {
-      let row = state.rows.get(s.id);
+      let row = state.rows.get(keyOf(s));
       if (!row) {
         row = sessionRow(s);
-        state.rows.set(s.id, row);
+        state.rows.set(keyOf(s), row);
       }
       const cells = row.cells;
       cells[4].textContent = s.backend || '(connecting)';
@@ -335,20 +341,20 @@
 
   function sessionRow(s) {
     const row = el('tr');
-    row.dataset.id = s.id;
+    row.dataset.id = keyOf(s);
     const probe = el('button', 'probe', 'Probe');
     probe.type = 'button';
-    probe.title = 'probe the client of session ' + s.id + ' now: a vanished client is found dead within the probe budget';
+    probe.title = 'probe the client of session ' + keyOf(s) + ' now: a vanished client is found dead within the probe budget';
     probe.addEventListener('click', () => probeSession(s, probe));
     const kill = el('button', 'kill', 'Kill');
     kill.type = 'button';
-    kill.title = 'close both sides of session ' + s.id;
+    kill.title = 'close both sides of session ' + keyOf(s);
     kill.addEventListener('click', () => killSession(s, kill));
     const action = el('td');
     action.append(probe, kill);
     const mark = el('td');
     mark.append(el('span', 'mark'));
-    row.append(el('td', 'num', String(s.id)), el('td', null, s.listener), el('td', null, s.identity.value),
+    row.append(el('td', 'num', keyOf(s)), el('td', null, s.listener), el('td', null, s.identity.value),
       el('td', null, s.client), el('td'), el('td', 'num'), el('td', 'num'), el('td', 'num'), el('td', 'num'),
       el('td', 'num'), el('td', 'num'), el('td', 'num'), mark, action);
     return row;
@@ -363,18 +369,18 @@
       if (answer.status !== 401) return answer;
       askToken('The token was refused.');
     } catch (e) {
-      notice(what + ' of session ' + s.id + ' failed: the admin endpoint cannot be reached.');
+      notice(what + ' of session ' + keyOf(s) + ' failed: the admin endpoint cannot be reached.');
       button.disabled = false;
     }
     return null;
   }
 
   async function probeSession(s, button) {
-    const answer = await act(s, button, 'Probe', 'POST', '/api/sessions/' + encodeURIComponent(s.id) + '/probe');
+    const answer = await act(s, button, 'Probe', 'POST', '/api/sessions/' + encodeURIComponent(keyOf(s)) + '/probe');
     if (!answer) return;
     if (answer.status === 404) {
       notice('');
-      state.sessions = state.sessions.filter((x) => x.id !== s.id);
+      state.sessions = state.sessions.filter((x) => keyOf(x) !== keyOf(s));
       drawSessions();
       return;
     }
@@ -382,30 +388,30 @@
     try { body = await answer.json(); } catch (e) { /* no JSON */ }
     if (answer.ok) {
       notice('');
-      const row = state.rows.get(s.id);
+      const row = state.rows.get(keyOf(s));
       if (row) row.cells[12].firstChild.textContent = 'probing';
       // Enabled again once the client has had its budget to answer (a live client keeps its session).
       setTimeout(() => { button.disabled = false; }, (body.budgetSeconds + 1) * 1000);
       return;
     }
-    notice('Probe of session ' + s.id + ' failed: ' + ((body && body.detail) || answer.status + ' ' + answer.statusText));
+    notice('Probe of session ' + keyOf(s) + ' failed: ' + ((body && body.detail) || answer.status + ' ' + answer.statusText));
     button.disabled = false;
   }
 
   async function killSession(s, button) {
-    if (!confirm('Kill session ' + s.id + ' of "' + s.identity.value + '" on listener "' + s.listener + '"?\n'
+    if (!confirm('Kill session ' + keyOf(s) + ' of "' + s.identity.value + '" on listener "' + s.listener + '"?\n'
         + 'Both sides are closed (event 9653).')) return;
-    const answer = await act(s, button, 'Kill', 'DELETE', '/api/sessions/' + encodeURIComponent(s.id));
+    const answer = await act(s, button, 'Kill', 'DELETE', '/api/sessions/' + encodeURIComponent(keyOf(s)));
     if (!answer) return;
     if (answer.ok || answer.status === 404) {
       notice('');
-      state.sessions = state.sessions.filter((x) => x.id !== s.id);
+      state.sessions = state.sessions.filter((x) => keyOf(x) !== keyOf(s));
       drawSessions();
       return;
     }
     let detail = answer.status + ' ' + answer.statusText;
     try { detail = (await answer.json()).detail || detail; } catch (e) { /* not a problem answer */ }
-    notice('Kill of session ' + s.id + ' failed: ' + detail);
+    notice('Kill of session ' + keyOf(s) + ' failed: ' + detail);
     button.disabled = false;
   }
 

@@ -14,10 +14,11 @@ public sealed class GatewayHostedService : IHostedService, IAsyncDisposable
 
     /// <summary>Creates the service.</summary>
     public GatewayHostedService(GatewaySettings settings, ILoggerFactory loggerFactory, TimeProvider time,
-        InheritedListeners? inherited = null, IHostApplicationLifetime? lifetime = null, ISessionLedger? ledger = null)
+        InheritedListeners? inherited = null, IHostApplicationLifetime? lifetime = null, ISessionLedger? ledger = null,
+        Usher.Control.IClusterReclaim? clusterReclaim = null)
     {
         // A ledger registered by the host (the Redis ledger) counts the sessions; else the gateway counts in memory.
-        _gateway = new UsherGateway(settings, loggerFactory, time, ledger) { Inherited = inherited };
+        _gateway = new UsherGateway(settings, loggerFactory, time, ledger) { Inherited = inherited, ClusterReclaim = clusterReclaim };
         _lifetime = lifetime;
     }
 

@@ -29,6 +29,10 @@ internal sealed class AdminClient : IDisposable
         }
     }
 
+    /// <summary>The nodes of a cluster that did not answer the last request in time (its
+    /// <c>Usher-Nodes-Not-Answering</c> header); <c>null</c> when all did, or the gateway is no cluster.</summary>
+    public string? NotAnswering { get; private set; }
+
     /// <summary>Sends a request and returns the answer's JSON text and its value.</summary>
     public async Task<(string Text, T Value)> SendAsync<T>(HttpMethod method, string path, JsonTypeInfo<T> type, CancellationToken cancellationToken)
     {
@@ -53,6 +57,7 @@ internal sealed class AdminClient : IDisposable
 
         using (response)
         {
+            NotAnswering = response.Headers.TryGetValues("Usher-Nodes-Not-Answering", out var silent) ? string.Join(", ", silent) : null;
             var text = await response.Content.ReadAsStringAsync(cancellationToken);
             if (response.StatusCode == HttpStatusCode.Unauthorized)
             {

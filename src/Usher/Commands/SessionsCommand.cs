@@ -12,6 +12,7 @@ internal static class SessionsCommand
         var target = new AdminTarget.Options();
         var listener = new Option<string?>("--listener") { Description = "Only the sessions of this listener." };
         var identity = new Option<string?>("--identity") { Description = "Only the sessions of this identity." };
+        var node = new Option<string?>("--node") { Description = "In a cluster (a Redis ledger): only the sessions of this node." };
         var suspect = new Option<bool>("--suspect")
         {
             Description = "Only the sessions whose client left data or keepalive probes unanswered past the threshold (10 s).",
@@ -19,7 +20,7 @@ internal static class SessionsCommand
         var json = new Option<bool>("--json") { Description = "Print the admin API's JSON instead of a table." };
         var command = new Command("sessions", "List the open sessions of a running gateway (through its admin API), with their clients' liveness.")
         {
-            listener, identity, suspect, json,
+            listener, identity, node, suspect, json,
         };
         target.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -28,7 +29,7 @@ internal static class SessionsCommand
             {
                 using var client = new AdminClient(AdminTarget.From(parse, target));
                 var query = Query(("listener", parse.GetValue(listener)), ("identity", parse.GetValue(identity)),
-                    ("suspect", parse.GetValue(suspect) ? "true" : null));
+                    ("node", parse.GetValue(node)), ("suspect", parse.GetValue(suspect) ? "true" : null));
                 // A fresh TCP_INFO of every listed session: one read each, once.
                 var liveness = (query.Length == 0 ? "?" : "&") + "fresh=true";
                 var (text, sessions) = await client.SendAsync(HttpMethod.Get, "/api/sessions" + query + liveness,
@@ -45,6 +46,11 @@ internal static class SessionsCommand
                 else
                 {
                     await Console.Out.WriteAsync(SessionTable.Render(sessions, DateTimeOffset.UtcNow));
+                }
+
+                if (client.NotAnswering is { } silent)
+                {
+                    await Console.Error.WriteLineAsync($"usher: node(s) {silent} did not answer in time: their sessions are not listed");
                 }
 
                 return 0;
