@@ -228,6 +228,7 @@ public sealed partial class UsherGateway
         IdentityKindName = settings.IdentityText,
         Mask = new IdentityMask(settings.IdentityDisplay, _settings.IdentityHashKey ?? IdentityMask.ProcessKey, settings.IdentityWithSourceIp),
         PolicyName = settings.OnLimit.ToString(),
+        Cluster = ClusterReclaim,
         Handshake = HandshakeProtocols.For(settings),
         Tls = settings.Tls is not { } tls ? null
             : previous?.Tls is { } loaded && loaded.Serves(tls) ? loaded

@@ -71,6 +71,11 @@ public sealed partial class UsherGateway : IAsyncDisposable
     /// addresses instead of binding new sockets. Those no listener takes are closed at start.</summary>
     public InheritedListeners? Inherited { get; set; }
 
+    /// <summary>The other nodes of a shared ledger, asked to probe an identity's idle sessions when a newcomer with
+    /// <c>OnLimit: ReclaimDead</c> finds fewer of them here than its limit; <c>null</c> (the default) with the
+    /// in-memory ledger. Set before <see cref="StartAsync"/>.</summary>
+    public Usher.Control.IClusterReclaim? ClusterReclaim { get; init; }
+
     /// <summary>The clock of the gateway's timestamps (session starts, <see cref="StartedAt"/>).</summary>
     public TimeProvider Time => _time;
 

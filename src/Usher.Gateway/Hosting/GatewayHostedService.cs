@@ -13,9 +13,9 @@ public sealed class GatewayHostedService : IHostedService, IAsyncDisposable
 
     /// <summary>Creates the service.</summary>
     public GatewayHostedService(GatewaySettings settings, ILoggerFactory loggerFactory, TimeProvider time,
-        InheritedListeners? inherited = null, IHostApplicationLifetime? lifetime = null)
+        InheritedListeners? inherited = null, IHostApplicationLifetime? lifetime = null, Usher.Control.IClusterReclaim? clusterReclaim = null)
     {
-        _gateway = new UsherGateway(settings, loggerFactory, time) { Inherited = inherited };
+        _gateway = new UsherGateway(settings, loggerFactory, time) { Inherited = inherited, ClusterReclaim = clusterReclaim };
         _lifetime = lifetime;
     }
 

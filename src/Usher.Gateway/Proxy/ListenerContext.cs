@@ -39,6 +39,10 @@ internal sealed class ListenerContext
     /// <summary>How the listener shows its identities (<c>IdentityDisplay</c>).</summary>
     public IdentityMask Mask { get; init; } = IdentityMask.Clear;
     public required string PolicyName { get; init; }
+
+    /// <summary>The other nodes of a shared ledger, asked to probe an identity's idle sessions for a reclaim;
+    /// <c>null</c> with the in-memory ledger.</summary>
+    public Usher.Control.IClusterReclaim? Cluster { get; init; }
     public Protocols.IHandshakeProtocol? Handshake { get; init; }
     public ConnectRateLimiter? ConnectRate { get; init; }
 

@@ -97,13 +97,21 @@ internal sealed partial class ProxySession
         {
             case OnLimitPolicy.ReclaimDead:
                 var minIdle = (long)settings.ProbeMinIdle.TotalMilliseconds;
-                foreach (var session in _context.Registry.Of(settings.Name, identity))
+                var here = _context.Registry.Of(settings.Name, identity);
+                foreach (var session in here)
                 {
                     if (now - session.Record.LastActivityTicks >= minIdle)
                     {
                         session.RequestProbe(Record.Client);
                         candidates++;
                     }
+                }
+
+                // Fewer here than the limit: other nodes of the shared ledger hold the rest; they probe theirs.
+                if (_context.Cluster is { } cluster && here.Count < refusal.Limit)
+                {
+                    cluster.ProbeElsewhere(settings.Name, Record.Identity.Shown, Record.Client.ToString()!);
+                    candidates++;
                 }
 
                 break;
