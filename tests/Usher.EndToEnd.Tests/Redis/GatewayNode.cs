@@ -39,7 +39,7 @@ internal sealed class GatewayNode : IAsyncDisposable
     public static async Task<GatewayNode> StartAsync(string name, string json)
     {
         var config = UsherCli.Config(json);
-        var process = UsherCli.Start("run", "--config", config.Path, "--no-watch");
+        var process = UsherCli.Start("run", "--config", config.Path, "--no-watch", "--log-format", "json");
         try
         {
             var listen = await UsherCli.WaitForListenerAsync(process);
