@@ -30,7 +30,7 @@ internal static class ConfigKeys
 
     public static readonly string[] Admin = ["Listen", "TokenFile", "AllowedHosts"];
 
-    public static readonly string[] Ledger = ["Kind"];
+    public static readonly string[] Ledger = ["Kind", "Configuration", "LeaseTtl", "FailMode", "Timeout", "Node", "KeyPrefix"];
 
     public static readonly string[] Tls = ["Certificate", "Key", "ClientCa", "ClientCertificateIdentity"];
 

@@ -81,7 +81,7 @@ public sealed partial class ConfigReader
         var workers = Int(usher, "Workers", 1, 256);
         var grace = Duration(usher, "ShutdownGrace", allowZero: true) ?? TimeSpan.FromSeconds(30);
         var fold = Duration(usher, "RefusalLogInterval") ?? TimeSpan.FromSeconds(10);
-        ReadLedger(usher);
+        var ledger = ReadLedger(usher);
         var admin = ReadAdmin(usher);
         var (hashKeyFile, hashKey) = ReadIdentityHashKey(usher);
         var peaks = ReadPeaks(usher);
@@ -99,6 +99,7 @@ public sealed partial class ConfigReader
             IdentityHashKeyFile = hashKeyFile,
             IdentityHashKey = hashKey,
             Peaks = peaks,
+            Ledger = ledger,
         };
     }
 

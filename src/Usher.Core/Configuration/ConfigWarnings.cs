@@ -16,6 +16,13 @@ public static class ConfigWarnings
                 $"chmod 600 {file} (readable by the user Usher runs as alone)"));
         }
 
+        if (settings.Ledger is { Kind: LedgerKind.Redis } ledger)
+        {
+            warnings.Add(new ConfigError(settings.Source, "Usher:Ledger",
+                $"the limits (MaxSessionsPerIdentity, Overrides, a listener's MaxSessions) are read from each node's own configuration, and the nodes sharing the Redis keys \"{ledger.KeyPrefix}\" count against them by listener name: a node with other limits or listener names admits by its own",
+                "deploy one configuration file to every node (only Ledger:Node differs), and run `usher doctor --config` on each"));
+        }
+
         return warnings;
     }
 

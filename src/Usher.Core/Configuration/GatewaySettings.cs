@@ -41,4 +41,8 @@ public sealed class GatewaySettings
 
     /// <summary>Where peaks are recorded for <c>usher advise</c> (<c>Peaks</c>); <c>null</c> when not recorded.</summary>
     public PeakSettings? Peaks { get; init; }
+
+    /// <summary>Where sessions are counted: <c>null</c> in this process's memory (no <c>Ledger</c> section, or
+    /// <c>"Kind": "InMemory"</c>), else the shared store (Redis) every node of a cluster counts in.</summary>
+    public LedgerSettings? Ledger { get; init; }
 }

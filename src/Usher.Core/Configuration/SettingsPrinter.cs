@@ -55,6 +55,7 @@ public static class SettingsPrinter
                 w.WriteString("Peaks", "(not recorded)");
             }
 
+            WriteLedger(w, settings.Ledger);
             WriteAdmin(w, settings.Admin);
             w.WriteStartArray("Listeners");
             foreach (var l in settings.Listeners)
@@ -177,6 +178,26 @@ public static class SettingsPrinter
     }
 
     /// <summary>The admin endpoint: where it listens and where its token is, never the token itself.</summary>
+    private static void WriteLedger(Utf8JsonWriter w, LedgerSettings? ledger)
+    {
+        w.WriteStartObject("Ledger");
+        if (ledger is null)
+        {
+            w.WriteString("Kind", nameof(LedgerKind.InMemory));
+            w.WriteEndObject();
+            return;
+        }
+
+        w.WriteString("Kind", ledger.Kind.ToString());
+        w.WriteString("Configuration", ledger.Configuration);
+        w.WriteString("LeaseTtl", ledger.LeaseTtl.ToString());
+        w.WriteString("FailMode", ledger.FailMode.ToString());
+        w.WriteString("Timeout", ledger.Timeout.ToString());
+        w.WriteString("Node", ledger.Node);
+        w.WriteString("KeyPrefix", ledger.KeyPrefix);
+        w.WriteEndObject();
+    }
+
     private static void WriteAdmin(Utf8JsonWriter w, AdminSettings? admin)
     {
         if (admin is null)

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Usher.Configuration;
 using Usher.Gateway.Engine;
+using Usher.Ledger;
 
 namespace Usher.Gateway.Hosting;
 
@@ -13,9 +14,11 @@ public sealed class GatewayHostedService : IHostedService, IAsyncDisposable
 
     /// <summary>Creates the service.</summary>
     public GatewayHostedService(GatewaySettings settings, ILoggerFactory loggerFactory, TimeProvider time,
-        InheritedListeners? inherited = null, IHostApplicationLifetime? lifetime = null, Usher.Control.IClusterReclaim? clusterReclaim = null)
+        InheritedListeners? inherited = null, IHostApplicationLifetime? lifetime = null, ISessionLedger? ledger = null,
+        Usher.Control.IClusterReclaim? clusterReclaim = null)
     {
-        _gateway = new UsherGateway(settings, loggerFactory, time) { Inherited = inherited, ClusterReclaim = clusterReclaim };
+        // A ledger registered by the host (the Redis ledger) counts the sessions; else the gateway counts in memory.
+        _gateway = new UsherGateway(settings, loggerFactory, time, ledger) { Inherited = inherited, ClusterReclaim = clusterReclaim };
         _lifetime = lifetime;
     }
 

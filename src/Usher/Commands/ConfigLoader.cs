@@ -40,6 +40,12 @@ internal static class ConfigLoader
         }
 
         var settings = ConfigReader.Read(configuration, path);
+        if (settings.Ledger is { Kind: LedgerKind.Redis } ledger && Usher.Redis.RedisConnection.Problem(ledger.Configuration) is { } problem)
+        {
+            throw new ConfigException(new ConfigError(path, "Usher:Ledger:Configuration",
+                $"\"{ledger.Configuration}\" is not a StackExchange.Redis connection string: {problem}",
+                "write host:port, e.g. \"127.0.0.1:6379\", with options after commas (\"redis-a:6379,redis-b:6379,serviceName=usher\" for Sentinel)"));
+        }
 
         // The same rule for `usher check`, `usher run` and a reload: a limit that leaves no room to serve is an error.
         return DescriptorFit.Check(settings, ProcessLimits.OpenFilesLimit()) is { } tooFew ? throw new ConfigException(tooFew) : settings;

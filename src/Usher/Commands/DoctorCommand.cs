@@ -133,12 +133,35 @@ internal static class DoctorCommand
             findings.Add(new Finding(Level.Watch, warning.Key, warning.Problem, warning.Fix));
         }
 
+        if (settings.Ledger is { Kind: LedgerKind.Redis } ledger)
+        {
+            await RedisLedgerAsync(ledger, findings);
+        }
+
         foreach (var listener in settings.Listeners)
         {
             Listen(listener, findings);
             await BackendAsync(listener, findings, cancellationToken);
             Liveness(listener, findings);
             Certificate(listener, findings);
+        }
+    }
+
+    private static async Task RedisLedgerAsync(LedgerSettings ledger, List<Finding> findings)
+    {
+        var subject = $"ledger: Redis {ledger.Configuration}";
+        try
+        {
+            var rtt = await Usher.Redis.RedisProbe.PingAsync(ledger);
+            var slow = rtt > ledger.Timeout / 2;
+            findings.Add(new Finding(slow ? Level.Watch : Level.Ok, subject, string.Create(CultureInfo.InvariantCulture,
+                $"answers PING in {rtt.TotalMilliseconds:0.00} ms (Timeout {ledger.Timeout.TotalMilliseconds:0} ms, node \"{ledger.Node}\", keys \"{ledger.KeyPrefix}:…\", FailMode {ledger.FailMode})"),
+                slow ? "a round trip past half the Timeout makes admissions fail over to FailMode under load: raise Ledger:Timeout, or run Redis nearer" : null));
+        }
+        catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException)
+        {
+            findings.Add(new Finding(Level.Fix, subject, $"cannot be reached: {e.Message.Split('\n')[0].TrimEnd('.')}",
+                $"start Redis at that address (or correct Ledger:Configuration); until it answers, new sessions are {(ledger.FailMode == LedgerFailMode.Open ? "admitted under each node's own limits (FailMode Open)" : "refused (FailMode Closed)")}"));
         }
     }
 

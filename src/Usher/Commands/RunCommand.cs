@@ -71,6 +71,7 @@ internal static class RunCommand
             Logging.Configure(builder.Logging, parse.GetValue(logFormat)!, parse.GetValue(logLevel));
             builder.Services.AddSingleton(settings);
             builder.Services.AddSingleton(TimeProvider.System);
+            RedisHosting.AddRedisLedger(builder.Services, settings);
             builder.Services.AddSingleton<GatewayHostedService>();
             if (settings.Admin is { } admin)
             {

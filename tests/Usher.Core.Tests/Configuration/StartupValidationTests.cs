@@ -97,22 +97,10 @@ public sealed class StartupValidationTests
         Assert.Equal(2, settings.Listeners.Count);
     }
 
-    [Fact]
-    public void A_Redis_ledger_is_refused_as_not_available_in_this_build()
-    {
-        var error = ConfigText.Error("""
-            { "Usher": { "Ledger": { "Kind": "Redis", "Configuration": "localhost:6379" },
-                         "Listeners": [ { "Listen": "127.0.0.1:6432", "Backend": "127.0.0.1:5432" } ] } }
-            """);
-
-        Assert.Equal("Usher:Ledger:Kind", error.Key);
-        Assert.Contains("the Redis ledger is not available in this build", error.Problem, StringComparison.Ordinal);
-        Assert.Contains("remove the Ledger section", error.Fix, StringComparison.Ordinal);
-    }
-
     [Theory]
     [InlineData("""{ "Kind": "Etcd" }""", "Usher:Ledger:Kind", "\"Etcd\" is not a ledger kind")]
     [InlineData("""{ "Redis": "localhost:6379" }""", "Usher:Ledger:Kind", "the key is missing")]
+    [InlineData("""{ "Kind": "InMemory", "Configuration": "localhost:6379" }""", "Usher:Ledger:Configuration", "unknown key")]
     [InlineData("\"Redis\"", "Usher:Ledger", "\"Redis\" must be an object")]
     [InlineData("""{ "Kind": "InMemory", "Size": 5 }""", "Usher:Ledger:Size", "unknown key")]
     public void An_unknown_ledger_kind_or_section_is_named_never_ignored(string ledger, string key, string problem)

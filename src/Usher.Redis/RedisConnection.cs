@@ -1,0 +1,86 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using StackExchange.Redis;
+using Usher.Configuration;
+
+namespace Usher.Redis;
+
+/// <summary>The one connection of a process to the Redis server of its ledger (and of its cluster bus): owns the
+/// multiplexer, and knows this node's name, the key prefix, the timeout no caller waits past, and an
+/// <see cref="Instance"/> drawn per process start, so a restarted node never mistakes the leases of its previous life
+/// for its own.</summary>
+internal sealed class RedisConnection : IAsyncDisposable
+{
+    private RedisConnection(IConnectionMultiplexer multiplexer, LedgerSettings settings)
+    {
+        Multiplexer = multiplexer;
+        Settings = settings;
+        Instance = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+    }
+
+    /// <summary>The multiplexer every command goes through.</summary>
+    public IConnectionMultiplexer Multiplexer { get; }
+
+    /// <summary>The <c>Ledger</c> section it was made from.</summary>
+    public LedgerSettings Settings { get; }
+
+    /// <summary>This gateway's name in the cluster (<c>Ledger:Node</c>).</summary>
+    public string Node => Settings.Node;
+
+    /// <summary>The prefix of every key (<c>Ledger:KeyPrefix</c>).</summary>
+    public string KeyPrefix => Settings.KeyPrefix;
+
+    /// <summary>The longest any caller waits on Redis (<c>Ledger:Timeout</c>).</summary>
+    public TimeSpan Timeout => Settings.Timeout;
+
+    /// <summary>Random per process start: lease members are <c>{node}/{instance}/{id}</c>.</summary>
+    public string Instance { get; }
+
+    /// <summary>This process's part of a lease member: <c>{node}/{instance}/</c>.</summary>
+    public string MemberPrefix => string.Create(CultureInfo.InvariantCulture, $"{Node}/{Instance}/");
+
+    /// <summary>Connects. Redis need not be up: the multiplexer keeps trying in the background, and the ledger answers
+    /// by its FailMode meanwhile.</summary>
+    public static async Task<RedisConnection> ConnectAsync(LedgerSettings settings, TextWriter? log = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var multiplexer = await ConnectionMultiplexer.ConnectAsync(Options(settings), log).ConfigureAwait(false);
+        return new RedisConnection(multiplexer, settings);
+    }
+
+    /// <summary>The multiplexer's options: the connection string, with its timeouts set from <c>Ledger:Timeout</c>
+    /// and a start that does not fail while Redis is down.</summary>
+    public static ConfigurationOptions Options(LedgerSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var options = ConfigurationOptions.Parse(settings.Configuration);
+        var timeout = (int)Math.Max(1, Math.Ceiling(settings.Timeout.TotalMilliseconds));
+        options.AbortOnConnectFail = false;
+        options.SyncTimeout = timeout;
+        options.AsyncTimeout = timeout;
+        options.ConnectTimeout = Math.Max(timeout, 1000);
+        options.ClientName ??= "usher-" + settings.Node;
+        return options;
+    }
+
+    /// <summary>What is wrong with <c>Ledger:Configuration</c> as a StackExchange.Redis connection string, or
+    /// <c>null</c>.</summary>
+    public static string? Problem(string configuration)
+    {
+        try
+        {
+            var options = ConfigurationOptions.Parse(configuration);
+            return options.EndPoints.Count == 0 ? "it names no server" : null;
+        }
+        catch (ArgumentException e)
+        {
+            return e.Message.TrimEnd('.');
+        }
+    }
+
+    /// <summary>A key of this cluster: <c>{prefix}:{rest}</c>.</summary>
+    public RedisKey Key(string rest) => KeyPrefix + ":" + rest;
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync() => await Multiplexer.DisposeAsync().ConfigureAwait(false);
+}
