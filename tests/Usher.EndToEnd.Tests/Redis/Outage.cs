@@ -24,18 +24,18 @@ internal static class Outage
 
     /// <summary>Tries <paramref name="count"/> sessions through <paramref name="node"/>, one after the other, into
     /// <paramref name="held"/> (disposed by the test).</summary>
-    /// <returns>Whether each was admitted, in order.</returns>
-    public static async Task<bool[]> TryAsync(IPEndPoint node, int count, List<Attempt> held)
+    /// <returns>The answers in order, one character each: <c>+</c> admitted, <c>-</c> refused.</returns>
+    public static async Task<string> TryAsync(IPEndPoint node, int count, List<Attempt> held)
     {
-        var answers = new bool[count];
+        var answers = new char[count];
         for (var i = 0; i < count; i++)
         {
             var attempt = await Attempt.ConnectAsync(node);
             held.Add(attempt);
-            answers[i] = attempt.Admitted;
+            answers[i] = attempt.Admitted ? '+' : '-';
         }
 
-        return answers;
+        return new string(answers);
     }
 
     /// <summary>Fails unless every attempt was answered within <see cref="AnswerBudget"/>.</summary>
