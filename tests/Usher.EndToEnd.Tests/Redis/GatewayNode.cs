@@ -8,6 +8,10 @@ namespace Usher.EndToEnd.Tests.Redis;
 /// address, its admin URL.</summary>
 internal sealed class GatewayNode : IAsyncDisposable
 {
+    /// <summary>How long a node may take to start: several start at once, on a machine that may be busy (one alone
+    /// took 6 s with a load average of 30).</summary>
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
     private readonly TempConfig _config;
 
     private GatewayNode(string name, TempConfig config, RunningProcess process, IPEndPoint listen, string admin)
@@ -42,8 +46,8 @@ internal sealed class GatewayNode : IAsyncDisposable
         var process = UsherCli.Start("run", "--config", config.Path, "--no-watch", "--log-format", "json");
         try
         {
-            var listen = await UsherCli.WaitForListenerAsync(process);
-            var admin = await UsherCli.WaitForAdminAsync(process);
+            var listen = await UsherCli.WaitForListenerAsync(process, StartTimeout);
+            var admin = await UsherCli.WaitForAdminAsync(process, StartTimeout);
             return new GatewayNode(name, config, process, listen, admin);
         }
         catch
