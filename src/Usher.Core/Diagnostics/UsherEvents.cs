@@ -65,4 +65,8 @@ public static class UsherEvents
     /// <summary>The peak file (<c>Peaks:File</c>, read by <c>usher advise</c>) could not be read or written; peaks
     /// are still recorded in memory. Logged once per outage, and when it is written again.</summary>
     public const int PeaksNotSaved = 9664;
+
+    /// <summary>The Redis ledger reaches Redis again after an outage (which 9656 opened): the line gives the outage's
+    /// duration, the live sessions registered again and the releases applied late.</summary>
+    public const int LedgerRecovered = 9665;
 }

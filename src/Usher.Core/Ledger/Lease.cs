@@ -19,6 +19,10 @@ public class Lease
     /// <summary>The identity the lease counts against.</summary>
     public string Identity => _binding.Identity ?? string.Empty;
 
+    /// <summary>The id of the session the lease counts, when it is one (a networked ledger names its lease after it);
+    /// <c>null</c> for a lease made by the ledger.</summary>
+    public virtual long? SessionId => null;
+
     /// <summary>Whether the lease holds a place now.</summary>
     internal bool IsHeld => Volatile.Read(ref _state) == Held;
 

@@ -73,6 +73,9 @@ internal sealed partial class ProxySession : Lease, IReactorHandler, IGatewaySes
     public TimeSpan? IdleTimeout => _context.State.IdleTimeout;
 
     /// <inheritdoc />
+    public override long? SessionId => Record.Id;
+
+    /// <inheritdoc />
     public long IdleSinceTicks => Math.Max(Record.LastActivityTicks, _context.State.IdleTimeoutSince);
 
     /// <summary>Completes when the session has ended and released its lease.</summary>

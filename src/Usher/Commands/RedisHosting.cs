@@ -1,6 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Usher.Configuration;
+using Usher.Gateway;
+using Usher.Ledger;
 using Usher.Redis;
+using Usher.Redis.Ledger;
 
 namespace Usher.Cli.Commands;
 
@@ -18,5 +22,8 @@ internal static class RedisHosting
 
         // Redis need not be up at start: the multiplexer keeps connecting, and the ledger follows its FailMode meanwhile.
         services.AddSingleton(_ => RedisConnection.ConnectAsync(ledger).GetAwaiter().GetResult());
+        services.AddSingleton<ISessionLedger>(sp => new RedisSessionLedger(sp.GetRequiredService<RedisConnection>(),
+            settings.MaxSessions ?? ProcessLimits.DefaultMaxSessions(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("Usher.Ledger"),
+            sp.GetRequiredService<TimeProvider>()));
     }
 }
