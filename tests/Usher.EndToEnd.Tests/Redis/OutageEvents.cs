@@ -9,9 +9,6 @@ namespace Usher.EndToEnd.Tests.Redis;
 /// session), one 9665 line when it ends, with its duration.</summary>
 internal static class OutageEvents
 {
-    /// <summary>Event 9665, LedgerRecovered.</summary>
-    private const int LedgerRecovered = 9665;
-
     /// <summary>The outage lines (9656 naming the configuration) <paramref name="node"/> logged.</summary>
     public static IEnumerable<JsonElement> Began(GatewayNode node) =>
         node.Entries(UsherEvents.LedgerUnavailable).Where(e => e.GetProperty("State").TryGetProperty("Configuration", out _));
@@ -20,12 +17,12 @@ internal static class OutageEvents
     /// beginning once and its end once, with a duration of at least <paramref name="atLeast"/>.</summary>
     public static async Task LoggedOncePerNodeAsync(GatewayCluster cluster, TimeSpan atLeast)
     {
-        await Eventually.HoldsAsync(() => cluster.Nodes.All(n => n.Entries(LedgerRecovered).Any()), EndToEnd.Soon,
+        await Eventually.HoldsAsync(() => cluster.Nodes.All(n => n.Entries(UsherEvents.LedgerRecovered).Any()), EndToEnd.Soon,
             $"every node logging the outage's end (9665): {cluster}");
         foreach (var node in cluster.Nodes)
         {
             Assert.Single(Began(node));
-            var ended = Assert.Single(node.Entries(LedgerRecovered)).GetProperty("State");
+            var ended = Assert.Single(node.Entries(UsherEvents.LedgerRecovered)).GetProperty("State");
             var seconds = Number(ended.GetProperty("OutageSeconds"));
             Assert.True(seconds >= atLeast.TotalSeconds, $"{node.Name}: an outage of {seconds} s logged, at least {atLeast} measured");
         }
