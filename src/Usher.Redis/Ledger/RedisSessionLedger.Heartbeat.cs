@@ -261,13 +261,22 @@ internal sealed partial class RedisSessionLedger
         }
     }
 
-    /// <summary>Stops the heartbeat and the hand-offs; releases nothing (the leases expire in Redis within
-    /// LeaseTtl: a node that stops without draining is a node that died).</summary>
+    /// <summary>Sends the releases already made (waiting no longer than Timeout), then stops the heartbeat and the
+    /// hand-offs; the leases still live are not released (they expire in Redis within LeaseTtl: a node that stops
+    /// without draining is a node that died).</summary>
     public async ValueTask DisposeAsync()
     {
         if (_stop.IsCancellationRequested)
         {
             return;
+        }
+
+        try
+        {
+            await Task.WhenAll(_releasing.Keys).WaitAsync(Settings.Timeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
         }
 
         await _stop.CancelAsync().ConfigureAwait(false);

@@ -23,6 +23,7 @@ internal sealed partial class RedisSessionLedger : ISessionLedger, ILeaseLedger,
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, RedisLeaseEntry> _live = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Task, byte> _releasing = new();
     private readonly string _ttl;
     private readonly string _handoffPrefix;
     private int _total;
@@ -210,8 +211,15 @@ internal sealed partial class RedisSessionLedger : ISessionLedger, ILeaseLedger,
     {
         var entry = (RedisLeaseEntry)binding.Place!;
         Forget(entry);
-        // Never on the caller's thread: a session closing on its reactor does not wait on Redis.
-        _ = ReleaseInRedisAsync(entry.Place, entry.Member, entry.Limit);
+        // Never on the caller's thread: a session closing on its reactor does not wait on Redis. Tracked, so that a
+        // node that stops sends the releases of the sessions it drained before it lets go of Redis.
+        var release = ReleaseInRedisAsync(entry.Place, entry.Member, entry.Limit);
+        if (!release.IsCompleted)
+        {
+            _releasing.TryAdd(release, 0);
+            _ = release.ContinueWith(static (t, d) => ((ConcurrentDictionary<Task, byte>)d!).TryRemove(t, out _), _releasing,
+                CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
     }
 
     /// <summary>Stops counting an entry on this node (released or revoked).</summary>
