@@ -22,7 +22,8 @@ public abstract class SentinelFailover(RedisSentinelSet redis, string failMode)
         var held = new List<Attempt>();
         try
         {
-            Assert.Equal("++", await Outage.TryAsync(nodes[0], 2, held));
+            var before = await Outage.TryAsync(nodes[0], 2, held);
+            Assert.True(before == "++", $"{before}{Environment.NewLine}{cluster.Nodes[0].Process.Describe()}");
             Assert.Equal(2, await LedgerLeases.CountAsync(redis.Primary, cluster.KeyPrefix));
 
             await redis.KillPrimaryAsync();
