@@ -40,7 +40,9 @@ public sealed class AdminServer : IAsyncDisposable
     /// on <c>Admin:Listen</c> is taken from it (<see cref="IGatewayControl.TakeInheritedSocket"/>) and adopted instead
     /// of bound (the old process still holds that address).</param>
     /// <param name="loggerFactory">Where its events (9658, 9659) and Kestrel's go.</param>
-    public AdminServer(AdminSettings settings, IGatewayControl gateway, ILoggerFactory loggerFactory)
+    /// <param name="cluster">The nodes sharing the gateway's ledger (a Redis ledger): the API then lists, kills and
+    /// probes across them; <c>null</c> shows this gateway alone.</param>
+    public AdminServer(AdminSettings settings, IGatewayControl gateway, ILoggerFactory loggerFactory, IClusterControl? cluster = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(gateway);
@@ -73,7 +75,7 @@ public sealed class AdminServer : IAsyncDisposable
 
         _metrics = new PrometheusExport(gateway);
         _refusals = new RefusalCounts(gateway.Meter);
-        var admin = new AdminContext(gateway, _refusals);
+        var admin = new AdminContext(gateway, _refusals, cluster);
         var hosts = new HostCheck(settings);
         _app.Use(next => context => CheckHost(context, hosts, next));
         if (settings.Token is { } token)
@@ -86,10 +88,11 @@ public sealed class AdminServer : IAsyncDisposable
         StatusEndpoints.Map(_app, admin, _metrics);
         SessionEndpoints.Map(_app, admin);
         IdentityEndpoints.Map(_app, admin);
+        NodeEndpoints.Map(_app, admin);
         DashboardEndpoints.Map(_app, admin, _logins);
         _app.MapFallback(Answers.Run(context => Answers.NotFound(
             $"no endpoint {context.Request.Method} {context.Request.Path}; the API has GET /api/status, GET /api/sessions, "
-            + "GET|DELETE /api/sessions/{id}, DELETE /api/sessions?listener=&identity=, GET /api/identities, GET /api/events, "
+            + "GET|DELETE /api/sessions/{id}, DELETE /api/sessions?listener=&identity=, GET /api/identities, GET /api/nodes, GET /api/events, "
             + "POST /api/login, GET /metrics, GET /healthz, and the dashboard at GET /")));
     }
 

@@ -13,6 +13,7 @@ namespace Usher.Admin.Api;
 [JsonSerializable(typeof(KillResult))]
 [JsonSerializable(typeof(ProbeResult))]
 [JsonSerializable(typeof(Problem))]
+[JsonSerializable(typeof(IReadOnlyList<NodeView>))]
 public sealed partial class AdminJson : JsonSerializerContext
 {
     /// <summary>The context the endpoint writes with: as <see cref="JsonSerializerContext"/>'s default, but "+" in a

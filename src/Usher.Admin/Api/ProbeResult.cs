@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Usher.Admin.Api;
 
 /// <summary>The answer to <c>POST /api/sessions/{id}/probe</c> (202 Accepted): the probe runs; a client found dead ends
@@ -5,4 +7,6 @@ namespace Usher.Admin.Api;
 /// <param name="Id">The session's id.</param>
 /// <param name="BudgetSeconds">How long its client has to answer: the listener's ProbeInterval × ProbeCount.</param>
 /// <param name="Started">Whether this request started the probe; <c>false</c> when one was already under way.</param>
-public sealed record ProbeResult(long Id, double BudgetSeconds, bool Started);
+/// <param name="Node">The node the session runs on, in a cluster (a Redis ledger); absent otherwise.</param>
+public sealed record ProbeResult(long Id, double BudgetSeconds, bool Started,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Node = null);

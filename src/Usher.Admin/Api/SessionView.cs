@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Usher.Sessions;
 
 namespace Usher.Admin.Api;
@@ -20,6 +21,8 @@ namespace Usher.Admin.Api;
 /// <param name="Tcp">The latest TCP_INFO of both connections, when one was read; <c>null</c> otherwise.</param>
 /// <param name="Liveness">Whether the client is still there, judged from the latest TCP_INFO of its connection;
 /// <c>null</c> when none was read.</param>
+/// <param name="Node">The node the session runs on, when the gateway is one node of a cluster (a Redis ledger);
+/// absent otherwise. Its id is that node's: kill it with <c>DELETE /api/sessions/{id}?node={node}</c>.</param>
 public sealed record SessionView(
     long Id,
     string Listener,
@@ -35,7 +38,8 @@ public sealed record SessionView(
     long BytesFromBackend,
     string State,
     TcpView? Tcp,
-    LivenessView? Liveness);
+    LivenessView? Liveness,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Node = null);
 
 /// <summary>A session's identity.</summary>
 /// <param name="Kind">Where it came from, e.g. <c>SourceIp</c>, <c>PostgresUser</c>.</param>

@@ -5,6 +5,9 @@ namespace Usher.Admin.Api;
 /// <summary>Session snapshots as the API shows them.</summary>
 internal static class SessionViews
 {
+    /// <summary>A session of this gateway, or of <paramref name="node"/> in a cluster.</summary>
+    public static SessionView Of(SessionSnapshot session, string? node) => Of(session) with { Node = node };
+
     public static SessionView Of(SessionSnapshot session) => new(
         session.Id,
         session.Listener,

@@ -103,8 +103,22 @@ internal sealed class EventStream
     private async Task WriteFrameAsync(string name, CancellationToken cancellationToken)
     {
         var total = _admin.Gateway.Sessions.Count;
-        var sessions = Views.Sessions(_admin, limit: DashboardFrame.MaxSessions);
-        var identities = Views.Identities(_admin);
+        List<SessionView> sessions;
+        List<IdentityCount> identities;
+        if (_admin.Cluster is { } cluster)
+        {
+            // Every node's sessions, each with its node: the page kills and probes them where they run.
+            (sessions, _) = await ClusterViews.SessionsAsync(cluster, null, new Usher.Control.SessionQuery(Limit: DashboardFrame.MaxSessions),
+                false, cancellationToken).ConfigureAwait(false);
+            (identities, _) = await ClusterViews.IdentitiesAsync(cluster, null, null, cancellationToken).ConfigureAwait(false);
+            total = sessions.Count;
+        }
+        else
+        {
+            sessions = Views.Sessions(_admin, limit: DashboardFrame.MaxSessions);
+            identities = Views.Identities(_admin);
+        }
+
         var frame = new DashboardFrame(_admin.Gateway.Time.GetUtcNow(), Views.Status(_admin),
             identities.Take(DashboardFrame.MaxIdentities).ToList(), sessions, Math.Max(total, sessions.Count));
         var json = System.Text.Json.JsonSerializer.Serialize(frame, DashboardJson.Compact.DashboardFrame);

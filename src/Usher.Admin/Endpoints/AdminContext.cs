@@ -4,10 +4,14 @@ using Usher.Control;
 
 namespace Usher.Admin.Endpoints;
 
-/// <summary>What the endpoints share: the gateway they look into and act on, and its refusal counts.</summary>
-internal sealed class AdminContext(IGatewayControl gateway, RefusalCounts refusals)
+/// <summary>What the endpoints share: the gateway they look into and act on, its refusal counts, and the cluster it
+/// is a node of (a Redis ledger), if any.</summary>
+internal sealed class AdminContext(IGatewayControl gateway, RefusalCounts refusals, IClusterControl? cluster = null)
 {
     public IGatewayControl Gateway { get; } = gateway;
+
+    /// <summary>The nodes sharing this gateway's ledger; <c>null</c> with the in-memory ledger (this node alone).</summary>
+    public IClusterControl? Cluster { get; } = cluster;
 
     public RefusalCounts Refusals { get; } = refusals;
 

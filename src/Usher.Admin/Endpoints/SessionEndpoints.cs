@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -7,7 +6,8 @@ using Usher.Control;
 
 namespace Usher.Admin.Endpoints;
 
-/// <summary>The sessions: list, show one (with a fresh TCP_INFO), kill one, kill an identity's.</summary>
+/// <summary>The sessions: list, show one (with a fresh TCP_INFO), kill one, kill an identity's. In a cluster (a Redis
+/// ledger) every node's sessions, and a session on any node (<c>{node}:{id}</c> or <c>{id}?node={node}</c>).</summary>
 internal static class SessionEndpoints
 {
     /// <summary>How long a kill waits for its sessions to close before it answers anyway.</summary>
@@ -27,14 +27,15 @@ internal static class SessionEndpoints
 
     private static async Task<IResult> ListAsync(AdminContext admin, HttpContext context)
     {
-        if (Answers.UnknownParameter(context.Request, "listener", "identity", "fresh", "suspect", "limit") is { } bad)
+        if (Answers.UnknownParameter(context.Request, "listener", "identity", "fresh", "suspect", "limit", "node") is { } bad)
         {
             return bad;
         }
 
         var listenerName = context.Request.Query["listener"].FirstOrDefault();
         var identity = context.Request.Query["identity"].FirstOrDefault();
-        if (admin.UnknownListener(listenerName) is { } unknown)
+        var node = context.Request.Query["node"].FirstOrDefault();
+        if ((admin.UnknownListener(listenerName) ?? SessionAddress.NoCluster(admin, node)) is { } unknown)
         {
             return unknown;
         }
@@ -44,6 +45,14 @@ internal static class SessionEndpoints
             return Answers.BadRequest(ListQuery.Usage);
         }
 
+        if (admin.Cluster is { } cluster)
+        {
+            var (all, answers) = await ClusterViews.SessionsAsync(cluster, node,
+                new SessionQuery(listenerName, identity, query.Limit, query.Suspect), query.Fresh, context.RequestAborted).ConfigureAwait(false);
+            ClusterAnswers.TellSilent(context, answers);
+            return ClusterAnswers.UnknownNode(answers) ?? Answers.Json<IReadOnlyList<SessionView>>(all, AdminJson.Readable.IReadOnlyListSessionView);
+        }
+
         IReadOnlyList<SessionView> sessions = query.Fresh
             ? await Views.FreshSessionsAsync(admin, new SessionQuery(listenerName, identity, query.Limit, query.Suspect), context.RequestAborted).ConfigureAwait(false)
             : Views.Sessions(admin, listenerName, identity, query.Limit);
@@ -51,20 +60,28 @@ internal static class SessionEndpoints
     }
 
     private static Task<IResult> ProbeAsync(AdminContext admin, HttpContext context) =>
-        OnOneSessionAsync(context, id => admin.Gateway.Sessions.Probe(id, AdminContext.Caller(context)), probe =>
-            Task.FromResult(Results.Json(new ProbeResult(probe.Id, probe.Budget.TotalSeconds, probe.Started),
+        OnOneSessionAsync(admin, context, id => admin.Gateway.Sessions.Probe(id, AdminContext.Caller(context)),
+            (cluster, node, id, cancel) => cluster.ProbeAsync(node, id, AdminContext.Caller(context), cancel),
+            (probe, node) => Task.FromResult(Results.Json(new ProbeResult(probe.Id, probe.Budget.TotalSeconds, probe.Started, node),
                 AdminJson.Readable.ProbeResult, statusCode: StatusCodes.Status202Accepted)));
 
     private static async Task<IResult> ShowAsync(AdminContext admin, HttpContext context)
     {
-        if (Answers.UnknownParameter(context.Request) is { } bad)
+        if (Answers.UnknownParameter(context.Request, "node") is { } bad)
         {
             return bad;
         }
 
-        if (ParseId(context, out var id) is { } notAnId)
+        if (SessionAddress.Parse(context, admin, out var address) is { } notAnId)
         {
             return notAnId;
+        }
+
+        var id = address.Id;
+        if (address.Node is { } node)
+        {
+            var answer = await admin.Cluster!.InspectAsync(node, id, context.RequestAborted).ConfigureAwait(false);
+            return ClusterAnswers.Failed(answer, id) ?? Answers.Json(SessionViews.Of(answer.Value!, node), AdminJson.Readable.SessionView);
         }
 
         // A fresh TCP_INFO, read on the session's reactor; the last one the session has if the reactor is slow.
@@ -74,27 +91,52 @@ internal static class SessionEndpoints
             return NoSuchSession(id);
         }
 
-        var view = SessionViews.Of(session);
+        var view = SessionViews.Of(session, admin.Cluster?.Node);
         return Answers.Json(view, AdminJson.Readable.SessionView);
     }
 
-    private static Task<IResult> KillOneAsync(AdminContext admin, HttpContext context) =>
-        OnOneSessionAsync(context, id => admin.Gateway.Sessions.Kill(id, AdminContext.Caller(context)),
-            kill => KilledAsync(kill, context.RequestAborted));
+    private static async Task<IResult> KillOneAsync(AdminContext admin, HttpContext context)
+    {
+        // Only in a cluster: a kill that ends on another node answers what that node did.
+        if (admin.Cluster is { } cluster && SessionAddress.Parse(context, admin, out var address) is null && address.Node is { } node)
+        {
+            if (Answers.UnknownParameter(context.Request, "node") is { } bad)
+            {
+                return bad;
+            }
+
+            var answer = await cluster.KillAsync(node, address.Id, AdminContext.Caller(context), context.RequestAborted).ConfigureAwait(false);
+            return ClusterAnswers.Failed(answer, address.Id) ?? Answers.Json(
+                new KillResult(answer.Value!.Ids.Count, answer.Value.Ids, answer.Value.Closed, [new NodeKillView(node, answer.Value.Ids, answer.Value.Closed)]),
+                AdminJson.Readable.KillResult);
+        }
+
+        return await OnOneSessionAsync<SessionKill>(admin, context, id => admin.Gateway.Sessions.Kill(id, AdminContext.Caller(context)), null,
+            (kill, _) => KilledAsync(kill, context.RequestAborted)).ConfigureAwait(false);
+    }
 
     /// <summary>An operator's action on the session the route names: 400 for a query parameter or a bad id, 409 when
-    /// the gateway refuses it (the session is ending already), 404 when no session has that id.</summary>
-    private static async Task<IResult> OnOneSessionAsync<T>(HttpContext context, Func<long, T?> act, Func<T, Task<IResult>> answer)
+    /// the gateway refuses it (the session is ending already), 404 when no session has that id. On another node of a
+    /// cluster, <paramref name="remote"/> acts there (and 504 says it did not answer).</summary>
+    private static async Task<IResult> OnOneSessionAsync<T>(AdminContext admin, HttpContext context, Func<long, T?> act,
+        Func<IClusterControl, string, long, CancellationToken, Task<NodeAnswer<T>>>? remote, Func<T, string?, Task<IResult>> answer)
         where T : class
     {
-        if (Answers.UnknownParameter(context.Request) is { } bad)
+        if (Answers.UnknownParameter(context.Request, "node") is { } bad)
         {
             return bad;
         }
 
-        if (ParseId(context, out var id) is { } notAnId)
+        if (SessionAddress.Parse(context, admin, out var address) is { } notAnId)
         {
             return notAnId;
+        }
+
+        var id = address.Id;
+        if (address.Node is { } node && remote is not null)
+        {
+            var there = await remote(admin.Cluster!, node, id, context.RequestAborted).ConfigureAwait(false);
+            return ClusterAnswers.Failed(there, id) ?? await answer(there.Value!, node).ConfigureAwait(false);
         }
 
         T? done;
@@ -107,7 +149,7 @@ internal static class SessionEndpoints
             return Answers.Problem(StatusCodes.Status409Conflict, e.Message);
         }
 
-        return done is null ? NoSuchSession(id) : await answer(done).ConfigureAwait(false);
+        return done is null ? NoSuchSession(id) : await answer(done, admin.Cluster?.Node).ConfigureAwait(false);
     }
 
     private static async Task<IResult> KillIdentityAsync(AdminContext admin, HttpContext context)
@@ -128,6 +170,12 @@ internal static class SessionEndpoints
         if (admin.UnknownListener(listenerName) is { } unknown)
         {
             return unknown;
+        }
+
+        if (admin.Cluster is { } cluster)
+        {
+            var answers = await cluster.KillAsync(listenerName, identity, AdminContext.Caller(context), context.RequestAborted).ConfigureAwait(false);
+            return KilledEverywhere(context, answers);
         }
 
         SessionKill killed;
@@ -161,12 +209,20 @@ internal static class SessionEndpoints
         return Answers.Json(result, AdminJson.Readable.KillResult);
     }
 
-    private static IResult? ParseId(HttpContext context, out long id)
+    /// <summary>A kill of an identity's sessions on every node: what each node did; 409 when a node refused it (a prefix
+    /// that names several identities there).</summary>
+    private static IResult KilledEverywhere(HttpContext context, IReadOnlyList<NodeAnswer<NodeKill>> answers)
     {
-        var text = context.Request.RouteValues["id"] as string;
-        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out id)
-            ? null
-            : Answers.BadRequest($"\"{text}\" is not a session id: ids are whole numbers, as GET /api/sessions lists them");
+        if (answers.FirstOrDefault(a => a.Outcome == NodeOutcome.Refused) is { } refused)
+        {
+            return Answers.Problem(StatusCodes.Status409Conflict, $"node {refused.Node}: {refused.Error}");
+        }
+
+        var silent = ClusterAnswers.TellSilent(context, answers);
+        var nodes = answers.Where(a => a is { Outcome: NodeOutcome.Done, Value: not null })
+            .Select(a => new NodeKillView(a.Node, a.Value!.Ids, a.Value.Closed)).ToList();
+        var ids = nodes.SelectMany(n => n.Ids).ToList();
+        return Answers.Json(new KillResult(ids.Count, ids, nodes.All(n => n.Closed), nodes, silent), AdminJson.Readable.KillResult);
     }
 
     private static IResult NoSuchSession(long id) =>

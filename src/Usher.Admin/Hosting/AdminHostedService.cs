@@ -15,8 +15,9 @@ public sealed class AdminHostedService : IHostedService, IAsyncDisposable
     /// <summary>Creates the service for <paramref name="gateway"/>; on a graceful restart it adopts the running
     /// Usher's admin socket (taken from the gateway as it is created, before the gateway starts and closes the
     /// sockets no listener took).</summary>
-    public AdminHostedService(AdminSettings settings, IGatewayControl gateway, ILoggerFactory loggerFactory) =>
-        _server = new AdminServer(settings, gateway, loggerFactory);
+    public AdminHostedService(AdminSettings settings, IGatewayControl gateway, ILoggerFactory loggerFactory,
+        IClusterControl? cluster = null) =>
+        _server = new AdminServer(settings, gateway, loggerFactory, cluster);
 
     /// <summary>The admin endpoint.</summary>
     public AdminServer Server => _server;

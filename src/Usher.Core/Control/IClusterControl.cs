@@ -17,7 +17,7 @@ public interface IClusterControl
     TimeSpan Wait { get; }
 
     /// <summary>The nodes alive now (announced within their lease), this one first.</summary>
-    Task<IReadOnlyList<ClusterNode>> NodesAsync(CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<ClusterMember>> NodesAsync(CancellationToken cancellationToken = default);
 
     /// <summary>The open sessions of every node alive (or of <paramref name="node"/> alone), one answer per node.</summary>
     /// <param name="node">Only this node, when given.</param>

@@ -8,10 +8,6 @@ namespace Usher.Cli.Commands;
 /// argument, the value and the fix (System.CommandLine's own says only that a type was expected).</summary>
 internal static class ArgumentParsers
 {
-    /// <summary>A whole number from 1 to <see cref="long.MaxValue"/>: a session id.</summary>
-    public static long? SessionId(ArgumentResult result) =>
-        Positive(result, "a session id", "give the number `usher sessions` lists, e.g. usher kill 42");
-
     /// <summary>A whole number from 1 to <see cref="int.MaxValue"/>: a process id.</summary>
     public static int? ProcessId(ArgumentResult result) =>
         Positive(result, "a process id", "give the pid of the running usher, e.g. --take-over 1234") is { } pid

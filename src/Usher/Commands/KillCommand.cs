@@ -10,11 +10,11 @@ internal static class KillCommand
     public static Command Create()
     {
         var target = new AdminTarget.Options();
-        var id = new Argument<long?>("id")
+        var id = new Argument<SessionTarget?>("id")
         {
-            Description = "The session's id (as `usher sessions` lists it).",
+            Description = "The session's id (as `usher sessions` lists it); NODE:ID for a session on another node of a cluster.",
             Arity = ArgumentArity.ZeroOrOne,
-            CustomParser = ArgumentParsers.SessionId,
+            CustomParser = SessionTarget.Parse,
         };
         var listener = new Option<string?>("--listener") { Description = "With --identity: the listener whose sessions to kill." };
         var identity = new Option<string?>("--identity") { Description = "With --listener: kill every session of this identity there." };
@@ -43,8 +43,8 @@ internal static class KillCommand
             {
                 using var client = new AdminClient(AdminTarget.From(parse, target));
                 var one = parse.GetValue(id);
-                var path = one is { } sessionId
-                    ? $"/api/sessions/{sessionId}"
+                var path = one is { } session
+                    ? session.Path()
                     : "/api/sessions" + SessionsCommand.Query(("listener", parse.GetValue(listener)), ("identity", parse.GetValue(identity)));
                 var (text, result) = await client.SendAsync(HttpMethod.Delete, path, AdminJson.Default.KillResult, cancellationToken);
                 if (parse.GetValue(json))
@@ -67,7 +67,7 @@ internal static class KillCommand
         return command;
     }
 
-    private static string Describe(KillResult result, long? id, string? listener, string? identity)
+    private static string Describe(KillResult result, SessionTarget? id, string? listener, string? identity)
     {
         var closing = result.Closed ? string.Empty : " (still closing)";
         if (id is not null)
@@ -75,8 +75,13 @@ internal static class KillCommand
             return $"killed session {id}{closing}";
         }
 
-        return result.Killed == 0
+        // In a cluster: each node's ids with the node, as `usher sessions` shows them; and the nodes that did not answer.
+        var ids = result.Nodes is { } nodes ? nodes.SelectMany(n => n.Ids.Select(i => $"{n.Node}:{i}")) : result.Ids.Select(i => $"{i}");
+        var silent = result.NotAnswering is { Count: > 0 } missing
+            ? $"; node(s) {string.Join(", ", missing)} did not answer: their sessions may live on"
+            : string.Empty;
+        return (result.Killed == 0
             ? $"no open session of \"{identity}\" on listener \"{listener}\""
-            : $"killed {result.Killed} session(s) of \"{identity}\" on listener \"{listener}\": {string.Join(", ", result.Ids)}{closing}";
+            : $"killed {result.Killed} session(s) of \"{identity}\" on listener \"{listener}\": {string.Join(", ", ids)}{closing}") + silent;
     }
 }

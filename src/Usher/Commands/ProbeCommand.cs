@@ -12,10 +12,11 @@ internal static class ProbeCommand
     public static Command Create()
     {
         var target = new AdminTarget.Options();
-        var id = new Argument<long>("id")
+        var id = new Argument<SessionTarget?>("id")
         {
-            Description = "The session's id (as `usher sessions` lists it; `usher sessions --suspect` lists the suspect ones).",
-            CustomParser = result => ArgumentParsers.SessionId(result) ?? 0,
+            Description = "The session's id (as `usher sessions` lists it; `usher sessions --suspect` lists the suspect ones); "
+                + "NODE:ID for a session on another node of a cluster.",
+            CustomParser = SessionTarget.Parse,
         };
         var json = new Option<bool>("--json") { Description = "Print the admin API's JSON answer." };
         var command = new Command("probe", "Probe a session's client now: a vanished client is found dead within the listener's probe budget.")
@@ -28,8 +29,8 @@ internal static class ProbeCommand
             try
             {
                 using var client = new AdminClient(AdminTarget.From(parse, target));
-                var sessionId = parse.GetValue(id);
-                var (text, probe) = await client.SendAsync(HttpMethod.Post, $"/api/sessions/{sessionId}/probe",
+                var session = parse.GetValue(id)!;
+                var (text, probe) = await client.SendAsync(HttpMethod.Post, session.Path("/probe"),
                     AdminJson.Default.ProbeResult, cancellationToken);
                 await Console.Out.WriteLineAsync(parse.GetValue(json) ? text : Describe(probe));
                 return 0;
@@ -46,7 +47,8 @@ internal static class ProbeCommand
     private static string Describe(ProbeResult probe)
     {
         var budget = probe.BudgetSeconds.ToString("0.#", CultureInfo.InvariantCulture);
-        return (probe.Started ? $"probing session {probe.Id}" : $"session {probe.Id} is being probed already")
+        var session = probe.Node is null ? $"{probe.Id}" : $"{probe.Node}:{probe.Id}";
+        return (probe.Started ? $"probing session {session}" : $"session {session} is being probed already")
             + $": its client has {budget} s to answer; if it does not, the session ends as ClientDead (event 9648)";
     }
 }

@@ -72,6 +72,7 @@ internal static class RunCommand
             builder.Services.AddSingleton(settings);
             builder.Services.AddSingleton(TimeProvider.System);
             RedisHosting.AddRedisLedger(builder.Services, settings);
+            RedisClusterHosting.AddRedisCluster(builder.Services, settings);
             builder.Services.AddSingleton<GatewayHostedService>();
             if (settings.Admin is { } admin)
             {

@@ -13,10 +13,14 @@ internal static class SessionTable
     /// <summary>Columns whose values are numbers, aligned right.</summary>
     private static readonly bool[] Right = [true, false, false, false, false, true, true, true, true, true, true, true, false];
 
+    /// <summary>The table; with a NODE column first when the sessions come from a cluster (a Redis ledger).</summary>
     public static string Render(IReadOnlyList<SessionView> sessions, DateTimeOffset now)
     {
-        var rows = new List<string[]> { Header };
-        rows.AddRange(sessions.Select(s => new[]
+        var cluster = sessions.Any(s => s.Node is not null);
+        var header = cluster ? ["NODE", .. Header] : Header;
+        var right = cluster ? [false, .. Right] : Right;
+        var rows = new List<string[]> { header };
+        rows.AddRange(sessions.Select(s => (cluster ? [s.Node ?? "-"] : Array.Empty<string>()).Concat(new[]
         {
             s.Id.ToString(CultureInfo.InvariantCulture),
             s.Listener,
@@ -31,12 +35,12 @@ internal static class SessionTable
             s.Liveness?.UnackedBytes is { } unacked ? Bytes(unacked) : "-",
             s.Liveness is { } probed ? probed.Probes.ToString(CultureInfo.InvariantCulture) : "-",
             Mark(s),
-        }));
-        var widths = Enumerable.Range(0, Header.Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
+        }).ToArray()));
+        var widths = Enumerable.Range(0, header.Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
         var text = new StringBuilder();
         foreach (var row in rows)
         {
-            var cells = row.Select((cell, c) => Right[c] ? cell.PadLeft(widths[c]) : cell.PadRight(widths[c]));
+            var cells = row.Select((cell, c) => right[c] ? cell.PadLeft(widths[c]) : cell.PadRight(widths[c]));
             text.AppendLine(string.Join("  ", cells).TrimEnd());
         }
 

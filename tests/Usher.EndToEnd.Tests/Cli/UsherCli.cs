@@ -25,19 +25,17 @@ internal static partial class UsherCli
         RunningProcess.RunAsync(Host, [Dll, .. arguments], timeout);
 
     /// <summary>Waits for the ListenerStarted line of a running <c>usher run</c> and returns where it accepts
-    /// (the configuration says port 0, so only the log tells the port); within <paramref name="timeout"/>, by default
-    /// <see cref="EndToEnd.Soon"/>.</summary>
-    public static async Task<IPEndPoint> WaitForListenerAsync(RunningProcess usher, TimeSpan? timeout = null)
+    /// (the configuration says port 0, so only the log tells the port).</summary>
+    public static async Task<IPEndPoint> WaitForListenerAsync(RunningProcess usher)
     {
-        var line = await usher.WaitForLineAsync(l => l.Contains("accepting on", StringComparison.Ordinal), timeout ?? EndToEnd.Soon);
+        var line = await usher.WaitForLineAsync(l => l.Contains("accepting on", StringComparison.Ordinal), EndToEnd.Soon);
         return IPEndPoint.Parse(AcceptingOn().Match(line).Groups["endpoint"].Value);
     }
 
-    /// <summary>Waits for the AdminStarted line (9658) of a running <c>usher run</c> and returns the admin URL; within
-    /// <paramref name="timeout"/>, by default <see cref="EndToEnd.Soon"/>.</summary>
-    public static async Task<string> WaitForAdminAsync(RunningProcess usher, TimeSpan? timeout = null)
+    /// <summary>Waits for the AdminStarted line (9658) of a running <c>usher run</c> and returns the admin URL.</summary>
+    public static async Task<string> WaitForAdminAsync(RunningProcess usher)
     {
-        var line = await usher.WaitForLineAsync(l => l.Contains("Admin API listening on", StringComparison.Ordinal), timeout ?? EndToEnd.Soon);
+        var line = await usher.WaitForLineAsync(l => l.Contains("Admin API listening on", StringComparison.Ordinal), EndToEnd.Soon);
         return AdminListening().Match(line).Groups["url"].Value;
     }
 

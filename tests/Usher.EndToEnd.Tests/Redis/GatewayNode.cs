@@ -8,9 +8,8 @@ namespace Usher.EndToEnd.Tests.Redis;
 /// address, its admin URL.</summary>
 internal sealed class GatewayNode : IAsyncDisposable
 {
-    /// <summary>How long a node may take to start: several start at once, on a machine that may be busy (one alone
-    /// took 6 s with a load average of 30).</summary>
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    /// <summary>How long a node may take to start.</summary>
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
     private readonly TempConfig _config;
 
@@ -26,7 +25,7 @@ internal sealed class GatewayNode : IAsyncDisposable
     /// <summary>The node's name (<c>Ledger:Node</c>).</summary>
     public string Name { get; }
 
-    /// <summary>The <c>usher run</c> process (its output is the JSON log).</summary>
+    /// <summary>The <c>usher run</c> process (its output is the JSON log, one entry a line).</summary>
     public RunningProcess Process { get; }
 
     /// <summary>Where its first listener accepts.</summary>
@@ -46,8 +45,10 @@ internal sealed class GatewayNode : IAsyncDisposable
         var process = UsherCli.Start("run", "--config", config.Path, "--no-watch", "--log-format", "json");
         try
         {
-            var listen = await UsherCli.WaitForListenerAsync(process, StartTimeout);
-            var admin = await UsherCli.WaitForAdminAsync(process, StartTimeout);
+            // Several processes start at once, on a machine others share: longer than one process's start.
+            await process.WaitForLineAsync(l => l.Contains("accepting on", StringComparison.Ordinal), StartTimeout);
+            var listen = await UsherCli.WaitForListenerAsync(process);
+            var admin = await UsherCli.WaitForAdminAsync(process);
             return new GatewayNode(name, config, process, listen, admin);
         }
         catch

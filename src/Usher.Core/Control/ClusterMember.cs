@@ -5,4 +5,4 @@ namespace Usher.Control;
 /// <param name="Instance">Its process's instance id (new at every start).</param>
 /// <param name="Expires">When its announcement lapses unless renewed (it renews well before).</param>
 /// <param name="Self">Whether it is the node asked.</param>
-public sealed record ClusterNode(string Name, string Instance, DateTimeOffset Expires, bool Self);
+public sealed record ClusterMember(string Name, string Instance, DateTimeOffset Expires, bool Self);
