@@ -12,6 +12,12 @@ public static class Program
     /// <summary>Runs the benchmarks chosen by the BenchmarkDotNet command line.</summary>
     public static int Main(string[] args)
     {
+        // bench/redis.sh's driver: the Redis ledger's admissions against a live Redis (not a BenchmarkDotNet job).
+        if (args is ["redis-admit", .. var rest])
+        {
+            return RedisAdmissions.RunAsync(rest).GetAwaiter().GetResult();
+        }
+
         // In-process: the generated out-of-process project would inherit the repository's strict build settings
         // (warnings as errors, analyzers) and spend a minute building per run. A short job (3 warm-ups, 3
         // iterations) is enough to read medians and allocations. Every benchmark class carries [MemoryDiagnoser].

@@ -39,13 +39,29 @@ internal sealed class RedisConnection : IAsyncDisposable
     /// <summary>This process's part of a lease member: <c>{node}/{instance}/</c>.</summary>
     public string MemberPrefix => string.Create(CultureInfo.InvariantCulture, $"{Node}/{Instance}/");
 
+    /// <summary>How many times a start through Sentinels tries to reach the primary they name.</summary>
+    private const int SentinelConnectAttempts = 10;
+
     /// <summary>Connects. Redis need not be up: the multiplexer keeps trying in the background, and the ledger answers
     /// by its FailMode meanwhile.</summary>
     public static async Task<RedisConnection> ConnectAsync(LedgerSettings settings, TextWriter? log = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var multiplexer = await ConnectionMultiplexer.ConnectAsync(Options(settings), log).ConfigureAwait(false);
-        return new RedisConnection(multiplexer, settings);
+        var options = Options(settings);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var multiplexer = await ConnectionMultiplexer.ConnectAsync(options, log).ConfigureAwait(false);
+                return new RedisConnection(multiplexer, settings);
+            }
+            catch (RedisConnectionException) when (options.ServiceName is not null && attempt < SentinelConnectAttempts)
+            {
+                // Through Sentinels the client throws when it cannot reach the primary they name within ConnectTimeout
+                // (AbortOnConnectFail does not cover it): a busy machine, or a failover under way. Try again.
+                await Task.Delay(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>The multiplexer's options: the connection string, with its timeouts set from <c>Ledger:Timeout</c>

@@ -20,4 +20,22 @@ public static class Eventually
             await Task.Delay(10);
         }
     }
+
+    /// <summary>Returns once the asynchronous <paramref name="condition"/> holds (a question to another process);
+    /// throws <see cref="TimeoutException"/> naming <paramref name="what"/> when it does not within
+    /// <paramref name="timeout"/>.</summary>
+    public static async Task HoldsAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        while (!await condition())
+        {
+            if (Environment.TickCount64 > deadline)
+            {
+                throw new TimeoutException($"{what}: not true within {timeout}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
 }

@@ -15,6 +15,7 @@ public sealed class SessionServer : IAsyncDisposable
     private readonly Task _accept;
     private readonly byte[]? _greeting;
     private int _next;
+    private int _maxOpen;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Starts a server on <paramref name="address"/> (loopback by default), port chosen by the kernel;
@@ -39,6 +40,9 @@ public sealed class SessionServer : IAsyncDisposable
 
     /// <summary>Connections open now.</summary>
     public int Open => _open.Count;
+
+    /// <summary>The most connections ever open at once (what a limit across gateways must never exceed).</summary>
+    public int MaxOpen => Volatile.Read(ref _maxOpen);
 
     /// <summary>Connections accepted so far.</summary>
     public int Accepted => Volatile.Read(ref _next);
@@ -87,6 +91,18 @@ public sealed class SessionServer : IAsyncDisposable
         }
     }
 
+    private void RecordOpen()
+    {
+        var open = _open.Count;
+        for (var max = Volatile.Read(ref _maxOpen); open > max; max = Volatile.Read(ref _maxOpen))
+        {
+            if (Interlocked.CompareExchange(ref _maxOpen, open, max) == max)
+            {
+                return;
+            }
+        }
+    }
+
     private void Signal() => Interlocked.Exchange(ref _changed, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
     private async Task AcceptAsync()
@@ -105,6 +121,7 @@ public sealed class SessionServer : IAsyncDisposable
 
             var n = Interlocked.Increment(ref _next);
             _open[n] = s;
+            RecordOpen();
             Signal();
             _ = ServeAsync(n, s);
         }

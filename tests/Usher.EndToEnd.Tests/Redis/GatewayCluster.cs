@@ -34,7 +34,12 @@ internal sealed class GatewayCluster : IAsyncDisposable
     /// <param name="listeners">The <c>Listeners</c> array (JSON) every node runs, with <c>Listen</c> on port 0.</param>
     /// <param name="ledger">More keys of the <c>Ledger</c> section, e.g. <c>"FailMode": "Closed", "LeaseTtl": "00:00:05"</c>.</param>
     /// <param name="usher">More keys of the <c>Usher</c> section, each followed by a comma.</param>
-    public static async Task<GatewayCluster> StartAsync(RedisServer redis, int count, string listeners, string? ledger = null, string? usher = null)
+    public static Task<GatewayCluster> StartAsync(RedisServer redis, int count, string listeners, string? ledger = null, string? usher = null) =>
+        StartAsync(redis.Configuration, count, listeners, ledger, usher);
+
+    /// <summary>Starts <paramref name="count"/> nodes as above, sharing the Redis that <paramref name="redis"/> (a
+    /// StackExchange.Redis connection string: a server, or Sentinels and a service name) leads to.</summary>
+    public static async Task<GatewayCluster> StartAsync(string redis, int count, string listeners, string? ledger = null, string? usher = null)
     {
         var prefix = "usher-test-" + Guid.NewGuid().ToString("N")[..8];
         var starting = Enumerable.Range(0, count)
@@ -58,7 +63,7 @@ internal sealed class GatewayCluster : IAsyncDisposable
     }
 
     /// <summary>The configuration of one node.</summary>
-    public static string Config(RedisServer redis, string node, string keyPrefix, string listeners, string? ledger = null, string? usher = null)
+    public static string Config(string redis, string node, string keyPrefix, string listeners, string? ledger = null, string? usher = null)
     {
         var more = string.IsNullOrEmpty(ledger) ? string.Empty : ", " + ledger;
         return string.Create(CultureInfo.InvariantCulture, $$"""
@@ -66,7 +71,7 @@ internal sealed class GatewayCluster : IAsyncDisposable
                 "ShutdownGrace": "00:00:01",
                 {{usher}}
                 "Admin": { "Listen": "127.0.0.1:0" },
-                "Ledger": { "Kind": "Redis", "Configuration": "{{redis.Configuration}}", "Node": "{{node}}", "KeyPrefix": "{{keyPrefix}}"{{more}} },
+                "Ledger": { "Kind": "Redis", "Configuration": "{{redis}}", "Node": "{{node}}", "KeyPrefix": "{{keyPrefix}}"{{more}} },
                 "Listeners": {{listeners}} } }
             """);
     }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using Usher.Testing;
 
@@ -9,7 +8,6 @@ namespace Usher.EndToEnd.Tests.Redis;
 /// port mid-test (an outage, a restart that lost every key). Needs Debian's <c>redis-server</c>.</summary>
 public sealed class RedisServer : IAsyncLifetime
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
     private readonly string _directory = Directory.CreateTempSubdirectory("usher-redis-").FullName;
     private RunningProcess? _process;
 
@@ -32,28 +30,9 @@ public sealed class RedisServer : IAsyncLifetime
     /// keys: nothing is persisted).</summary>
     public async Task StartAsync()
     {
-        for (var attempt = 0; ; attempt++)
-        {
-            var port = EndPoint.Port != 0 ? EndPoint.Port : LocalPorts.Free(IPAddress.Loopback);
-            var process = RunningProcess.Start(Tools.Find("redis-server"),
-            [
-                "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                "--dir", _directory, "--daemonize", "no", "--protected-mode", "no", "--loglevel", "warning",
-            ]);
-            var endPoint = new IPEndPoint(IPAddress.Loopback, port);
-            if (await LocalPorts.WaitUntilListeningAsync(endPoint, process, StartTimeout))
-            {
-                _process = process;
-                EndPoint = endPoint;
-                return;
-            }
-
-            await process.DisposeAsync();
-            if (EndPoint.Port != 0 || attempt == 5)
-            {
-                throw new InvalidOperationException($"redis-server did not start on {endPoint}.{Environment.NewLine}{process.Describe()}");
-            }
-        }
+        var (process, endPoint) = await RedisProcess.StartAsync("redis-server", EndPoint.Port, port => RedisProcess.ServerArguments(port, _directory));
+        _process = process;
+        EndPoint = endPoint;
     }
 
     /// <summary>Stops the server at once (SIGKILL: no goodbye to its clients, as a crash or a power cut); the port is
@@ -64,7 +43,7 @@ public sealed class RedisServer : IAsyncLifetime
         {
             _process = null;
             await process.SignalAsync("KILL");
-            await process.WaitForExitAsync(StartTimeout);
+            await process.WaitForExitAsync(RedisProcess.StartTimeout);
             await process.DisposeAsync();
         }
     }
