@@ -76,6 +76,9 @@ internal sealed class RedisConnection : IAsyncDisposable
         options.AsyncTimeout = timeout;
         options.ConnectTimeout = Math.Max(timeout, 1000);
         options.ClientName ??= "usher-" + settings.Node;
+        // Completions on the .NET thread pool (which runs with no spinning in usher) rather than on the library's
+        // own dedicated threads: fewer threads waking per admission on a small machine.
+        options.SocketManager = SocketManager.ThreadPool;
         return options;
     }
 
