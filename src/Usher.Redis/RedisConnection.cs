@@ -16,6 +16,7 @@ internal sealed class RedisConnection : IAsyncDisposable
         Multiplexer = multiplexer;
         Settings = settings;
         Instance = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+        MemberPrefix = string.Create(CultureInfo.InvariantCulture, $"{Node}/{Instance}/");
     }
 
     /// <summary>The multiplexer every command goes through.</summary>
@@ -37,7 +38,7 @@ internal sealed class RedisConnection : IAsyncDisposable
     public string Instance { get; }
 
     /// <summary>This process's part of a lease member: <c>{node}/{instance}/</c>.</summary>
-    public string MemberPrefix => string.Create(CultureInfo.InvariantCulture, $"{Node}/{Instance}/");
+    public string MemberPrefix { get; }
 
     /// <summary>How many times a start through Sentinels tries to reach the primary they name.</summary>
     private const int SentinelConnectAttempts = 10;
