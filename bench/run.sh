@@ -6,7 +6,7 @@
 # writes them as Markdown to bench/results/<UTC timestamp>.md (raw tool output under bench/results/raw/<timestamp>/).
 #
 #   bench/run.sh                 full run (DURATION=10 s per measurement, RUNS=5 rounds), about 11 minutes
-#   QUICK=1 bench/run.sh         smoke run (3 s per measurement, 2 rounds, 1 s warm-ups), about 3 minutes
+#   QUICK=1 bench/run.sh         smoke run (3 s per measurement, 2 rounds, 3 s warm-ups), about 4 minutes
 #
 # Settings (environment): DURATION (seconds, "10" or "10s"), WARMUP (seconds), RUNS (rounds of the series),
 # IDLE_SESSIONS (5000), IDLE_HOLD (2), NO_BUILD=1 (use the existing Release build), USHER_ENV ("NAME=value ..."
@@ -19,9 +19,9 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 QUICK=${QUICK:-0}
 if [ "$QUICK" = 1 ]; then
-  DURATION=${DURATION:-3}; WARMUP=${WARMUP:-1}; RUNS=${RUNS:-2}
+  DURATION=${DURATION:-3}; WARMUP=${WARMUP:-3}; RUNS=${RUNS:-2}
 else
-  DURATION=${DURATION:-10}; WARMUP=${WARMUP:-3}; RUNS=${RUNS:-5}
+  DURATION=${DURATION:-10}; WARMUP=${WARMUP:-5}; RUNS=${RUNS:-5}
 fi
 DURATION=${DURATION%s}; WARMUP=${WARMUP%s}
 IDLE_SESSIONS=${IDLE_SESSIONS:-5000}
@@ -230,12 +230,25 @@ measure() {
 churn() { timeout $((DURATION + 15)) wrk -t2 -c32 -d"${DURATION}s" -H 'Connection: close' "http://127.0.0.1:$1/"; }
 keepalive() { timeout $((DURATION + 15)) wrk -t2 -c16 -d"${DURATION}s" --latency "http://127.0.0.1:$1/"; }
 
-# --- Warm-up (JIT for Usher, pools for all): a short keep-alive load on each ------------------------------------
+# --- Warm-up: every path a figure measures, on each proxy, before any figure ---------------------------------------
+# Usher's runtime compiles its hot paths again, optimized, over its first seconds of load (tiered compilation, with
+# profile-guided optimization): a path first taken during a measurement would count that work in Usher's CPU time,
+# which the anchors, compiled ahead of time, never pay. So each proxy gets the same warm-up of each kind of load the
+# figures use: keep-alive requests, a connection per request, and pgbench with and without -C.
 for n in "${SERIES[@]}"; do
-  log "warm-up $n (${WARMUP} s)"
+  log "warm-up $n: keep-alive, then a connection per request (${WARMUP} s each)"
   timeout $((WARMUP + 15)) wrk -t2 -c16 -d"${WARMUP}s" "http://127.0.0.1:${HTTP[$n]}/" > "$RAW/warmup-$n.txt" 2>&1
+  timeout $((WARMUP + 15)) wrk -t2 -c32 -d"${WARMUP}s" -H 'Connection: close' "http://127.0.0.1:${HTTP[$n]}/" \
+    > "$RAW/warmup-churn-$n.txt" 2>&1
 done
-timeout 30 "$PGBIN/pgbench" -n -S -c 8 -j 2 -T "$WARMUP" -h 127.0.0.1 -p $US_PG -U postgres bench > "$RAW/warmup-pg.txt" 2>&1
+for n in "${NAMES[@]}"; do
+  log "warm-up pgbench -S, then -S -C, through $n (${WARMUP} s each)"
+  for c in "" "-C"; do
+    # shellcheck disable=SC2086 # $c is empty or one flag
+    timeout $((WARMUP + 60)) "$PGBIN/pgbench" -n -S -c 8 -j 2 -T "$WARMUP" $c -h 127.0.0.1 -p "${PGPORT[$n]}" -U postgres bench \
+      >> "$RAW/warmup-pg-$n.txt" 2>&1
+  done
+done
 
 # --- RSS per idle session (first, while the processes have held few sessions) ------------------------------------
 # idleconns.py walks /proc for the proxy's children; a process of someone else's that ends meanwhile fails that

@@ -18,6 +18,11 @@ internal sealed class EventStream
     /// <summary>Between two heartbeat comments.</summary>
     public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(15);
 
+    /// <summary>After it writes events, the stream gathers what comes for this long before it writes again: the first
+    /// event after a quiet spell goes out at once, and a gateway closing thousands of sessions a second wakes the
+    /// stream about ten times a second rather than once per session.</summary>
+    public static readonly TimeSpan GatherInterval = TimeSpan.FromMilliseconds(100);
+
     /// <summary>Events written in one go before the stream flushes and looks at the clock again.</summary>
     private const int MaxBatch = 256;
 
@@ -78,8 +83,9 @@ internal sealed class EventStream
                     return;
                 }
 
-                await WriteEventsAsync(subscription, cancellationToken).ConfigureAwait(false);
-                ready = subscription.Reader.WaitToReadAsync(cancellationToken).AsTask();
+                ready = await WriteEventsAsync(subscription, cancellationToken).ConfigureAwait(false)
+                    ? GatherAsync(subscription, cancellationToken)
+                    : Task.FromResult(true);
             }
             else
             {
@@ -98,6 +104,14 @@ internal sealed class EventStream
                 tick = timer.WaitForNextTickAsync(cancellationToken).AsTask();
             }
         }
+    }
+
+    /// <summary>Waits <see cref="GatherInterval"/>, then for an event: meanwhile the gateway's events only queue,
+    /// waking nobody.</summary>
+    private static async Task<bool> GatherAsync(GatewayEventSubscription subscription, CancellationToken cancellationToken)
+    {
+        await Task.Delay(GatherInterval, cancellationToken).ConfigureAwait(false);
+        return await subscription.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task WriteFrameAsync(string name, CancellationToken cancellationToken)
@@ -125,13 +139,15 @@ internal sealed class EventStream
         await WriteAsync($"event: {name}\ndata: {json}\n\n", cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Writes what waits, folding each run of refusals of one identity on one listener into one message.</summary>
-    private async Task WriteEventsAsync(GatewayEventSubscription subscription, CancellationToken cancellationToken)
+    /// <summary>Writes what waits (at most <see cref="MaxBatch"/>), folding each run of refusals of one identity on one
+    /// listener into one message; answers whether the queue was emptied.</summary>
+    private async Task<bool> WriteEventsAsync(GatewayEventSubscription subscription, CancellationToken cancellationToken)
     {
         var text = new StringBuilder();
         GatewayEvent? run = null;
         var repeated = 0;
-        for (var i = 0; i < MaxBatch && subscription.Reader.TryRead(out var next); i++)
+        var taken = 0;
+        for (; taken < MaxBatch && subscription.Reader.TryRead(out var next); taken++)
         {
             if (run is not null && next.Kind == GatewayEventKind.Refused
                 && next.Listener == run.Listener && next.Identity == run.Identity)
@@ -167,6 +183,8 @@ internal sealed class EventStream
         {
             await WriteAsync(text.ToString(), cancellationToken).ConfigureAwait(false);
         }
+
+        return taken < MaxBatch;
     }
 
     private static void Append(StringBuilder text, GatewayEvent e, int repeated)

@@ -9,7 +9,7 @@ namespace Usher.Diagnostics;
 public sealed class GatewayEvents : IGatewayEventFeed
 {
     /// <summary>Events a subscriber may have waiting before the oldest are dropped.</summary>
-    public const int DefaultCapacity = 1024;
+    public const int DefaultCapacity = 4096;
 
     private readonly Lock _gate = new();
     private GatewayEventSubscription[] _subscribers = [];
