@@ -6,6 +6,7 @@
 #
 #   bench/syscalls.sh              all three proxies: strace tables, then CPU time (RUNS runs, median)
 #   ONLY=usher bench/syscalls.sh   one proxy (usher, haproxy or nginx)
+#   PERF=1 bench/syscalls.sh       also a perf profile of each: kernel against user time, the kernel's time per call
 #
 # Settings (environment): SECONDS_PER (3; each load's length), RUNS (5; CPU-time runs per proxy), CONNS (8; wrk
 # connections), NO_STRACE=1 / NO_CPU=1 (skip a half), NO_BUILD=1, USHER_ENV ("NAME=value ..." for the usher process),
@@ -96,8 +97,9 @@ ulimit -Sn "$(ulimit -Hn)"
 nginx -c "$WORK/backend.conf"
 nginx -c "$WORK/nginx.conf"
 haproxy -D -f "$WORK/haproxy.cfg" -p "$WORK/haproxy.pid"
+PERFMAP=(); [ "${PERF:-0}" = 1 ] && PERFMAP=(DOTNET_PerfMapEnabled=1)
 # shellcheck disable=SC2086 # USHER_ENV is a list of NAME=value words
-env $USHER_ENV "$USHER_BIN" run --config "$WORK/usher.json" --log-level Warning > "$WORK/usher.log" 2>&1 &
+env "${PERFMAP[@]}" $USHER_ENV "$USHER_BIN" run --config "$WORK/usher.json" --log-level Warning > "$WORK/usher.log" 2>&1 &
 PIDS+=($!)
 USHER_PID=$!
 wait_port $BACKEND; wait_port $HA; wait_port $NG; wait_port $US
@@ -145,6 +147,30 @@ if [ "${NO_STRACE:-0}" != 1 ]; then
         $4 / n >= 0.01 { printf "| %s | %.2f |\n", $NF, $4 / n }
         END { print total }
       ' "$WORK/strace-$n-$kind.txt" | sort -t'|' -k3 -gr
+      echo
+    done
+  done
+fi
+
+# perf profile (PERF=1): where each proxy's CPU goes under each load, kernel against user space, and the kernel's
+# share per system call (perf's inclusive time of each __x64_sys_* entry). Needs perf; Usher runs with the .NET perf
+# map, so its JIT-compiled frames are named.
+if [ "${PERF:-0}" = 1 ]; then
+  command -v perf > /dev/null || { echo "syscalls.sh: PERF=1 needs perf (apt-get install linux-perf)" >&2; exit 1; }
+  for n in "${NAMES[@]}"; do
+    for kind in churn keepalive; do
+      pid=$(pid_of "$n")
+      perf record -q -F 999 -g -p "$pid" -o "$WORK/perf-$n-$kind.data" -- sleep "$SECONDS_PER" > /dev/null 2>&1 &
+      ppid=$!
+      count=$(load "${PORT[$n]}" "$kind" "$SECONDS_PER")
+      wait "$ppid" 2>/dev/null || true
+      echo "## $n, $kind: perf profile ($count $([ "$kind" = churn ] && echo connections || echo requests)), share of the proxy's samples"
+      perf report -i "$WORK/perf-$n-$kind.data" --no-children --sort dso -g none 2>/dev/null \
+        | awk '/^ +[0-9.]+%/ { sub(/%/, "", $1); if ($2 == "[kernel.kallsyms]") k += $1; else u += $1 }
+               END { printf "| kernel | %.1f%% |\n| user space (the proxy, libc, runtime) | %.1f%% |\n", k, u }'
+      perf report -i "$WORK/perf-$n-$kind.data" --children --sort sym -g none 2>/dev/null \
+        | awk '/\[k\] (__x64_sys_|do_writev$)/ { sub(/%/, "", $1); n = $NF; sub(/^(__x64_sys_|do_)/, "", n)
+                 if ($1 >= 0.5 && !(n in seen)) { seen[n] = 1; printf "| %s | %.1f%% |\n", n, $1 } }'
       echo
     done
   done
