@@ -69,4 +69,9 @@ public static class UsherEvents
     /// <summary>The Redis ledger reaches Redis again after an outage (which 9656 opened): the line gives the outage's
     /// duration, the live sessions registered again and the releases applied late.</summary>
     public const int LedgerRecovered = 9665;
+
+    /// <summary>Another live process announces this node's name in the Redis ledger's registry (<c>Ledger:Node</c>
+    /// shared by two nodes): this one answers no cluster request for the name until the other's announcement lapses.
+    /// Logged at Error when it starts, at Information when this process holds the name again.</summary>
+    public const int NodeNameTaken = 9666;
 }

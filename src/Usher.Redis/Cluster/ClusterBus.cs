@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
 using Usher.Control;
 
@@ -16,6 +18,7 @@ internal sealed partial class ClusterBus : IClusterControl, IClusterReclaim, IAs
     public static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(2);
 
     private readonly RedisConnection _connection;
+    private readonly ILogger _logger;
     private readonly NodeRegistry _registry;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, TaskCompletionSource<BusReply>> _pending = new(StringComparer.Ordinal);
@@ -25,13 +28,15 @@ internal sealed partial class ClusterBus : IClusterControl, IClusterReclaim, IAs
     private BusAnswerer? _answerer;
     private ITimer? _renew;
     private int _subscribed;
+    private int _nameTaken = 1;
     private int _stopped;
     private int _disposed;
 
-    public ClusterBus(RedisConnection connection, TimeProvider time)
+    public ClusterBus(RedisConnection connection, TimeProvider time, ILogger? logger = null)
     {
         _connection = connection;
         _time = time;
+        _logger = logger ?? NullLogger.Instance;
         _registry = new NodeRegistry(connection, time);
         _requests = Channel(connection.Node);
         _replies = RedisChannel.Literal($"{connection.KeyPrefix}:bus:reply:{connection.Node}:{connection.Instance}");
@@ -104,7 +109,32 @@ internal sealed partial class ClusterBus : IClusterControl, IClusterReclaim, IAs
             }
         }
 
-        await _registry.AnnounceAsync().ConfigureAwait(false);
+        Hold(await _registry.AnnounceAsync().ConfigureAwait(false));
+    }
+
+    /// <summary>Whether this process answers the bus for its node's name: not while another live process announces the
+    /// same name (requests on the name's channel reach both, and a kill of <c>node:17</c> would end a session 17 in
+    /// each), nor before its first announcement.</summary>
+    internal bool HoldsName => Volatile.Read(ref _nameTaken) == 0;
+
+    private void Hold(Announcement announcement)
+    {
+        if (!announcement.Reached)
+        {
+            return;
+        }
+
+        if (announcement.Taken)
+        {
+            if (Interlocked.Exchange(ref _nameTaken, 2) != 2)
+            {
+                ClusterLog.NodeNameTaken(_logger, Node, announcement.Holder, announcement.Lapses, _connection.Instance);
+            }
+        }
+        else if (Interlocked.Exchange(ref _nameTaken, 0) == 2)
+        {
+            ClusterLog.NodeNameHeld(_logger, Node, _connection.Instance);
+        }
     }
 
     private async Task UnsubscribeAsync()
@@ -124,7 +154,7 @@ internal sealed partial class ClusterBus : IClusterControl, IClusterReclaim, IAs
     /// <summary>A request for this node: answered in the background, the reply published to the asker.</summary>
     private void OnRequest(RedisValue message)
     {
-        if (_answerer is not { } answerer || Parse(message, BusJson.Default.BusRequest) is not { } request)
+        if (_answerer is not { } answerer || !HoldsName || Parse(message, BusJson.Default.BusRequest) is not { } request)
         {
             return;
         }

@@ -16,25 +16,37 @@ internal sealed class NodeRegistry(RedisConnection connection, TimeProvider time
     /// <summary>How often the announcement is renewed: a third of LeaseTtl, at least every second.</summary>
     public TimeSpan RenewEvery => TimeSpan.FromMilliseconds(Math.Max(1000, connection.Settings.LeaseTtl.TotalMilliseconds / 3));
 
-    /// <summary>Announces (or renews) this node until LeaseTtl from now, and drops the announcements that lapsed.</summary>
-    /// <returns><c>false</c> when Redis did not take it.</returns>
-    public async Task<bool> AnnounceAsync()
+    /// <summary>Announces (or renews) this node until LeaseTtl from now, and drops the announcements that lapsed; not
+    /// while another process announces the same name and its announcement has not lapsed (two nodes of one name: a
+    /// copied configuration, or <c>Ledger:Node</c> left to the machine's name on a machine that runs two).</summary>
+    /// <returns>Whether the name is this process's now, or whose it is, or that Redis did not answer.</returns>
+    public async Task<Announcement> AnnounceAsync()
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var until = now + (long)connection.Settings.LeaseTtl.TotalMilliseconds;
         try
         {
-            var batch = connection.Multiplexer.GetDatabase().CreateBatch();
+            var db = connection.Multiplexer.GetDatabase();
+            var holder = db.HashGetAsync(_instances, connection.Node);
+            var lapses = db.SortedSetScoreAsync(_nodes, connection.Node);
+            await Task.WhenAll(holder, lapses).WaitAsync(connection.Timeout * 4).ConfigureAwait(false);
+            if (!holder.Result.IsNullOrEmpty && holder.Result != connection.Instance && lapses.Result is { } lapse && lapse > now)
+            {
+                // Someone else's, alive (or a previous life of this node, killed less than LeaseTtl ago: it lapses).
+                return new Announcement(true, holder.Result!, DateTimeOffset.FromUnixTimeMilliseconds((long)lapse));
+            }
+
+            var batch = db.CreateBatch();
             var add = batch.SortedSetAddAsync(_nodes, connection.Node, until);
             var instance = batch.HashSetAsync(_instances, connection.Node, connection.Instance);
             var prune = batch.SortedSetRemoveRangeByScoreAsync(_nodes, double.NegativeInfinity, now, Exclude.Stop);
             batch.Execute();
             await Task.WhenAll(add, instance, prune).WaitAsync(connection.Timeout * 4).ConfigureAwait(false);
-            return true;
+            return Announcement.Held;
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
-            return false;
+            return Announcement.Unreachable;
         }
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Usher.Configuration;
 using Usher.Control;
 using Usher.Gateway.Hosting;
@@ -22,7 +23,8 @@ internal static class RedisClusterHosting
             return;
         }
 
-        services.AddSingleton(sp => new ClusterBus(sp.GetRequiredService<RedisConnection>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new ClusterBus(sp.GetRequiredService<RedisConnection>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Usher.Cluster")));
         services.AddSingleton<IClusterControl>(sp => sp.GetRequiredService<ClusterBus>());
         services.AddSingleton<IClusterReclaim>(sp => sp.GetRequiredService<ClusterBus>());
         services.TryAddSingleton(sp => sp.GetRequiredService<GatewayHostedService>().Gateway.Control);
