@@ -167,8 +167,9 @@
 
   function onEvent(e) {
     if (e.kind === 'closed') {
-      // The stream tells this node's closes; a cluster's rows (each with its node) go with the next frame.
-      state.sessions = state.sessions.filter((s) => s.node || s.id !== e.sessionId);
+      // The stream tells this node's closes (ids are per node); other nodes' rows go with the next frame.
+      const here = (state.frame && state.frame.node) || null;
+      state.sessions = state.sessions.filter((s) => (s.node || null) !== here || s.id !== e.sessionId);
       drawSessions();
       // Ordinary ends are not news; the others (Killed, ClientDead, IdleTimeout, …) are.
       if (e.detail === 'ClientClosed' || e.detail === 'BackendClosed') return;
@@ -193,6 +194,14 @@
 
   function drawTotals() {
     const s = state.frame.status;
+    $('node-box').hidden = !state.frame.node;
+    $('node').textContent = state.frame.node || '';
+    const silent = state.frame.notAnswering || [];
+    const missing = $('not-answering');
+    missing.hidden = silent.length === 0;
+    missing.textContent = silent.length === 0 ? ''
+      : 'Node' + (silent.length > 1 ? 's ' : ' ') + silent.join(', ') + ' did not answer in time: '
+        + (silent.length > 1 ? 'their' : 'its') + ' sessions are not listed and identities not counted.';
     $('version').textContent = s.version.split('+')[0];
     $('version').title = s.version;
     $('uptime').textContent = duration(s.uptimeSeconds);
@@ -277,6 +286,8 @@
       if (c.override) limit.title = 'an override';
       const barCell = el('td', 'bar-cell');
       barCell.append(bar);
+      // In a cluster, each node's share of the open sessions.
+      if (c.nodes) barCell.append(el('span', 'nodes', Object.entries(c.nodes).map(([node, n]) => node + ' ' + n).join(' · ')));
       row.append(el('td', null, c.listener), el('td', null, c.identity), el('td', 'num', String(c.open)), limit, barCell);
       return row;
     }));
