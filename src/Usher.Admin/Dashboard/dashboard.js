@@ -20,7 +20,7 @@
     sessions: [],
     rows: new Map(),            // session id -> <tr>
     events: [],
-    killed: new Set(),
+    killed: new Set(),          // sessions killed from this page, until a frame no longer lists them
     liveness: new Map(),        // session id -> its latest liveness (GET /api/sessions?fresh=true)
     polling: null,
   };
@@ -158,7 +158,10 @@
       points.push({ open: l.open, refused: before ? Math.max(0, l.refused - before.refused) : 0 });
       if (points.length > HISTORY) points.shift();
     }
-    state.sessions = frame.sessions;
+    // A frame taken before a kill ended its session must not bring its row back.
+    const listed = new Set(frame.sessions.map(keyOf));
+    for (const key of state.killed) if (!listed.has(key)) state.killed.delete(key);
+    state.sessions = frame.sessions.filter((s) => !state.killed.has(keyOf(s)));
     drawTotals();
     drawListeners();
     drawIdentities();
@@ -416,6 +419,7 @@
     if (!answer) return;
     if (answer.ok || answer.status === 404) {
       notice('');
+      state.killed.add(keyOf(s));
       state.sessions = state.sessions.filter((x) => keyOf(x) !== keyOf(s));
       drawSessions();
       return;

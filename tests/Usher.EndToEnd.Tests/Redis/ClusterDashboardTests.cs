@@ -76,6 +76,18 @@ public sealed class ClusterDashboardTests(RedisServer redis, Chromium chromium) 
             await dialog.AcceptAsync();
         };
 
+        // Whether the row, once gone, comes back (a frame taken before the kill ended the session must not bring it).
+        await dashboard.Page.EvaluateAsync("""
+            () => {
+              let gone = false;
+              window.reappeared = false;
+              new MutationObserver(() => {
+                if (!document.querySelector("#sessions tbody tr[data-id='gw-b:1']")) gone = true;
+                else if (gone) window.reappeared = true;
+              }).observe(document.querySelector('#sessions tbody'), { childList: true });
+            }
+            """);
+
         await theirs.GetByRole(AriaRole.Button, new() { Name = "Kill" }).ClickAsync();
 
         Assert.Null(await onB.ReadAsync(Soon));
@@ -88,6 +100,7 @@ public sealed class ClusterDashboardTests(RedisServer redis, Chromium chromium) 
         await Expect(dashboard.SessionRows).ToHaveCountAsync(1);
         await Expect(dashboard.Row("gw-a:1")).ToBeVisibleAsync();
         await Expect(dashboard.Page.Locator("#identities tbody tr td").Nth(2)).ToHaveTextAsync("1", Shown);
+        Assert.False(await dashboard.Page.EvaluateAsync<bool>("() => window.reappeared"), "the killed session's row came back");
         await Expect(dashboard.Page.Locator("#notice")).ToBeHiddenAsync();
         Assert.Empty(a.Entries(9653));
         await onA.SendAsync("still here\n");
