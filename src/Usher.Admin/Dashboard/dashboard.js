@@ -9,6 +9,7 @@
   const TOKEN_KEY = 'usher-token';
   const LIVENESS_MS = 3000;     // a fresh TCP_INFO of the listed sessions this often, while the page is shown
   const LIVENESS_LIMIT = 1000;  // as many as a frame lists
+  const KILLED_MS = 5000;       // a killed session's row stays away this long while late frames still list it
   const $ = (id) => document.getElementById(id);
 
   const state = {
@@ -20,7 +21,7 @@
     sessions: [],
     rows: new Map(),            // session id -> <tr>
     events: [],
-    killed: new Set(),          // sessions killed from this page, until a frame no longer lists them
+    killed: new Map(),          // session id -> when this page killed it, until a frame no longer lists it
     liveness: new Map(),        // session id -> its latest liveness (GET /api/sessions?fresh=true)
     polling: null,
   };
@@ -158,9 +159,10 @@
       points.push({ open: l.open, refused: before ? Math.max(0, l.refused - before.refused) : 0 });
       if (points.length > HISTORY) points.shift();
     }
-    // A frame taken before a kill ended its session must not bring its row back.
+    // A frame taken before a kill ended its session must not bring its row back; one that still lists it seconds
+    // later (it does not close) does.
     const listed = new Set(frame.sessions.map(keyOf));
-    for (const key of state.killed) if (!listed.has(key)) state.killed.delete(key);
+    for (const [key, at] of state.killed) if (!listed.has(key) || Date.now() - at > KILLED_MS) state.killed.delete(key);
     state.sessions = frame.sessions.filter((s) => !state.killed.has(keyOf(s)));
     drawTotals();
     drawListeners();
@@ -419,7 +421,7 @@
     if (!answer) return;
     if (answer.ok || answer.status === 404) {
       notice('');
-      state.killed.add(keyOf(s));
+      state.killed.set(keyOf(s), Date.now());
       state.sessions = state.sessions.filter((x) => keyOf(x) !== keyOf(s));
       drawSessions();
       return;
