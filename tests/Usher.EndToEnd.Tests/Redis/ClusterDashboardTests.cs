@@ -125,9 +125,9 @@ public sealed class ClusterDashboardTests(RedisServer redis, Chromium chromium) 
         await Expect(theirs.Locator(".mark")).ToHaveTextAsync("probing");
         await Expect(probe).ToBeDisabledAsync();
         var probed = await b.Process.WaitForLineAsync(l => l.Contains("\"EventId\":9663", StringComparison.Ordinal), Soon);
-        Assert.Contains("on node gw-a", probed, StringComparison.Ordinal);
+        Assert.Contains("on node gw-a: its client has 3 s to answer 3 keepalive probe(s)", probed, StringComparison.Ordinal);
         Assert.Empty(a.Entries(9663));
-        // The client answers its keepalive probes: after the budget (1 s × 2) the session is still there, and so is the button.
+        // The client answers its keepalive probes: after the budget (1 s × 3) the session is still there, and so is the button.
         await Expect(probe).ToBeEnabledAsync(new() { Timeout = 15_000 });
         await Expect(theirs.Locator(".mark")).ToHaveTextAsync("ok", Shown);
         Assert.Empty(b.Entries(9648));
@@ -137,11 +137,12 @@ public sealed class ClusterDashboardTests(RedisServer redis, Chromium chromium) 
         Assert.Empty(dashboard.Errors);
     }
 
-    /// <summary>gw-a and gw-b, one listener whose identity (the source address) may hold 4 sessions, probed within 2 s.</summary>
+    /// <summary>gw-a and gw-b, one listener whose identity (the source address) may hold 4 sessions; a probe gives the
+    /// client 3 s, time enough to see the session probing on a busy machine.</summary>
     private Task<GatewayCluster> StartAsync(SessionServer backend) => GatewayCluster.StartAsync(redis, 2,
         $$"""
         [ { "Name": "tcp", "Listen": "127.0.0.1:0", "Backend": "{{backend.EndPoint}}", "MaxSessionsPerIdentity": 4,
-            "ProbeInterval": "00:00:01", "ProbeCount": 2 } ]
+            "ProbeInterval": "00:00:01", "ProbeCount": 3 } ]
         """);
 
     private static async Task<TestClient> ConnectAsync(GatewayNode node)
