@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Usher.Admin.Api;
 
 /// <summary>The <c>snapshot</c> and <c>status</c> messages of <c>GET /api/events</c>: the gateway at one moment, as
@@ -7,12 +9,17 @@ namespace Usher.Admin.Api;
 /// <param name="Identities">As <c>GET /api/identities</c>, the busiest <see cref="MaxIdentities"/>.</param>
 /// <param name="Sessions">As <c>GET /api/sessions</c>, the oldest <see cref="MaxSessions"/>.</param>
 /// <param name="SessionsTotal">Sessions open in all (more than <paramref name="Sessions"/> holds past the cap).</param>
+/// <param name="Node">In a cluster (a Redis ledger): the name of the node that serves the stream; absent otherwise.</param>
+/// <param name="NotAnswering">In a cluster: the nodes alive that did not answer in time, whose sessions and identities
+/// the frame lacks (as <c>Usher-Nodes-Not-Answering</c> names them); absent when every node answered.</param>
 public sealed record DashboardFrame(
     DateTimeOffset At,
     StatusResponse Status,
     IReadOnlyList<IdentityCount> Identities,
     IReadOnlyList<SessionView> Sessions,
-    int SessionsTotal)
+    int SessionsTotal,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Node = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? NotAnswering = null)
 {
     /// <summary>Identities a frame carries at most.</summary>
     public const int MaxIdentities = 50;

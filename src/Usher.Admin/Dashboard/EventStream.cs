@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.AspNetCore.Http;
 using Usher.Admin.Api;
 using Usher.Admin.Endpoints;
+using Usher.Control;
 using Usher.Diagnostics;
 
 namespace Usher.Admin.Dashboard;
@@ -116,27 +117,38 @@ internal sealed class EventStream
 
     private async Task WriteFrameAsync(string name, CancellationToken cancellationToken)
     {
-        var total = _admin.Gateway.Sessions.Count;
-        List<SessionView> sessions;
-        List<IdentityCount> identities;
-        if (_admin.Cluster is { } cluster)
-        {
-            // Every node's sessions, each with its node: the page kills and probes them where they run.
-            (sessions, _) = await ClusterViews.SessionsAsync(cluster, null, new Usher.Control.SessionQuery(Limit: DashboardFrame.MaxSessions),
-                false, cancellationToken).ConfigureAwait(false);
-            (identities, _) = await ClusterViews.IdentitiesAsync(cluster, null, null, cancellationToken).ConfigureAwait(false);
-            total = sessions.Count;
-        }
-        else
-        {
-            sessions = Views.Sessions(_admin, limit: DashboardFrame.MaxSessions);
-            identities = Views.Identities(_admin);
-        }
-
-        var frame = new DashboardFrame(_admin.Gateway.Time.GetUtcNow(), Views.Status(_admin),
-            identities.Take(DashboardFrame.MaxIdentities).ToList(), sessions, Math.Max(total, sessions.Count));
+        var frame = _admin.Cluster is { } cluster
+            ? await ClusterFrameAsync(cluster, cancellationToken).ConfigureAwait(false)
+            : NodeFrame();
         var json = System.Text.Json.JsonSerializer.Serialize(frame, DashboardJson.Compact.DashboardFrame);
         await WriteAsync($"event: {name}\ndata: {json}\n\n", cancellationToken).ConfigureAwait(false);
+    }
+
+    private DashboardFrame NodeFrame()
+    {
+        var sessions = Views.Sessions(_admin, limit: DashboardFrame.MaxSessions);
+        return new DashboardFrame(_admin.Gateway.Time.GetUtcNow(), Views.Status(_admin),
+            Views.Identities(_admin).Take(DashboardFrame.MaxIdentities).ToList(), sessions, Math.Max(_admin.Gateway.Sessions.Count, sessions.Count));
+    }
+
+    /// <summary>Every node's sessions, each with its node (the page kills and probes them where they run), and the
+    /// identities summed over the nodes. Both questions go out at once: a node that does not answer costs one
+    /// <see cref="IClusterControl.Wait"/>, and is named.</summary>
+    private async Task<DashboardFrame> ClusterFrameAsync(IClusterControl cluster, CancellationToken cancellationToken)
+    {
+        var listing = ClusterViews.SessionsAsync(cluster, null, new SessionQuery(Limit: DashboardFrame.MaxSessions),
+            false, cancellationToken);
+        var counting = ClusterViews.IdentitiesAsync(cluster, null, null, cancellationToken);
+        var (sessions, listed) = await listing.ConfigureAwait(false);
+        var (identities, counted) = await counting.ConfigureAwait(false);
+        var silent = listed.Select(a => (a.Node, a.Outcome)).Concat(counted.Select(a => (a.Node, a.Outcome)))
+            .Where(a => a.Outcome == NodeOutcome.NotAnswering)
+            .Select(a => a.Node)
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        return new DashboardFrame(_admin.Gateway.Time.GetUtcNow(), Views.Status(_admin),
+            identities.Take(DashboardFrame.MaxIdentities).ToList(), sessions, sessions.Count, cluster.Node, silent.Count > 0 ? silent : null);
     }
 
     /// <summary>Writes what waits (at most <see cref="MaxBatch"/>), folding each run of refusals of one identity on one

@@ -9,6 +9,7 @@
   const TOKEN_KEY = 'usher-token';
   const LIVENESS_MS = 3000;     // a fresh TCP_INFO of the listed sessions this often, while the page is shown
   const LIVENESS_LIMIT = 1000;  // as many as a frame lists
+  const KILLED_MS = 5000;       // a killed session's row stays away this long while late frames still list it
   const $ = (id) => document.getElementById(id);
 
   const state = {
@@ -20,7 +21,7 @@
     sessions: [],
     rows: new Map(),            // session id -> <tr>
     events: [],
-    killed: new Set(),
+    killed: new Map(),          // session id -> when this page killed it, until a frame no longer lists it
     liveness: new Map(),        // session id -> its latest liveness (GET /api/sessions?fresh=true)
     polling: null,
   };
@@ -158,7 +159,11 @@
       points.push({ open: l.open, refused: before ? Math.max(0, l.refused - before.refused) : 0 });
       if (points.length > HISTORY) points.shift();
     }
-    state.sessions = frame.sessions;
+    // A frame taken before a kill ended its session must not bring its row back; one that still lists it seconds
+    // later (it does not close) does.
+    const listed = new Set(frame.sessions.map(keyOf));
+    for (const [key, at] of state.killed) if (!listed.has(key) || Date.now() - at > KILLED_MS) state.killed.delete(key);
+    state.sessions = frame.sessions.filter((s) => !state.killed.has(keyOf(s)));
     drawTotals();
     drawListeners();
     drawIdentities();
@@ -167,8 +172,9 @@
 
   function onEvent(e) {
     if (e.kind === 'closed') {
-      // The stream tells this node's closes; a cluster's rows (each with its node) go with the next frame.
-      state.sessions = state.sessions.filter((s) => s.node || s.id !== e.sessionId);
+      // The stream tells this node's closes (ids are per node); other nodes' rows go with the next frame.
+      const here = (state.frame && state.frame.node) || null;
+      state.sessions = state.sessions.filter((s) => (s.node || null) !== here || s.id !== e.sessionId);
       drawSessions();
       // Ordinary ends are not news; the others (Killed, ClientDead, IdleTimeout, …) are.
       if (e.detail === 'ClientClosed' || e.detail === 'BackendClosed') return;
@@ -193,6 +199,14 @@
 
   function drawTotals() {
     const s = state.frame.status;
+    $('node-box').hidden = !state.frame.node;
+    $('node').textContent = state.frame.node || '';
+    const silent = state.frame.notAnswering || [];
+    const missing = $('not-answering');
+    missing.hidden = silent.length === 0;
+    missing.textContent = silent.length === 0 ? ''
+      : 'Node' + (silent.length > 1 ? 's ' : ' ') + silent.join(', ') + ' did not answer in time: '
+        + (silent.length > 1 ? 'their' : 'its') + ' sessions are not listed and identities not counted.';
     $('version').textContent = s.version.split('+')[0];
     $('version').title = s.version;
     $('uptime').textContent = duration(s.uptimeSeconds);
@@ -277,6 +291,8 @@
       if (c.override) limit.title = 'an override';
       const barCell = el('td', 'bar-cell');
       barCell.append(bar);
+      // In a cluster, each node's share of the open sessions.
+      if (c.nodes) barCell.append(el('span', 'nodes', Object.entries(c.nodes).map(([node, n]) => node + ' ' + n).join(' · ')));
       row.append(el('td', null, c.listener), el('td', null, c.identity), el('td', 'num', String(c.open)), limit, barCell);
       return row;
     }));
@@ -405,6 +421,7 @@
     if (!answer) return;
     if (answer.ok || answer.status === 404) {
       notice('');
+      state.killed.set(keyOf(s), Date.now());
       state.sessions = state.sessions.filter((x) => keyOf(x) !== keyOf(s));
       drawSessions();
       return;

@@ -1,10 +1,12 @@
 using Microsoft.Playwright;
+using Xunit;
 
-namespace Usher.Admin.Tests.Dashboard;
+namespace Usher.Testing;
 
 /// <summary>Debian's chromium (<c>/usr/bin/chromium</c>, installed by test.sh) driven by Playwright, headless: the
 /// browser builds Playwright would download cannot be fetched here, so it launches the system's own. One browser for
-/// the dashboard's tests; each test opens its own context (cookies and sessionStorage of its own).</summary>
+/// the dashboard's tests of a test assembly; each test opens its own context (cookies and sessionStorage of its own).
+/// Each test assembly that uses it declares its own collection (xunit looks for collection definitions there).</summary>
 public sealed class Chromium : IAsyncLifetime
 {
     public const string ExecutablePath = "/usr/bin/chromium";
@@ -39,11 +41,4 @@ public sealed class Chromium : IAsyncLifetime
 
         _playwright?.Dispose();
     }
-}
-
-/// <summary>The dashboard's browser tests share one Chromium.</summary>
-[CollectionDefinition(Name)]
-public sealed class ChromiumCollection : ICollectionFixture<Chromium>
-{
-    public const string Name = "Chromium";
 }

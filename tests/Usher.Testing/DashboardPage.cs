@@ -1,9 +1,9 @@
 using Microsoft.Playwright;
 
-namespace Usher.Admin.Tests.Dashboard;
+namespace Usher.Testing;
 
 /// <summary>The dashboard open in a fresh browser context, with what the page wrote to its console.</summary>
-internal sealed class DashboardPage : IAsyncDisposable
+public sealed class DashboardPage : IAsyncDisposable
 {
     private readonly IBrowserContext _context;
     private readonly List<string> _errors = [];
@@ -59,7 +59,10 @@ internal sealed class DashboardPage : IAsyncDisposable
     }
 
     /// <summary>The row of session <paramref name="id"/>.</summary>
-    public ILocator Row(long id) => Page.Locator($"#sessions tbody tr[data-id='{id}']");
+    public ILocator Row(long id) => Row(id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>The row of the session the page names <paramref name="key"/>: its id, or <c>node:id</c> in a cluster.</summary>
+    public ILocator Row(string key) => Page.Locator($"#sessions tbody tr[data-id='{key}']");
 
     public async ValueTask DisposeAsync() => await _context.DisposeAsync();
 }
