@@ -98,6 +98,10 @@ internal sealed class RedisConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>Whether the multiplexer reaches a Redis Cluster now: keys of two hash tags are then in two slots, and a
+    /// PUBLISH counts only the subscribers on the server that took it (it reaches the others through the cluster).</summary>
+    public bool ReachesCluster() => Multiplexer.GetServers().Any(s => s.IsConnected && s.ServerType == ServerType.Cluster);
+
     /// <summary>A key of this cluster: <c>{prefix}:{rest}</c>.</summary>
     public RedisKey Key(string rest) => KeyPrefix + ":" + rest;
 

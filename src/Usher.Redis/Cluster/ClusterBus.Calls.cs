@@ -107,7 +107,9 @@ internal sealed partial class ClusterBus
         {
             var started = _time.GetTimestamp();
             var receivers = await PublishAsync(Channel(node), JsonSerializer.Serialize(request, BusJson.Default.BusRequest)).ConfigureAwait(false);
-            if (receivers <= 0)
+            // On a Redis Cluster the count is of the subscribers on the server that took the message: the node may
+            // listen on another, and the message reaches it there. Only the reply (or the wait) tells.
+            if (receivers < 0 || (receivers == 0 && !_connection.ReachesCluster()))
             {
                 return NotAnswering(request, node, receivers < 0 ? "Redis does not answer" : "it is not listening on the bus");
             }

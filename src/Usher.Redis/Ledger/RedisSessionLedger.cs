@@ -309,8 +309,7 @@ internal sealed partial class RedisSessionLedger : ISessionLedger, ILeaseLedger,
     private int ListenerLimit(RedisLedgerScope scope) => OnCluster ? -1 : scope.MaxSessions ?? -1;
 
     /// <summary>Looks again at what kind of Redis the multiplexer reaches (at start, and when it reconnects).</summary>
-    private void SenseCluster() =>
-        Volatile.Write(ref _onCluster, _connection.Multiplexer.GetServers().Any(s => s.IsConnected && s.ServerType == ServerType.Cluster));
+    private void SenseCluster() => Volatile.Write(ref _onCluster, _connection.ReachesCluster());
 
     /// <summary>The member a lease is known by in Redis.</summary>
     private string MemberOf(Lease? lease) => _connection.MemberPrefix + (lease?.SessionId is { } id
