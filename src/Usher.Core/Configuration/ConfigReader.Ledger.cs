@@ -91,6 +91,7 @@ public sealed partial class ConfigReader
             FailMode = ReadFailMode(section),
             Timeout = timeout,
             Node = LedgerName(section, "Node", Environment.MachineName, "\"gw-a\" (each node a name of its own)"),
+            NodeIsMachineName = section["Node"] is null,
             KeyPrefix = LedgerName(section, "KeyPrefix", LedgerSettings.DefaultKeyPrefix, "\"usher\" (the same on every node of one cluster)"),
         };
     }

@@ -21,6 +21,12 @@ public static class ConfigWarnings
             warnings.Add(new ConfigError(settings.Source, "Usher:Ledger",
                 $"the limits (MaxSessionsPerIdentity, Overrides, a listener's MaxSessions) are read from each node's own configuration, and the nodes sharing the Redis keys \"{ledger.KeyPrefix}\" count against them by listener name: a node with other limits or listener names admits by its own",
                 "deploy one configuration file to every node (only Ledger:Node differs), and run `usher doctor --config` on each"));
+            if (ledger.NodeIsMachineName)
+            {
+                warnings.Add(new ConfigError(settings.Source, "Usher:Ledger:Node",
+                    $"no node name is given, so this node is called \"{ledger.Node}\", the machine's name: a second node on this machine (or on a copy of it) would take the same name, and of two live nodes with one name only one answers the cluster's requests (9666)",
+                    "write \"Node\": \"gw-a\" (a name of its own on each node)"));
+            }
         }
 
         return warnings;

@@ -38,6 +38,9 @@ public sealed record LedgerSettings
     /// <remarks>Defaults to the machine name.</remarks>
     public string Node { get; init; } = Environment.MachineName;
 
+    /// <summary>Whether <see cref="Node"/> is the machine's name because the file names none.</summary>
+    public bool NodeIsMachineName { get; init; }
+
     /// <summary>The prefix of every Redis key, so that one Redis can serve several clusters.</summary>
     /// <remarks>Defaults to <c>usher</c>.</remarks>
     public string KeyPrefix { get; init; } = DefaultKeyPrefix;

@@ -76,7 +76,7 @@ public sealed class RedisLedgerConfigTests
     [Fact]
     public void A_Redis_ledger_is_warned_about_limits_read_from_each_nodes_own_configuration()
     {
-        var settings = ConfigText.Read(With("""{ "Kind": "Redis", "Configuration": "127.0.0.1:6379", "KeyPrefix": "shop" }"""));
+        var settings = ConfigText.Read(With("""{ "Kind": "Redis", "Configuration": "127.0.0.1:6379", "KeyPrefix": "shop", "Node": "gw-a" }"""));
 
         var warning = Assert.Single(ConfigWarnings.Of(settings));
         Assert.Equal("Usher:Ledger", warning.Key);
@@ -84,6 +84,18 @@ public sealed class RedisLedgerConfigTests
         Assert.Contains("\"shop\"", warning.Problem, StringComparison.Ordinal);
         Assert.Contains("one configuration file to every node", warning.Fix, StringComparison.Ordinal);
         Assert.Empty(ConfigWarnings.Of(ConfigText.Read(With("""{ "Kind": "InMemory" }"""))));
+    }
+
+    [Fact]
+    public void A_Redis_ledger_without_a_node_name_is_warned_that_it_takes_the_machines_name()
+    {
+        var settings = ConfigText.Read(With("""{ "Kind": "Redis", "Configuration": "127.0.0.1:6379" }"""));
+
+        Assert.Equal(Environment.MachineName, settings.Ledger!.Node);
+        var warning = Assert.Single(ConfigWarnings.Of(settings), w => w.Key == "Usher:Ledger:Node");
+        Assert.Contains($"this node is called \"{Environment.MachineName}\", the machine's name", warning.Problem, StringComparison.Ordinal);
+        Assert.Contains("9666", warning.Problem, StringComparison.Ordinal);
+        Assert.Contains("\"Node\": \"gw-a\"", warning.Fix, StringComparison.Ordinal);
     }
 
     [Fact]
