@@ -5,7 +5,7 @@
 # PostgreSQL started here, the cost of the dashboard's event stream, and a refusal storm. Prints the tables and
 # writes them as Markdown to bench/results/<UTC timestamp>.md (raw tool output under bench/results/raw/<timestamp>/).
 #
-#   bench/run.sh                 full run (DURATION=10 s per measurement, RUNS=5 rounds), about 11 minutes
+#   bench/run.sh                 full run (DURATION=10 s per measurement, RUNS=5 rounds), about 13 minutes
 #   QUICK=1 bench/run.sh         smoke run (3 s per measurement, 2 rounds, 3 s warm-ups), about 4 minutes
 #
 # Settings (environment): DURATION (seconds, "10" or "10s"), WARMUP (seconds), RUNS (rounds of the series),
