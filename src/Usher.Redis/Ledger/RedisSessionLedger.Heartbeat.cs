@@ -277,6 +277,11 @@ internal sealed partial class RedisSessionLedger
                 ? "admitted under this node's own limits (FailMode Open)"
                 : "refused (FailMode Closed)";
             _logger.RedisUnavailable(Settings.Configuration, problem, meanwhile);
+            if (Settings.FailMode == LedgerFailMode.Open)
+            {
+                ServeLinesLocally();
+            }
+
             _ = ProbeUntilBackAsync();
         }
     }

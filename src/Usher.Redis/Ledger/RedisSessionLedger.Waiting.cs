@@ -12,6 +12,7 @@ namespace Usher.Redis.Ledger;
 internal sealed partial class RedisSessionLedger
 {
     private readonly ConcurrentDictionary<string, Waiter> _waiters = new(StringComparer.Ordinal);
+    private long _waiterOrder;
     private RedisChannel _handoffChannel;
 
     /// <inheritdoc />
@@ -74,6 +75,83 @@ internal sealed partial class RedisSessionLedger
         }
     }
 
+    /// <summary>While Redis is away (FailMode Open), a place of <paramref name="place"/> freed on this node goes to the
+    /// oldest of this node's waiters for it, under this node's own limit; its lease is registered in Redis when Redis
+    /// is back, as every lease granted meanwhile.</summary>
+    private void HandOffLocally(RedisPlace place)
+    {
+        while (true)
+        {
+            Waiter? oldest = null;
+            foreach (var waiter in _waiters.Values)
+            {
+                if (waiter.Local && waiter.Place == place && (oldest is null || waiter.Order < oldest.Order))
+                {
+                    oldest = waiter;
+                }
+            }
+
+            if (oldest is null)
+            {
+                return;
+            }
+
+            if (!_waiters.TryRemove(KeyValuePair.Create(oldest.Member, oldest)))
+            {
+                // Cancelled meanwhile: the next one, if any.
+                continue;
+            }
+
+            Interlocked.Increment(ref _total);
+            var counted = false;
+            try
+            {
+                var admission = Bind(place, oldest.Member, oldest.Limit, oldest.Lease, registered: false, seen: 0, ref counted,
+                    localLimit: oldest.Limit);
+                if (!admission.Admitted)
+                {
+                    // Taken meanwhile by a newcomer: it keeps its turn for the next release.
+                    _waiters[oldest.Member] = oldest;
+                    return;
+                }
+
+                oldest.TrySetResult(admission);
+                place.Scope.Leave(place);
+            }
+            catch (InvalidOperationException e)
+            {
+                oldest.TrySetException(e);
+                place.Scope.Leave(place);
+            }
+            finally
+            {
+                if (!counted)
+                {
+                    Interlocked.Decrement(ref _total);
+                }
+            }
+
+            return;
+        }
+    }
+
+    /// <summary>Redis is away (FailMode Open): the newcomers waiting in its lines wait in this node's own now, served
+    /// by this node's releases under its own limits; those the node's limit lets in are admitted at once.</summary>
+    private void ServeLinesLocally()
+    {
+        var places = new HashSet<RedisPlace>();
+        foreach (var waiter in _waiters.Values)
+        {
+            waiter.MakeLocal();
+            places.Add(waiter.Place);
+        }
+
+        foreach (var place in places)
+        {
+            HandOffLocally(place);
+        }
+    }
+
     /// <summary>Takes a waiter out of this node's line with a refusal (its wait was cancelled, its entry in Redis was
     /// lost, or the ledger stops).</summary>
     private void Refuse(Waiter waiter)
@@ -89,6 +167,15 @@ internal sealed partial class RedisSessionLedger
     /// first (then the waiter is admitted, and its owner releases the lease it no longer wants).</summary>
     private async Task CancelAsync(Waiter waiter)
     {
+        if (waiter.Local)
+        {
+            // Served by this node's line (Redis was away): no script now; whatever Redis may hold of it is taken back
+            // when it answers.
+            Refuse(waiter);
+            _ = ReleaseInRedisAsync(waiter.Place, waiter.Member, waiter.Limit);
+            return;
+        }
+
         int answer;
         try
         {
@@ -126,14 +213,22 @@ internal sealed partial class RedisSessionLedger
 
         public bool Queued { get; private set; }
 
+        /// <summary>In this node's line alone: it joined while Redis was away (FailMode Open).</summary>
+        public bool Local { get; private set; }
+
+        /// <summary>When it joined, among this node's waiters.</summary>
+        public long Order { get; private set; }
+
         /// <summary>Joins this node's waiters, as the admission script may put it in line; holds its place until it
         /// leaves.</summary>
-        public void Enqueue(RedisPlace place, string member, Lease? lease, int limit)
+        public void Enqueue(RedisPlace place, string member, Lease? lease, int limit, bool local = false)
         {
             Place = place;
             Member = member;
             Lease = lease;
             Limit = limit;
+            Local = local;
+            Order = Interlocked.Increment(ref ledger._waiterOrder);
             lock (place)
             {
                 place.Users++;
@@ -142,6 +237,9 @@ internal sealed partial class RedisSessionLedger
             Queued = true;
             ledger._waiters[member] = this;
         }
+
+        /// <summary>From now on in this node's line alone (Redis is away).</summary>
+        public void MakeLocal() => Local = true;
 
         /// <summary>Leaves this node's waiters: the script admitted or refused it without putting it in line.</summary>
         public void Withdraw()

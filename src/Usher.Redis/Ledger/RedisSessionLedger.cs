@@ -123,7 +123,17 @@ internal sealed partial class RedisSessionLedger : ISessionLedger, ILeaseLedger,
 
             if (InOutage)
             {
-                return Degraded(place, member, limit, lease, ref counted);
+                var degraded = Degraded(place, member, limit, lease, ref counted);
+                if (WaitsLocally(degraded, waiter))
+                {
+                    // Redis is away: the line is this node's own, and this node's releases serve it (ClosingWait
+                    // holds as with the in-memory ledger). A release between the refusal and now is made good at once.
+                    waiter!.Enqueue(place, member, lease, limit, local: true);
+                    queued = true;
+                    HandOffLocally(place);
+                }
+
+                return degraded;
             }
 
             // Known here before the script runs: a hand-off may come (by message, or by a release on this node)
@@ -138,10 +148,26 @@ internal sealed partial class RedisSessionLedger : ISessionLedger, ILeaseLedger,
             catch (Exception e) when (IsTrouble(e))
             {
                 BeginOutage(e);
-                // The script may have run: whatever it added is taken back once Redis answers (or expires).
-                var degraded = Degraded(place, member, limit, lease, ref counted);
-                if (!degraded.Admitted)
+                if (waiter is { Task.IsCompleted: true })
                 {
+                    // Served meanwhile (by a hand-off, or by this node's line as the outage began): its admission
+                    // is the waiter's.
+                    queued = true;
+                    return new Admission(null, RefusedBy.Identity, 0, limit);
+                }
+
+                var degraded = Degraded(place, member, limit, lease, ref counted);
+                if (WaitsLocally(degraded, waiter))
+                {
+                    // In this node's line now; if it leaves it unserved, what the script may have added is taken
+                    // back then (a place it is served keeps the member, registered when Redis is back).
+                    waiter!.MakeLocal();
+                    queued = true;
+                    HandOffLocally(place);
+                }
+                else if (!degraded.Admitted)
+                {
+                    // The script may have run: whatever it added is taken back once Redis answers (or expires).
                     QueueRelease(place, member, limit, listenerLimit);
                 }
 
@@ -181,6 +207,11 @@ internal sealed partial class RedisSessionLedger : ISessionLedger, ILeaseLedger,
             scope.Leave(place);
         }
     }
+
+    /// <summary>Whether a newcomer refused while Redis is away waits in this node's own line: one that asked to wait,
+    /// refused by its identity's limit, in FailMode Open.</summary>
+    private bool WaitsLocally(Admission degraded, Waiter? waiter) =>
+        waiter is not null && degraded.RefusedBy == RefusedBy.Identity && Settings.FailMode == LedgerFailMode.Open;
 
     /// <summary>An admission while Redis is away: FailMode Closed refuses; Open admits under this node's own limits,
     /// and the lease is registered in Redis when it is back.</summary>
@@ -260,6 +291,11 @@ internal sealed partial class RedisSessionLedger : ISessionLedger, ILeaseLedger,
 
         place.Scope.Remove();
         Interlocked.Decrement(ref _total);
+        if (InOutage)
+        {
+            HandOffLocally(place);
+        }
+
         place.Scope.RetireIfIdle(place);
     }
 

@@ -113,6 +113,87 @@ public sealed class RedisOutageTests(RedisServer redis) : IClassFixture<RedisSer
     }
 
     [Fact]
+    public async Task In_FailMode_Open_a_newcomer_at_the_nodes_own_limit_waits_in_its_line_and_a_release_on_the_node_hands_it_the_place()
+    {
+        await using var nodes = new LedgerNodes(redis, LedgerFailMode.Open, timeout: TimeSpan.FromMilliseconds(250));
+        var a = await nodes.StartAsync("gw-a");
+        var scope = a.CreateScope("pg", null);
+        var holder = SessionLease.Next();
+        Assert.True((await a.TryAdmitAsync(scope, "jo", 1, holder)).Admitted);
+
+        await redis.StopAsync();
+        try
+        {
+            // The first call that meets the outage begins it; the node's own limit refuses.
+            Assert.Equal(RefusedBy.Identity, (await a.TryAdmitAsync(scope, "jo", 1, SessionLease.Next())).RefusedBy);
+            Assert.True(a.InOutage);
+
+            // ClosingWait while Redis is away: the newcomer waits in this node's line, and this node's release of
+            // the place hands it over (a pool reconnecting at its limit is not refused for the outage).
+            var heir = SessionLease.Next();
+            using var patience = new CancellationTokenSource(Patience);
+            var waiting = a.AdmitOrWaitAsync(scope, "jo", 1, heir, patience.Token).AsTask();
+            await Eventually.HoldsAsync(() => a.Waiting(scope, "jo") == 1, Patience, "the newcomer in this node's line");
+            Assert.False(waiting.IsCompleted);
+            Assert.True(holder.Release(CloseReason.ClientClosed));
+            var admission = await waiting.WaitAsync(Patience);
+
+            Assert.True(admission.Admitted);
+            Assert.Same(heir, admission.Lease);
+            Assert.Equal(1, a.Total);
+            Assert.Equal(0, a.Waiting(scope, "jo"));
+
+            // A wait that ends (ClosingWait over) leaves the line with a refusal, without waiting on Redis.
+            using var brief = new CancellationTokenSource();
+            var second = a.AdmitOrWaitAsync(scope, "jo", 1, SessionLease.Next(), brief.Token).AsTask();
+            await Eventually.HoldsAsync(() => a.Waiting(scope, "jo") == 1, Patience, "a second newcomer in line");
+            await brief.CancelAsync();
+            Assert.Equal(RefusedBy.Identity, (await second.WaitAsync(Patience)).RefusedBy);
+            Assert.Equal(0, a.Waiting(scope, "jo"));
+        }
+        finally
+        {
+            await redis.StartAsync();
+        }
+
+        // The heir's lease, granted while Redis was away, counts in Redis once it is back.
+        await nodes.Log.WaitForAsync(UsherEvents.LedgerRecovered, Patience);
+        await Eventually.HoldsAsync(() => nodes.LeasesAsync("pg", "jo").Result == 1, Patience, "the heir's lease registered");
+        Assert.Equal(1, a.Total);
+    }
+
+    [Fact]
+    public async Task In_FailMode_Open_a_newcomer_in_Redis_line_when_the_outage_begins_is_served_under_its_nodes_own_limit()
+    {
+        await using var nodes = new LedgerNodes(redis, LedgerFailMode.Open, timeout: TimeSpan.FromMilliseconds(250));
+        var a = await nodes.StartAsync("gw-a");
+        var b = await nodes.StartAsync("gw-b");
+        var (onA, onB) = (a.CreateScope("pg", null), b.CreateScope("pg", null));
+        Assert.True((await a.TryAdmitAsync(onA, "kay", 1, SessionLease.Next())).Admitted);
+        using var patience = new CancellationTokenSource(Patience);
+        var heir = SessionLease.Next();
+        var waiting = b.AdmitOrWaitAsync(onB, "kay", 1, heir, patience.Token).AsTask();
+        await Eventually.HoldsAsync(() => b.Waiting(onB, "kay") == 1, Patience, "the newcomer in Redis's line, on B");
+
+        await redis.StopAsync();
+        try
+        {
+            // B meets the outage: its line is its own now, and B holds none of kay's sessions.
+            await b.TryAdmitAsync(onB, "someone-else", 1, SessionLease.Next());
+            Assert.True(b.InOutage);
+            var admission = await waiting.WaitAsync(Patience);
+
+            Assert.True(admission.Admitted);
+            Assert.Same(heir, admission.Lease);
+            Assert.Equal(0, b.Waiting(onB, "kay"));
+        }
+        finally
+        {
+            await redis.StartAsync();
+        }
+    }
+
+    [Fact]
     public async Task In_FailMode_Closed_an_outage_refuses_within_Timeout_and_the_leases_held_count_again_once_Redis_is_back()
     {
         await using var nodes = new LedgerNodes(redis, LedgerFailMode.Closed, timeout: TimeSpan.FromMilliseconds(250));
