@@ -17,6 +17,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$ROOT/bench/lib/common.sh"
 QUICK=${QUICK:-0}
 if [ "$QUICK" = 1 ]; then DURATION=${DURATION:-3}; else DURATION=${DURATION:-10}; fi
 DURATION=${DURATION%s}
@@ -34,14 +35,6 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/usher-bench-redis.XXXXXX")
 REDIS_PID="" NGINX_PID="" USHER_PID=""
 STARTED_AT=$(date +%s)
 
-stop_pid() { # pid: TERM, then KILL after 5 s
-  local pid=$1
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null
-  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
 cleanup() {
   local rc=$?
   set +e
@@ -55,16 +48,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-port_listening() { ss -Hltn "sport = :$1" 2>/dev/null | grep -q .; }
-wait_port() {
-  local p=$1
-  for _ in $(seq 150); do port_listening "$p" && return 0; sleep 0.1; done
-  echo "redis.sh: nothing listens on 127.0.0.1:$p after 15 s" >&2
-  return 1
-}
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; } # utime + stime, in clock ticks
 
 for tool in redis-server nginx wrk; do
   command -v "$tool" >/dev/null || { echo "redis.sh: $tool is not installed (apt-get install redis-server nginx wrk)" >&2; exit 1; }

@@ -17,6 +17,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$ROOT/bench/lib/common.sh"
 QUICK=${QUICK:-0}
 if [ "$QUICK" = 1 ]; then
   DURATION=${DURATION:-3}; WARMUP=${WARMUP:-3}; RUNS=${RUNS:-2}
@@ -69,14 +70,6 @@ STARTED_AT=$(date +%s)
 MEASURES=$RAW/measures.tsv
 : > "$MEASURES"
 
-stop_pid() { # pid: TERM, then KILL after 5 s
-  local p=$1
-  kill -TERM "$p" 2>/dev/null || return 0
-  for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$p" 2>/dev/null || true
-  wait "$p" 2>/dev/null || true
-}
-
 cleanup() {
   local rc=$?
   set +e
@@ -95,17 +88,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-
-log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-
-port_listening() { ss -Hltn "sport = :$1" 2>/dev/null | grep -q .; }
-
-wait_port() {
-  local p=$1 i
-  for i in $(seq 100); do port_listening "$p" && return 0; sleep 0.1; done
-  echo "run.sh: nothing listens on 127.0.0.1:$p after 10 s" >&2
-  return 1
-}
 
 for p in $HTTP_BACKEND $IPERF_BACKEND $HA_HTTP $HA_IPERF $NG_HTTP $NG_IPERF $US_HTTP $US_IPERF $US_REFUSE $US_ADMIN \
          $USD_HTTP $USD_ADMIN $PG $HA_PG $NG_PG $US_PG; do
@@ -208,13 +190,6 @@ pg_pid_of() {
   esac
 }
 
-# CPU time (utime + stime, clock ticks) of a process, all its threads: fields 14 and 15 of /proc/PID/stat, counted
-# after the command name's closing parenthesis (a name may hold spaces).
-cpu_ticks() {
-  local s; s=$(< "/proc/$1/stat"); s=${s##*") "}
-  # shellcheck disable=SC2086 # split into fields on purpose
-  set -- $s; echo $(( ${12} + ${13} ))
-}
 
 # measure FIGURE RUN NAME PID OUTFILE CMD...: runs CMD (its output to OUTFILE) and records the CPU time PID spent
 # meanwhile as a row of measures.tsv: figure, run, proxy, output file, ticks, wall seconds.

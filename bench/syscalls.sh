@@ -15,6 +15,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$ROOT/bench/lib/common.sh"
 SECONDS_PER=${SECONDS_PER:-3}
 RUNS=${RUNS:-5}
 CONNS=${CONNS:-8}
@@ -35,12 +36,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-wait_port() {
-  local i
-  for i in $(seq 100); do ss -Hltn "sport = :$1" | grep -q . && return 0; sleep 0.1; done
-  echo "syscalls.sh: nothing listens on 127.0.0.1:$1" >&2; return 1
-}
 for p in $BACKEND $HA $NG $US; do
   if ss -Hltn "sport = :$p" | grep -q .; then echo "syscalls.sh: port $p is in use" >&2; exit 1; fi
 done
@@ -122,7 +117,6 @@ load() {
   out=$(timeout $(($3 + 20)) wrk -t1 -c"$CONNS" -d"${3}s" "${header[@]}" "http://127.0.0.1:$1/" 2>&1)
   echo "$out" | awk '/requests in/ { print $1 }'
 }
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
 for n in "${NAMES[@]}"; do
   log "warm-up $n"

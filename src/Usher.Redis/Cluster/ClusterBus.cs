@@ -28,7 +28,7 @@ internal sealed partial class ClusterBus : IClusterControl, IClusterReclaim, IAs
     private BusAnswerer? _answerer;
     private ITimer? _renew;
     private int _subscribed;
-    private int _nameTaken = 1;
+    private int _name = NameUnknown;
     private int _stopped;
     private int _disposed;
 
@@ -115,7 +115,11 @@ internal sealed partial class ClusterBus : IClusterControl, IClusterReclaim, IAs
     /// <summary>Whether this process answers the bus for its node's name: not while another live process announces the
     /// same name (requests on the name's channel reach both, and a kill of <c>node:17</c> would end a session 17 in
     /// each), nor before its first announcement.</summary>
-    internal bool HoldsName => Volatile.Read(ref _nameTaken) == 0;
+    internal bool HoldsName => Volatile.Read(ref _name) == NameHeld;
+
+    /// <summary>States of <see cref="_name"/>: before the first announcement Redis answered, this process's, another
+    /// live process's.</summary>
+    private const int NameUnknown = 0, NameHeld = 1, NameTaken = 2;
 
     private void Hold(Announcement announcement)
     {
@@ -126,12 +130,12 @@ internal sealed partial class ClusterBus : IClusterControl, IClusterReclaim, IAs
 
         if (announcement.Taken)
         {
-            if (Interlocked.Exchange(ref _nameTaken, 2) != 2)
+            if (Interlocked.Exchange(ref _name, NameTaken) != NameTaken)
             {
                 ClusterLog.NodeNameTaken(_logger, Node, announcement.Holder, announcement.Lapses, _connection.Instance);
             }
         }
-        else if (Interlocked.Exchange(ref _nameTaken, 0) == 2)
+        else if (Interlocked.Exchange(ref _name, NameHeld) == NameTaken)
         {
             ClusterLog.NodeNameHeld(_logger, Node, _connection.Instance);
         }

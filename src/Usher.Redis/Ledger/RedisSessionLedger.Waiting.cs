@@ -47,18 +47,50 @@ internal sealed partial class RedisSessionLedger
     /// <summary>A release handed the place to <paramref name="member"/>: if it waits here, it is admitted now.</summary>
     private void HandOff(string? member)
     {
-        if (member is null || !_waiters.TryRemove(member, out var waiter))
+        if (member is not null && _waiters.TryRemove(member, out var waiter))
         {
-            return;
+            Serve(waiter, registered: true);
         }
+    }
 
+    /// <summary>While Redis is away (FailMode Open), a place of <paramref name="place"/> freed on this node goes to the
+    /// oldest of this node's waiters for it, under this node's own limit; its lease is registered in Redis when Redis
+    /// is back, as every lease granted meanwhile.</summary>
+    private void HandOffLocally(RedisPlace place)
+    {
+        while (_waiters.Values.Where(w => w.Local && w.Place == place).MinBy(w => w.Order) is { } oldest)
+        {
+            // Cancelled meanwhile when it is gone: the next one, if any.
+            if (_waiters.TryRemove(KeyValuePair.Create(oldest.Member, oldest)))
+            {
+                if (!Serve(oldest, registered: false, localLimit: oldest.Limit))
+                {
+                    // Taken meanwhile by a newcomer: it keeps its turn for the next release.
+                    _waiters[oldest.Member] = oldest;
+                }
+
+                return;
+            }
+        }
+    }
+
+    /// <summary>Admits a waiter taken out of this node's waiters (with <paramref name="localLimit"/>, only if this node
+    /// holds fewer of the identity's sessions). Answers <c>false</c> when that limit refused it: it still waits then,
+    /// and keeps its place's use.</summary>
+    private bool Serve(Waiter waiter, bool registered, int localLimit = int.MaxValue)
+    {
         var place = waiter.Place;
         Interlocked.Increment(ref _total);
         var counted = false;
+        var served = true;
         try
         {
-            var admission = Bind(place, member, waiter.Limit, waiter.Lease, registered: true, seen: 0, ref counted);
-            waiter.TrySetResult(admission);
+            var admission = Bind(place, waiter.Member, waiter.Limit, waiter.Lease, registered, seen: 0, ref counted, localLimit);
+            served = admission.Admitted || localLimit == int.MaxValue;
+            if (served)
+            {
+                waiter.TrySetResult(admission);
+            }
         }
         catch (InvalidOperationException e)
         {
@@ -71,68 +103,13 @@ internal sealed partial class RedisSessionLedger
                 Interlocked.Decrement(ref _total);
             }
 
-            place.Scope.Leave(place);
-        }
-    }
-
-    /// <summary>While Redis is away (FailMode Open), a place of <paramref name="place"/> freed on this node goes to the
-    /// oldest of this node's waiters for it, under this node's own limit; its lease is registered in Redis when Redis
-    /// is back, as every lease granted meanwhile.</summary>
-    private void HandOffLocally(RedisPlace place)
-    {
-        while (true)
-        {
-            Waiter? oldest = null;
-            foreach (var waiter in _waiters.Values)
+            if (served)
             {
-                if (waiter.Local && waiter.Place == place && (oldest is null || waiter.Order < oldest.Order))
-                {
-                    oldest = waiter;
-                }
-            }
-
-            if (oldest is null)
-            {
-                return;
-            }
-
-            if (!_waiters.TryRemove(KeyValuePair.Create(oldest.Member, oldest)))
-            {
-                // Cancelled meanwhile: the next one, if any.
-                continue;
-            }
-
-            Interlocked.Increment(ref _total);
-            var counted = false;
-            try
-            {
-                var admission = Bind(place, oldest.Member, oldest.Limit, oldest.Lease, registered: false, seen: 0, ref counted,
-                    localLimit: oldest.Limit);
-                if (!admission.Admitted)
-                {
-                    // Taken meanwhile by a newcomer: it keeps its turn for the next release.
-                    _waiters[oldest.Member] = oldest;
-                    return;
-                }
-
-                oldest.TrySetResult(admission);
                 place.Scope.Leave(place);
             }
-            catch (InvalidOperationException e)
-            {
-                oldest.TrySetException(e);
-                place.Scope.Leave(place);
-            }
-            finally
-            {
-                if (!counted)
-                {
-                    Interlocked.Decrement(ref _total);
-                }
-            }
-
-            return;
         }
+
+        return served;
     }
 
     /// <summary>Redis is away (FailMode Open): the newcomers waiting in its lines wait in this node's own now, served
